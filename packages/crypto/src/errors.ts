@@ -1,0 +1,50 @@
+/**
+ * The one error type of Sotto and the registry of its stable codes.
+ *
+ * Every package throws `SottoError`; the wire error frame carries the same `code`. The registry lives in
+ * the lowest layer so every package can use it without importing upward (see
+ * docs/decisions/0001-error-registry-in-crypto.md). Messages are human sentences that never contain
+ * keys, plaintext, passwords or tokens.
+ */
+
+/** Every stable error code with the sentence that documents it. Adding a code means documenting it here. */
+export const ERROR_CODES = {
+  // Input shape
+  INVALID_ARGUMENT: 'An argument has the wrong type, length or range.',
+  MALFORMED_ENCODING: 'Bytes could not be decoded: truncated, trailing data, or a field out of range.',
+  UNSUPPORTED_VERSION: 'The encoding or protocol version is not supported.',
+  WRONG_KEY_TYPE: 'A key of another type was given where this type is required.',
+  // Primitives
+  CRYPTO_UNAVAILABLE: 'The requested primitive is not available on this runtime.',
+  AUTH_FAILED: 'Authenticated decryption failed: wrong key, or the data was tampered with.',
+  INVALID_PUBLIC_KEY: 'A public key is malformed or of low order.',
+  INVALID_SIGNATURE: 'A signature did not verify.',
+  ZERO_SHARED_SECRET: 'An X25519 exchange produced the all-zero shared secret (a low-order public key).',
+  // Sessions
+  DUPLICATE_MESSAGE: 'This message was already decrypted (a replay).',
+  TOO_MANY_SKIPPED: 'The message counter jumps past the limit of skipped messages.',
+  WRONG_MESSAGE_KIND: 'A ciphertext of another kind was given where this kind is required.',
+  SESSION_NOT_FOUND: 'There is no session for this message.',
+  UNTRUSTED_IDENTITY: 'The identity key does not match the one recorded for this party.',
+  // Backups
+  BACKUP_WRONG_KEY: 'The backup could not be opened: wrong key or password, or it was tampered with.',
+} as const;
+
+/** A stable error code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The error every Sotto package throws. `code` is stable and safe to show or send over the wire. */
+export class SottoError extends Error {
+  override readonly name = 'SottoError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** True when `err` is a `SottoError`, and (if given) has the code `code`. */
+  static is(err: unknown, code?: ErrorCode): err is SottoError {
+    return err instanceof SottoError && (code === undefined || err.code === code);
+  }
+}
