@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@sotto/crypto': pkg('crypto'),
+      '@sotto/protocol': pkg('protocol'),
+      '@sotto/server': pkg('server'),
     },
   },
   test: {

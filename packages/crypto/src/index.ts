@@ -6,3 +6,4 @@ export * from './binary.js';
 export * from './bytes.js';
 export * from './errors.js';
 export * from './provider.js';
+export * from './labels.js';
