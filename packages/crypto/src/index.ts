@@ -5,5 +5,6 @@
 export * from './binary.js';
 export * from './bytes.js';
 export * from './errors.js';
-export * from './provider.js';
 export * from './labels.js';
+export * from './provider.js';
+export * from './secret.js';
