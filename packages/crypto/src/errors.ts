@@ -28,6 +28,26 @@ export const ERROR_CODES = {
   UNTRUSTED_IDENTITY: 'The identity key does not match the one recorded for this party.',
   // Backups
   BACKUP_WRONG_KEY: 'The backup could not be opened: wrong key or password, or it was tampered with.',
+  // Wire / server (added by @sotto/protocol; see docs/protocol.md "Error codes")
+  BAD_FRAME: 'A frame or body is not valid CBOR of the expected shape (strict encoding, known fields, bounds).',
+  FRAME_TOO_LARGE: 'A frame or body is larger than the configured limit; it was rejected before parsing.',
+  UNKNOWN_FRAME_TYPE: 'A frame has a type `t` that this protocol version does not define.',
+  INVALID_ACCOUNT_NAME: 'An account name is not 3 to 32 characters of a-z, 0-9, ".", "_" or "-".',
+  UNAUTHENTICATED: 'This request needs an authenticated connection or a valid login ticket.',
+  AUTH_CHALLENGE_FAILED: 'The signed connection challenge did not verify for this account and device.',
+  RATE_LIMITED: 'Too many requests; wait and retry later.',
+  ACCOUNT_EXISTS: 'An account with this name already exists.',
+  ACCOUNT_NOT_FOUND: 'There is no account with this name.',
+  LOGIN_FAILED: 'The login did not succeed: wrong name or password, or the login attempt expired.',
+  DEVICE_NOT_FOUND: 'There is no such device on this account.',
+  DEVICE_LIST_REJECTED: 'The device list or device certificate is not validly signed, or is older than the current one.',
+  PREKEY_SIGNATURE_INVALID: 'An uploaded prekey is malformed or not signed by the device key.',
+  NO_PREKEYS: 'A device of the account has no prekey left to start a session with.',
+  DEVICE_MISMATCH: 'The messages do not address exactly the current devices; the frame lists the difference.',
+  NOT_A_CONTACT: 'This needs an accepted contact relationship with the account.',
+  BLOCKED: 'The recipient does not accept requests or messages from this account.',
+  MAILBOX_FULL: 'The recipient device has too many undelivered messages; retry later.',
+  INTERNAL: 'The server failed to handle the request; it was not carried out.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */
