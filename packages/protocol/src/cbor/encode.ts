@@ -1,0 +1,144 @@
+/**
+ * Deterministic CBOR encoder (RFC 8949 §4.2.1 core deterministic encoding): shortest-form heads,
+ * definite lengths, map keys sorted by their encoded bytes. Only the strict data model of
+ * {@link CborValue} is accepted; anything else throws BAD_FRAME.
+ */
+
+import { SottoError } from '@sotto/crypto';
+import { MAJOR } from './value.js';
+
+const MAX_ENCODE_DEPTH = 64;
+const encoder = new TextEncoder();
+/** Lone UTF-16 surrogates would be silently replaced by U+FFFD; refuse them instead. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+class Writer {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + extra) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  head(major: number, n: number): void {
+    const m = major << 5;
+    if (n < 24) {
+      this.ensure(1);
+      this.buf[this.len++] = m | n;
+    } else if (n <= 0xff) {
+      this.ensure(2);
+      this.buf[this.len++] = m | 24;
+      this.buf[this.len++] = n;
+    } else if (n <= 0xffff) {
+      this.ensure(3);
+      this.buf[this.len++] = m | 25;
+      this.buf[this.len++] = n >>> 8;
+      this.buf[this.len++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      this.ensure(5);
+      this.buf[this.len++] = m | 26;
+      new DataView(this.buf.buffer).setUint32(this.len, n);
+      this.len += 4;
+    } else {
+      this.ensure(9);
+      this.buf[this.len++] = m | 27;
+      new DataView(this.buf.buffer).setBigUint64(this.len, BigInt(n));
+      this.len += 8;
+    }
+  }
+
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+function fail(what: string): never {
+  throw new SottoError('BAD_FRAME', `CBOR encode: ${what}`);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+function encodeKey(key: string): Uint8Array {
+  const w = new Writer();
+  writeText(w, key);
+  return w.finish();
+}
+
+function writeText(w: Writer, s: string): void {
+  if (LONE_SURROGATE.test(s)) fail('text with a lone surrogate');
+  const b = encoder.encode(s);
+  w.head(MAJOR.text, b.length);
+  w.raw(b);
+}
+
+function writeValue(w: Writer, v: unknown, depth: number): void {
+  if (depth > MAX_ENCODE_DEPTH) fail('nesting too deep');
+  if (v === null) {
+    w.head(MAJOR.simple, 22);
+  } else if (v === false || v === true) {
+    w.head(MAJOR.simple, v ? 21 : 20);
+  } else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) fail('only safe integers are allowed');
+    if (v >= 0) w.head(MAJOR.uint, v);
+    else w.head(MAJOR.negint, -1 - v);
+  } else if (typeof v === 'string') {
+    writeText(w, v);
+  } else if (v instanceof Uint8Array) {
+    w.head(MAJOR.bytes, v.length);
+    w.raw(v);
+  } else if (Array.isArray(v)) {
+    w.head(MAJOR.array, v.length);
+    for (const item of v) {
+      if (item === undefined) fail('undefined in an array');
+      writeValue(w, item, depth + 1);
+    }
+  } else if (typeof v === 'object' && isPlainObject(v)) {
+    const entries: [Uint8Array, unknown][] = [];
+    for (const [k, item] of Object.entries(v)) {
+      if (item !== undefined) entries.push([encodeKey(k), item]);
+    }
+    entries.sort((a, b) => compareBytes(a[0], b[0]));
+    w.head(MAJOR.map, entries.length);
+    for (const [k, item] of entries) {
+      w.raw(k);
+      writeValue(w, item, depth + 1);
+    }
+  } else {
+    fail(`unsupported value of type ${typeof v}`);
+  }
+}
+
+function isPlainObject(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Encodes `value` as deterministic CBOR. Object keys whose value is `undefined` are omitted.
+ * @throws SottoError BAD_FRAME for floats, unsafe integers, `undefined` outside an object, lone
+ *   surrogates, cycles/over-deep nesting, or any type outside the strict data model.
+ */
+export function encodeCbor(value: unknown): Uint8Array {
+  if (value === undefined) fail('undefined');
+  const w = new Writer();
+  writeValue(w, value, 1);
+  return w.finish();
+}

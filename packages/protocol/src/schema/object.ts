@@ -1,0 +1,89 @@
+/**
+ * Composite schemas: closed objects (unknown keys rejected), bounded arrays and frame definitions.
+ */
+
+import { type AnySchema, type Infer, type Schema, SchemaIssue } from './core.js';
+import { literal } from './primitives.js';
+
+/** The fields of an object schema. */
+export type Shape = Record<string, AnySchema>;
+
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The object type a {@link Shape} validates to: optional fields become `?:`. */
+export type InferShape<S extends Shape> = Simplify<
+  { -readonly [K in RequiredKeys<S>]: Infer<S[K]> } & { -readonly [K in OptionalKeys<S>]?: Infer<S[K]> }
+>;
+
+/** An object schema that also exposes its shape. */
+export interface ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
+  readonly shape: S;
+}
+
+/** A plain (or null-prototype) object that is not an array or byte string. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A closed object: every field of `shape` is checked, keys not in `shape` are rejected (a key whose
+ * value is `undefined` counts as absent). Returns a fresh object holding only the shape's fields.
+ */
+export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
+  const keys = Object.keys(shape);
+  return {
+    optional: false,
+    shape,
+    check(v, path) {
+      if (!isRecord(v)) throw new SchemaIssue(path, 'expected a map');
+      for (const k of Object.keys(v)) {
+        if (!Object.hasOwn(shape, k) && v[k] !== undefined) {
+          throw new SchemaIssue(path, 'unknown field');
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const k of keys) {
+        const field = shape[k];
+        if (field === undefined) continue;
+        const fieldPath = path ? `${path}.${k}` : k;
+        const value = Object.hasOwn(v, k) ? v[k] : undefined;
+        if (value === undefined) {
+          if (!field.optional) throw new SchemaIssue(fieldPath, 'required');
+          continue;
+        }
+        out[k] = field.optional ? field.inner.check(value, fieldPath) : field.check(value, fieldPath);
+      }
+      return out as InferShape<S>;
+    },
+  };
+}
+
+/** An array of `min..max` items, each checked by `item`. */
+export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): Schema<T[]> {
+  const min = opts.min ?? 0;
+  return {
+    optional: false,
+    check(v, path) {
+      if (!Array.isArray(v)) throw new SchemaIssue(path, 'expected an array');
+      if (v.length < min || v.length > opts.max) {
+        throw new SchemaIssue(path, `item count out of range ${min}..${opts.max}`);
+      }
+      return v.map((x, i) => item.check(x, `${path}[${i}]`));
+    },
+  };
+}
+
+/** A frame schema: a closed object whose field `t` is the literal `type`. */
+export interface FrameSchema<T extends string, S extends Shape> extends ObjectSchema<S & { t: Schema<T> }> {
+  readonly type: T;
+}
+
+/** Defines the schema of the frame type `type` with the given fields (besides `t`). */
+export function frame<const T extends string, const S extends Shape>(type: T, shape: S): FrameSchema<T, S> {
+  const full = { t: literal(type), ...shape } as S & { t: Schema<T> };
+  return { ...object(full), type } as unknown as FrameSchema<T, S>;
+}
