@@ -9,6 +9,8 @@ export default defineConfig({
       '@sotto/crypto': pkg('crypto'),
       '@sotto/protocol': pkg('protocol'),
       '@sotto/server': pkg('server'),
+      '@sotto/client': pkg('client'),
+      '@sotto/cli': pkg('cli'),
     },
   },
   test: {
