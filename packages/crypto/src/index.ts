@@ -12,3 +12,4 @@ export * from './provider/index.js';
 export * from './provider.js';
 export * from './safety/index.js';
 export * from './secret.js';
+export * from './session/index.js';
