@@ -48,6 +48,13 @@ export const ERROR_CODES = {
   BLOCKED: 'The recipient does not accept requests or messages from this account.',
   MAILBOX_FULL: 'The recipient device has too many undelivered messages; retry later.',
   INTERNAL: 'The server failed to handle the request; it was not carried out.',
+  // Client (added by @sotto/client; local conditions of the SDK, never sent by a server)
+  WEAK_PASSWORD: 'The password is too easy to guess; choose a stronger one (or explicitly allow a weak one).',
+  NOT_CONNECTED: 'The client is not connected to a server; connect and retry.',
+  NOT_REGISTERED: 'This profile holds no account yet; register or log in first.',
+  ALREADY_REGISTERED: 'This profile already holds an account; use another profile.',
+  TIMEOUT: 'The server did not answer in time.',
+  STORAGE_WRONG_KEY: 'The local profile could not be opened: wrong password or key file, or it was tampered with.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

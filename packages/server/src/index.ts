@@ -1,1 +1,204 @@
-export {};
+/**
+ * @sotto/server: the composition root. `startServer` builds every part (store, bus, services, HTTP and
+ * WebSocket) from one config, starts listening, and returns a handle whose `close()` drains and stops it.
+ * No module reaches for a global: each gets what it needs here.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createNodeProvider } from '@sotto/crypto';
+import type { DestinationStream } from 'pino';
+import { createApp } from './app.js';
+import { type Bus, deviceKey } from './bus/bus.js';
+import { MemoryBus } from './bus/memory.js';
+import { type Clock, systemClock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { createLogger } from './log.js';
+import { AccountService } from './modules/auth/accounts.js';
+import { ChallengeAuth } from './modules/auth/challenge.js';
+import { registerAuthRoutes } from './modules/auth/routes.js';
+import { loadServerSetup } from './modules/auth/server-setup.js';
+import { ContactsService } from './modules/contacts/contacts.js';
+import { PresenceService } from './modules/contacts/presence.js';
+import { DirectoryService } from './modules/directory/directory.js';
+import { registerDirectoryRoutes } from './modules/directory/routes.js';
+import { registerHealthRoutes } from './modules/metrics/routes.js';
+import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { RelayService } from './modules/relay/relay.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+import { Hub } from './ws/hub.js';
+import { createRouter } from './ws/router.js';
+import { startSession } from './ws/session.js';
+
+export type { Clock } from './clock.js';
+export type { ServerConfig, ServerLimits } from './config.js';
+export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
+
+/** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
+export interface ServerDeps {
+  readonly clock?: Clock;
+  /** Where pino writes (default stdout). */
+  readonly logDestination?: DestinationStream;
+  /** Default: SQLite at `<dataDir>/sotto.db`. */
+  readonly store?: Store;
+  /** Default: the in-process bus. */
+  readonly bus?: Bus;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port` or `https://host:port`; the WebSocket is the same with `ws`/`wss` and `/v1/ws`. */
+  readonly url: string;
+  readonly port: number;
+  /** Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`); returns how many. */
+  expireNow(): Promise<number>;
+  /**
+   * Stops accepting, tells connected devices to go away (1001) and waits up to `drainMs` (default 5 s) for
+   * them, finishes in-flight requests, and closes storage. Idempotent.
+   */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** The database file's name inside the data directory. */
+export const DATABASE_FILE = 'sotto.db';
+
+/**
+ * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on first start, and warns
+ * when serving plain HTTP. Throws when the port is taken or the data directory is unusable.
+ */
+export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
+  const clock = deps.clock ?? systemClock;
+  const logger = createLogger(config.logLevel, deps.logDestination);
+  const onError = (err: unknown) =>
+    logger.error({ err: { message: (err as Error)?.message } }, 'internal error');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = deps.store ?? openSqliteStore(join(config.dataDir, DATABASE_FILE));
+  const bus = deps.bus ?? new MemoryBus(onError);
+  const crypto = createNodeProvider();
+  const serverSetup = await loadServerSetup(config.dataDir);
+  const limits = config.limits;
+
+  let draining = false;
+  let mailboxDepth = await store.mailboxDepth();
+  let hub: Hub | undefined;
+  const metrics = createServerMetrics({
+    connections: () => hub?.size ?? 0,
+    mailboxDepth: () => mailboxDepth,
+  });
+
+  const accounts = new AccountService(store, crypto, serverSetup, clock, limits);
+  const directory = new DirectoryService(store, crypto, limits);
+  const presence = new PresenceService(store, bus, clock);
+  const contacts = new ContactsService(store, bus, presence);
+  const relay = new RelayService(store, bus, clock, contacts, metrics, limits);
+  const auth = new ChallengeAuth(store, crypto, clock);
+
+  const onDeviceListChanged = async (account: string, removed: readonly number[]) => {
+    for (const id of removed) bus.publish('kick', deviceKey(account, id), { account, deviceId: id });
+    const frame = { t: 'devices.changed', account } as const;
+    bus.publish('push', account, { frame });
+    for (const c of await store.listContacts(account)) {
+      if (c.state === 'accepted') bus.publish('push', c.peer, { frame });
+    }
+  };
+
+  const app = createApp(config, logger, metrics);
+  registerHealthRoutes(app, { store, bus, metrics, draining: () => draining });
+  registerAuthRoutes(app, {
+    accounts,
+    directory,
+    maxBodyBytes: limits.maxBodyBytes,
+    ipLimit: new RateLimiter(clock, limits.loginAttemptsPerIpPerMinute),
+    accountLimit: new RateLimiter(clock, limits.loginAttemptsPerAccountPerMinute),
+    onDeviceListChanged,
+  });
+  registerDirectoryRoutes(app, directory);
+
+  const route = createRouter({
+    auth,
+    directory,
+    contacts,
+    presence,
+    relay,
+    sendLimit: new RateLimiter(clock, limits.sendsPerDevicePerSecond * 60),
+    bundleLimit: new RateLimiter(clock, limits.bundleFetchesPerRequesterPerMinute),
+    prekeyLowWaterMark: limits.prekeyLowWaterMark,
+    onAuthenticated: (conn) => startSession(conn, { bus, store, relay, presence, onError }),
+    onDeviceListChanged,
+    pushKeysLow: (device, r) =>
+      bus.publish('push', deviceKey(device.account, device.deviceId), {
+        frame: { t: 'keys.low', oneTime: r.x25519, kem: r.mlkem },
+      }),
+  });
+
+  await app.ready();
+  hub = new Hub(app.server, {
+    maxFrameBytes: limits.maxFrameBytes,
+    metrics,
+    logger,
+    badFrames: new RateLimiter(clock, limits.badFramesPerMinute),
+    handle: route,
+    authTimeoutMs: limits.authTimeoutMs,
+    heartbeatMs: limits.heartbeatMs,
+    scheme: config.tls === undefined ? 'http' : 'https',
+    publicOrigin: config.publicOrigin,
+    onOpen: (conn) => auth.challenge(conn),
+  });
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await hub.drain(0);
+    await app.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const scheme = config.tls === undefined ? 'http' : 'https';
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  if (config.tls === undefined) {
+    logger.warn(
+      { url },
+      'serving plain HTTP without TLS: use only on localhost or behind a TLS-terminating proxy (--tls-cert/--tls-key)',
+    );
+  } else {
+    logger.info({ url }, 'serving HTTPS and WSS');
+  }
+
+  const expireNow = async () => {
+    const n = await relay.expire();
+    mailboxDepth = await store.mailboxDepth();
+    return n;
+  };
+  const timers = [
+    setInterval(() => expireNow().catch(onError), limits.expirySweepMs),
+    setInterval(() => {
+      store.mailboxDepth().then((d) => {
+        mailboxDepth = d;
+      }, onError);
+    }, 5_000),
+  ];
+  for (const t of timers) t.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    expireNow,
+    close: (drainMs = 5_000) => {
+      closing ??= (async () => {
+        draining = true;
+        for (const t of timers) clearInterval(t);
+        await hub?.drain(drainMs);
+        await app.close();
+        await bus.close();
+        await store.close();
+        logger.info('server stopped');
+      })();
+      return closing;
+    },
+  };
+}

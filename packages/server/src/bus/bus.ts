@@ -1,0 +1,34 @@
+/**
+ * The `Bus` port: signals between the parts of the server (and, with a Redis adapter, between nodes).
+ * It carries routing facts ("device D has mail") and small server frames to push (presence, contact
+ * events, `keys.low`, ephemeral envelopes); never stored ciphertext.
+ */
+import type { ServerFrame } from '@sotto/protocol';
+
+/** The events the bus carries, by kind. */
+export interface BusEvents {
+  /** New envelopes wait in the mailbox of one device (key: {@link deviceKey}). */
+  mail: { readonly account: string; readonly deviceId: number };
+  /** A frame for every connected device of an account (key: the account) or for one device (key: {@link deviceKey}). */
+  push: { readonly frame: ServerFrame };
+  /** The device was removed from its account: close its connections (key: {@link deviceKey}). */
+  kick: { readonly account: string; readonly deviceId: number };
+}
+
+/** A publish/subscribe channel. Handlers run asynchronously; a throwing handler does not affect others. */
+export interface Bus {
+  /** Publishes `event` under `kind` to subscribers of `key`. */
+  publish<K extends keyof BusEvents>(kind: K, key: string, event: BusEvents[K]): void;
+  /** Subscribes to `kind` events for `key`; returns the unsubscribe function. */
+  subscribe<K extends keyof BusEvents>(
+    kind: K,
+    key: string,
+    handler: (event: BusEvents[K]) => void,
+  ): () => void;
+  /** Answers when the bus works (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The bus key of one device. */
+export const deviceKey = (account: string, deviceId: number): string => `${account}/${deviceId}`;

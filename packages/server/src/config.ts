@@ -1,0 +1,112 @@
+/**
+ * Server configuration: one plain object, built from defaults, command-line flags and `SOTTO_*`
+ * environment variables (flags win). Limits live here too so an operator can tune them.
+ */
+import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
+
+/**
+ * Limits the server enforces: the protocol's operator-configurable {@link Limits} (defaults in
+ * `DEFAULT_LIMITS`, documented in docs/protocol.md) plus the server's own.
+ */
+export interface ServerLimits extends Limits {
+  /** Malformed frames per connection per minute before the peer counts as abusive and is closed. */
+  readonly badFramesPerMinute: number;
+  /** How often expired envelopes are swept, in milliseconds. */
+  readonly expirySweepMs: number;
+  /** WebSocket ping interval, in milliseconds; a silent peer is dropped after two. */
+  readonly heartbeatMs: number;
+}
+
+/** The defaults: the protocol's, and the server's own. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
+  ...DEFAULT_LIMITS,
+  badFramesPerMinute: 60,
+  expirySweepMs: 60_000,
+  heartbeatMs: 30_000,
+});
+
+/** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
+export interface ServerConfig {
+  /** TCP port; 0 picks a free one (tests). Default 8080. */
+  readonly port: number;
+  /** Interface to bind. Default `0.0.0.0`. */
+  readonly host: string;
+  /** Directory for the SQLite database and the OPAQUE server setup file. Created if missing. */
+  readonly dataDir: string;
+  /** PEM certificate and key files; when both are set the server speaks HTTPS and WSS. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Overrides of {@link DEFAULT_SERVER_LIMITS}. */
+  readonly limits: ServerLimits;
+  /**
+   * The origin clients reach the server at (e.g. `https://chat.example.org`), which they sign into the
+   * connection challenge. Default: derived from the scheme and the request's Host header; set it behind a
+   * TLS-terminating proxy.
+   */
+  readonly publicOrigin?: string | undefined;
+  /** Pino log level. Default `info`. */
+  readonly logLevel: string;
+}
+
+/** Thrown by {@link parseConfig} for a bad flag or value; `main` prints it and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A config with every default filled in; `overrides` win. */
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    port: 8080,
+    host: '0.0.0.0',
+    dataDir: './data',
+    limits: DEFAULT_SERVER_LIMITS,
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+const FLAGS: Record<string, string> = {
+  '--port': 'SOTTO_PORT',
+  '--host': 'SOTTO_HOST',
+  '--data': 'SOTTO_DATA',
+  '--tls-cert': 'SOTTO_TLS_CERT',
+  '--tls-key': 'SOTTO_TLS_KEY',
+  '--log-level': 'SOTTO_LOG_LEVEL',
+  '--public-origin': 'SOTTO_PUBLIC_ORIGIN',
+};
+
+/**
+ * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`) over `env` over the defaults.
+ * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, or only one of the TLS files.
+ */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig {
+  const values: Record<string, string | undefined> = {};
+  for (const [flag, name] of Object.entries(FLAGS)) values[flag] = env[name];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!(flag in FLAGS)) throw new ConfigError(`unknown option ${flag}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
+    values[flag] = value;
+  }
+  const portText = values['--port'];
+  const port = portText === undefined ? 8080 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0..65535');
+  const cert = values['--tls-cert'];
+  const key = values['--tls-key'];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key must be given together');
+  }
+  return defaultConfig({
+    port,
+    host: values['--host'] ?? '0.0.0.0',
+    dataDir: values['--data'] ?? './data',
+    tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
+    logLevel: values['--log-level'] ?? 'info',
+    publicOrigin: values['--public-origin'],
+  });
+}

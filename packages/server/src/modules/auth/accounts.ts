@@ -1,0 +1,141 @@
+/**
+ * Registration and login with OPAQUE (@serenity-kit/opaque). The password never reaches the server: it
+ * sees OPAQUE messages only. A successful login yields a short-lived in-memory ticket (for adding a
+ * device) and the encrypted identity-key backup, which only the password's export key opens.
+ */
+import * as opaque from '@serenity-kit/opaque';
+import { type CryptoProvider, decodePublicKey, KeyType } from '@sotto/crypto';
+import { LOGIN_ID_BYTES, LOGIN_TICKET_BYTES, type RegisterFinishRequest } from '@sotto/protocol';
+import type { Clock } from '../../clock.js';
+import { ApiError } from '../../errors.js';
+import type { AccountRecord, Store } from '../../store/store.js';
+import { attachCertificate, checkDeviceList } from '../directory/device-lists.js';
+import { ExpiringTokens } from './tickets.js';
+
+/** What a successful login returns. */
+export interface LoginResult {
+  readonly ticket: Uint8Array;
+  readonly expiresAt: number;
+  readonly account: AccountRecord;
+}
+
+/** The raw identity key inside its encoding; throws DEVICE_LIST_REJECTED when it is not one. */
+export function rawIdentityKey(encoded: Uint8Array): Uint8Array {
+  try {
+    return decodePublicKey(KeyType.identity, encoded);
+  } catch {
+    throw new ApiError('DEVICE_LIST_REJECTED', 'The identity key is not an encoded identity key.');
+  }
+}
+
+/** The OPAQUE side of accounts. One instance per server. */
+export class AccountService {
+  private readonly logins: ExpiringTokens<{ account: string; state: string; known: boolean }>;
+  /** Login tickets: token → account name. */
+  private readonly tickets: ExpiringTokens<string>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly crypto: CryptoProvider,
+    private readonly serverSetup: string,
+    private readonly clock: Clock,
+    ttl: { loginStateTtlMs: number; loginTicketTtlMs: number },
+  ) {
+    this.logins = new ExpiringTokens(clock, ttl.loginStateTtlMs, LOGIN_ID_BYTES);
+    this.tickets = new ExpiringTokens(clock, ttl.loginTicketTtlMs, LOGIN_TICKET_BYTES);
+  }
+
+  /** OPAQUE registration, first message. Throws ACCOUNT_EXISTS when the name is registered. */
+  async registerStart(account: string, registrationRequest: string): Promise<string> {
+    if ((await this.store.getAccount(account)) !== undefined) throw new ApiError('ACCOUNT_EXISTS');
+    try {
+      return opaque.server.createRegistrationResponse({
+        serverSetup: this.serverSetup,
+        userIdentifier: account,
+        registrationRequest,
+      }).registrationResponse;
+    } catch {
+      throw new ApiError('BAD_FRAME', 'The registration request could not be read.');
+    }
+  }
+
+  /**
+   * Stores the account once its device list is signed by its identity key and the first device's
+   * certificate matches the list. Returns the first device's id. Throws ACCOUNT_EXISTS or DEVICE_LIST_REJECTED.
+   */
+  async registerFinish(r: RegisterFinishRequest): Promise<number> {
+    const identityKey = rawIdentityKey(r.identityKey);
+    const list = await checkDeviceList(this.crypto, r.account, identityKey, r.deviceList);
+    const { update, deviceId } = await attachCertificate(
+      this.crypto,
+      r.account,
+      identityKey,
+      list,
+      r.deviceCertificate,
+    );
+    const created = await this.store.createAccount(
+      {
+        name: r.account,
+        opaqueRecord: r.registrationRecord,
+        identityKey,
+        deviceList: update.deviceList,
+        deviceListVersion: update.version,
+        backup: r.backup,
+        createdAt: this.clock.now(),
+      },
+      update.devices,
+    );
+    if (!created) throw new ApiError('ACCOUNT_EXISTS');
+    return deviceId;
+  }
+
+  /**
+   * OPAQUE login, first message. An unknown name gets a response indistinguishable from a known one
+   * (OPAQUE's fake record), so the login endpoint does not reveal who has an account.
+   */
+  async loginStart(
+    account: string,
+    startLoginRequest: string,
+  ): Promise<{ loginId: Uint8Array; loginResponse: string }> {
+    const record = await this.store.getAccount(account);
+    let result: { serverLoginState: string; loginResponse: string };
+    try {
+      result = opaque.server.startLogin({
+        serverSetup: this.serverSetup,
+        registrationRecord: record?.opaqueRecord ?? null,
+        startLoginRequest,
+        userIdentifier: account,
+      });
+    } catch {
+      throw new ApiError('BAD_FRAME', 'The login request could not be read.');
+    }
+    const loginId = this.logins.issue({
+      account,
+      state: result.serverLoginState,
+      known: record !== undefined,
+    });
+    return { loginId, loginResponse: result.loginResponse };
+  }
+
+  /** OPAQUE login, last message. Throws LOGIN_FAILED for a wrong password, unknown name or expired login. */
+  async loginFinish(loginId: Uint8Array, finishLoginRequest: string): Promise<LoginResult> {
+    const pending = this.logins.take(loginId);
+    if (pending === undefined || !pending.known) throw new ApiError('LOGIN_FAILED');
+    try {
+      opaque.server.finishLogin({ serverLoginState: pending.state, finishLoginRequest });
+    } catch {
+      throw new ApiError('LOGIN_FAILED');
+    }
+    const account = await this.store.getAccount(pending.account);
+    if (account === undefined) throw new ApiError('LOGIN_FAILED');
+    const ticket = this.tickets.issue(account.name);
+    return { ticket, expiresAt: this.clock.now() + this.tickets.ttlMs, account };
+  }
+
+  /** The account a ticket was issued for; throws UNAUTHENTICATED for an unknown or expired one. */
+  accountOfTicket(ticket: Uint8Array): string {
+    const name = this.tickets.peek(ticket);
+    if (name === undefined) throw new ApiError('UNAUTHENTICATED', 'A valid login ticket is required.');
+    return name;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * A minimal Prometheus registry (text exposition format 0.0.4): counters and histograms with labels, and
+ * gauges read at scrape time. Written here instead of adding prom-client; it covers what the server needs.
+ */
+
+type Labels = Readonly<Record<string, string>>;
+
+const escapeLabel = (v: string): string =>
+  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+function labelText(labels: Labels, extra?: [string, string]): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+const keyOf = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort());
+
+interface Metric {
+  render(): string[];
+}
+
+/** A monotonically increasing count, per label set. */
+export class Counter implements Metric {
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  /** Adds `by` (default 1) to the series with `labels`. */
+  inc(labels: Labels = {}, by = 1): void {
+    const k = keyOf(labels);
+    const cur = this.values.get(k);
+    if (cur) cur.value += by;
+    else this.values.set(k, { labels, value: by });
+  }
+
+  /** The current value of one series (0 when never incremented); for tests. */
+  get(labels: Labels = {}): number {
+    return this.values.get(keyOf(labels))?.value ?? 0;
+  }
+
+  render(): string[] {
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const { labels, value } of this.values.values())
+      out.push(`${this.name}${labelText(labels)} ${value}`);
+    return out;
+  }
+}
+
+/** A value read when scraped (connections, mailbox depth). */
+export class Gauge implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number,
+  ) {}
+
+  render(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`];
+  }
+}
+
+/** Observations in cumulative buckets, per label set. */
+export class Histogram implements Metric {
+  private readonly series = new Map<
+    string,
+    { labels: Labels; counts: number[]; sum: number; count: number }
+  >();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
+
+  /** Records one observation `value` in the series with `labels`. */
+  observe(value: number, labels: Labels = {}): void {
+    const k = keyOf(labels);
+    let s = this.series.get(k);
+    if (s === undefined) {
+      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(k, s);
+    }
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= (this.buckets[i] ?? Number.POSITIVE_INFINITY)) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    }
+    s.sum += value;
+    s.count += 1;
+  }
+
+  render(): string[] {
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const s of this.series.values()) {
+      this.buckets.forEach((b, i) => {
+        out.push(`${this.name}_bucket${labelText(s.labels, ['le', String(b)])} ${s.counts[i] ?? 0}`);
+      });
+      out.push(`${this.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${s.count}`);
+      out.push(`${this.name}_sum${labelText(s.labels)} ${s.sum}`);
+      out.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
+    }
+    return out;
+  }
+}
+
+/** A set of metrics rendered together. */
+export class Registry {
+  private readonly metrics: Metric[] = [];
+
+  /** Adds `metric` and returns it. */
+  register<M extends Metric>(metric: M): M {
+    this.metrics.push(metric);
+    return metric;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): string {
+    return `${this.metrics.flatMap((m) => m.render()).join('\n')}\n`;
+  }
+}

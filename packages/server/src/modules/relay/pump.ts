@@ -1,0 +1,72 @@
+/**
+ * Pushes one connected device's mailbox to it, oldest first: on connect (offline delivery) and whenever
+ * the bus says new mail arrived. Envelopes stay stored until acknowledged; a reconnecting device gets
+ * every unacknowledged one again (at-least-once; clients drop duplicates by envelope id).
+ */
+import type { Store } from '../../store/store.js';
+import type { Connection } from '../../ws/connection.js';
+import type { RelayService } from './relay.js';
+
+const BATCH = 256;
+
+/** The delivery loop of one authenticated connection. */
+export class MailboxPump {
+  private lastSeq = 0;
+  private running = false;
+  private again = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly store: Store,
+    private readonly relay: RelayService,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Delivers whatever is new; coalesces calls while a run is under way. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.run().then(
+      () => {
+        this.running = false;
+      },
+      (err) => {
+        this.running = false;
+        this.onError(err);
+      },
+    );
+  }
+
+  private async run(): Promise<void> {
+    const device = this.conn.device;
+    if (device === undefined) return;
+    do {
+      this.again = false;
+      for (;;) {
+        if (!this.conn.open) return;
+        const batch = await this.store.fetchMailbox(
+          device,
+          this.lastSeq,
+          this.relay.oldestDeliverable(),
+          BATCH,
+        );
+        for (const e of batch) {
+          this.conn.send({
+            t: 'envelope',
+            envelopeId: e.id,
+            from: e.sender,
+            serverTime: e.receivedAt,
+            ephemeral: false,
+            body: e.body,
+          });
+          this.lastSeq = e.seq;
+        }
+        if (batch.length < BATCH) break;
+        await this.conn.drained();
+      }
+    } while (this.again);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The relay (DESIGN §4, §5): checks a send against the current device lists, stores every envelope of it
+ * durably in one transaction BEFORE the sender's `sent`, signals the recipients' devices over the bus,
+ * and deletes an envelope only when its device acknowledges it. Ephemeral sends (typing) are pushed to
+ * connected devices and never stored.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FrameOf } from '@sotto/protocol';
+import { type Bus, deviceKey } from '../../bus/bus.js';
+import type { Clock } from '../../clock.js';
+import { ApiError } from '../../errors.js';
+import type { DeviceAddress, NewEnvelope, Store } from '../../store/store.js';
+import type { ContactsService } from '../contacts/contacts.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { deviceDifference } from './device-set.js';
+
+/** The relay's limits. */
+export interface RelayLimits {
+  readonly mailboxMaxEnvelopes: number;
+  readonly mailboxMaxAgeMs: number;
+  readonly maxMessagesPerSend: number;
+}
+
+/** Sends, acknowledgements and expiry. Delivery to a connection is {@link MailboxPump}'s job. */
+export class RelayService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly clock: Clock,
+    private readonly contacts: ContactsService,
+    private readonly metrics: ServerMetrics,
+    private readonly limits: RelayLimits,
+  ) {}
+
+  /**
+   * Accepts a send from `sender`. Resolves with the `sent` answer only after the envelopes are durable.
+   * Throws ACCOUNT_NOT_FOUND, BLOCKED, NOT_A_CONTACT, DEVICE_MISMATCH (with the difference),
+   * INVALID_ARGUMENT (too many messages) or MAILBOX_FULL.
+   */
+  async send(sender: DeviceAddress, frame: FrameOf<'send'>): Promise<FrameOf<'sent'>> {
+    if (frame.messages.length > this.limits.maxMessagesPerSend) {
+      throw new ApiError(
+        'INVALID_ARGUMENT',
+        `A send carries at most ${this.limits.maxMessagesPerSend} messages.`,
+      );
+    }
+    const self = frame.to === sender.account;
+    if (!self) {
+      if (!(await this.store.accountExists(frame.to))) throw new ApiError('ACCOUNT_NOT_FOUND');
+      if (await this.store.isBlocked(frame.to, sender.account)) throw new ApiError('BLOCKED');
+      if (!(await this.contacts.areContacts(sender.account, frame.to))) throw new ApiError('NOT_A_CONTACT');
+    }
+    const expected: DeviceAddress[] = [];
+    if (!self) {
+      for (const deviceId of await this.store.listDeviceIds(frame.to))
+        expected.push({ account: frame.to, deviceId });
+    }
+    for (const deviceId of await this.store.listDeviceIds(sender.account)) {
+      if (deviceId !== sender.deviceId) expected.push({ account: sender.account, deviceId });
+    }
+    const diff = deviceDifference(expected, frame.messages);
+    if (diff !== undefined) {
+      throw new ApiError('DEVICE_MISMATCH', 'The messages do not address exactly the current devices.', diff);
+    }
+
+    const now = this.clock.now();
+    const envelopes: NewEnvelope[] = frame.messages.map((m) => ({
+      id: new Uint8Array(randomBytes(16)),
+      sender,
+      recipient: { account: m.account, deviceId: m.deviceId },
+      body: m.body,
+      receivedAt: now,
+    }));
+    const sent: FrameOf<'sent'> = {
+      t: 'sent',
+      id: frame.id,
+      envelopeIds: envelopes.map((e) => e.id),
+      serverTime: now,
+    };
+
+    if (frame.ephemeral === true) {
+      for (const e of envelopes) {
+        this.bus.publish('push', deviceKey(e.recipient.account, e.recipient.deviceId), {
+          frame: {
+            t: 'envelope',
+            envelopeId: e.id,
+            from: sender,
+            serverTime: now,
+            ephemeral: true,
+            body: e.body,
+          },
+        });
+      }
+      return sent;
+    }
+
+    const result = await this.store.enqueue(envelopes, this.limits.mailboxMaxEnvelopes);
+    if (!result.ok) throw new ApiError('MAILBOX_FULL');
+    this.metrics.envelopesStored.inc({}, result.stored);
+    for (const e of envelopes) {
+      this.bus.publish('mail', deviceKey(e.recipient.account, e.recipient.deviceId), e.recipient);
+    }
+    return sent;
+  }
+
+  /** Deletes the envelopes `device` acknowledged. */
+  async ack(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<void> {
+    const n = await this.store.ackEnvelopes(device, ids);
+    this.metrics.envelopesDelivered.inc({}, n);
+  }
+
+  /** Deletes envelopes older than the mailbox age limit; returns how many. */
+  async expire(): Promise<number> {
+    const n = await this.store.expireEnvelopes(this.clock.now() - this.limits.mailboxMaxAgeMs);
+    this.metrics.envelopesExpired.inc({}, n);
+    return n;
+  }
+
+  /** Envelopes older than this are neither delivered nor kept. */
+  oldestDeliverable(): number {
+    return this.clock.now() - this.limits.mailboxMaxAgeMs;
+  }
+}

@@ -1,0 +1,52 @@
+/** Row-to-record conversions of the SQLite adapter. */
+import type { AccountRecord, DeviceRecord, StoredEnvelope, StoredPrekey } from './store.js';
+
+/** A result row. */
+export type Row = Record<string, unknown>;
+
+/** A BLOB column as a plain Uint8Array view (empty when absent). */
+export const bytes = (v: unknown): Uint8Array =>
+  v instanceof Uint8Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(0);
+/** A TEXT column. */
+export const text = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+/** An INTEGER column. */
+export const int = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+
+/** An `accounts` row. */
+export function toAccount(r: Row): AccountRecord {
+  return {
+    name: text(r.name),
+    opaqueRecord: text(r.opaque_record),
+    identityKey: bytes(r.identity_key),
+    deviceList: bytes(r.device_list),
+    deviceListVersion: int(r.device_list_version),
+    backup: bytes(r.backup),
+    createdAt: int(r.created_at),
+  };
+}
+
+/** A `devices` row. */
+export function toDevice(r: Row): DeviceRecord {
+  return {
+    account: text(r.account),
+    deviceId: int(r.device_id),
+    signingKey: bytes(r.signing_key),
+    certificate: r.certificate instanceof Uint8Array ? bytes(r.certificate) : undefined,
+  };
+}
+
+/** An `envelopes` row. */
+export function toEnvelope(r: Row): StoredEnvelope {
+  return {
+    seq: int(r.seq),
+    id: bytes(r.id),
+    sender: { account: text(r.sender_account), deviceId: int(r.sender_device) },
+    recipient: { account: text(r.recipient_account), deviceId: int(r.recipient_device) },
+    body: bytes(r.body),
+    receivedAt: int(r.received_at),
+  };
+}
+
+/** A prekey row, or undefined. */
+export const toPrekey = (r: Row | undefined): StoredPrekey | undefined =>
+  r === undefined ? undefined : { keyId: int(r.key_id), encoded: bytes(r.encoded) };

@@ -1,0 +1,397 @@
+/**
+ * The SQLite adapter of {@link Store} (better-sqlite3). WAL journal with `synchronous = FULL`: a
+ * transaction that returned is on disk and survives SIGKILL or power loss, so the relay may acknowledge a
+ * send as soon as `enqueue` resolves.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './migrations.js';
+import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey } from './sqlite-rows.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
+import type {
+  AccountRecord,
+  ContactRecord,
+  ContactRequestResult,
+  ContactState,
+  DeviceAddress,
+  DeviceKeysUpdate,
+  DeviceListUpdate,
+  DeviceRecord,
+  EnqueueResult,
+  NewEnvelope,
+  OneTimeKind,
+  Store,
+  StoredBundle,
+  StoredEnvelope,
+  StoredPrekey,
+} from './store.js';
+
+/** Opens (creating if needed) the database file at `path`, applies migrations, and returns the store. */
+export function openSqliteStore(path: string): SqliteStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+/** {@link Store} over one better-sqlite3 connection. Construct with {@link openSqliteStore}. */
+export class SqliteStore implements Store {
+  private readonly q: Statements;
+  private readonly pending: {
+    run: () => unknown;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  private readonly runAll;
+  private readonly enqueueAll;
+  private readonly ackAll;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = prepareStatements(db);
+    ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
+  }
+
+  async createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
+    return this.db.transaction(() => {
+      const res = this.q.insertAccount.run(account);
+      if (res.changes === 0) return false;
+      for (const d of devices)
+        this.q.upsertDevice.run(account.name, d.deviceId, d.signingKey, d.certificate ?? null);
+      return true;
+    })();
+  }
+
+  async getAccount(name: string): Promise<AccountRecord | undefined> {
+    const r = this.q.getAccount.get(name) as Row | undefined;
+    return r === undefined ? undefined : toAccount(r);
+  }
+
+  async accountExists(name: string): Promise<boolean> {
+    return this.q.accountExists.get(name) !== undefined;
+  }
+
+  async listDeviceIds(account: string): Promise<number[]> {
+    return (this.q.listDeviceIds.all(account) as Row[]).map((r) => int(r.device_id));
+  }
+
+  async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
+    return this.db.transaction(() => {
+      const res = this.q.casDeviceList.run(update.deviceList, update.version, name, expectedVersion);
+      if (res.changes === 0) return false;
+      const next = new Map(update.devices.map((d) => [d.deviceId, d.signingKey]));
+      for (const old of (this.q.listDevices.all(name) as Row[]).map(toDevice)) {
+        const key = next.get(old.deviceId);
+        if (key !== undefined && Buffer.compare(key, old.signingKey) === 0) continue;
+        this.q.deleteDevice.run(name, old.deviceId);
+        this.q.deleteMailbox.run(name, old.deviceId);
+      }
+      for (const d of update.devices)
+        this.q.upsertDevice.run(name, d.deviceId, d.signingKey, d.certificate ?? null);
+      return true;
+    })();
+  }
+
+  async setBackup(name: string, backup: Uint8Array): Promise<void> {
+    this.q.setBackup.run(backup, name);
+  }
+
+  async getDevice(account: string, deviceId: number): Promise<DeviceRecord | undefined> {
+    const r = this.q.getDevice.get(account, deviceId) as Row | undefined;
+    return r === undefined ? undefined : toDevice(r);
+  }
+
+  async listDevices(account: string): Promise<DeviceRecord[]> {
+    return (this.q.listDevices.all(account) as Row[]).map(toDevice);
+  }
+
+  async setLastSeen(account: string, at: number): Promise<void> {
+    this.q.setLastSeen.run(at, account);
+  }
+
+  async getLastSeen(account: string): Promise<number | undefined> {
+    const r = this.q.getLastSeen.get(account) as Row | undefined;
+    return r === undefined || r.last_seen === null ? undefined : int(r.last_seen);
+  }
+
+  async putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean> {
+    return this.db.transaction(() => {
+      const { account, deviceId } = device;
+      if (this.q.getDevice.get(account, deviceId) === undefined) return false;
+      if (keys.certificate) this.q.setCertificate.run(keys.certificate, account, deviceId);
+      if (keys.signedPrekey) {
+        this.q.putSigned.run(account, deviceId, 'x25519', keys.signedPrekey.keyId, keys.signedPrekey.encoded);
+      }
+      if (keys.lastResortKem) {
+        const k = keys.lastResortKem;
+        this.q.putSigned.run(account, deviceId, 'mlkem-last-resort', k.keyId, k.encoded);
+      }
+      return true;
+    })();
+  }
+
+  async addOneTimePrekeys(
+    device: DeviceAddress,
+    kind: OneTimeKind,
+    keys: readonly StoredPrekey[],
+  ): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.q.getDevice.get(device.account, device.deviceId) === undefined) return false;
+      for (const k of keys) this.q.putOneTime.run(device.account, device.deviceId, kind, k.keyId, k.encoded);
+      return true;
+    })();
+  }
+
+  async countOneTimePrekeys(device: DeviceAddress): Promise<{ x25519: number; mlkem: number }> {
+    return this.countSync(device);
+  }
+
+  private countSync(device: DeviceAddress): { x25519: number; mlkem: number } {
+    const out = { x25519: 0, mlkem: 0 };
+    for (const r of this.q.countOneTime.all(device.account, device.deviceId) as Row[]) {
+      if (r.kind === 'x25519') out.x25519 = int(r.n);
+      if (r.kind === 'mlkem') out.mlkem = int(r.n);
+    }
+    return out;
+  }
+
+  async takeBundle(device: DeviceAddress): Promise<StoredBundle | undefined> {
+    // One IMMEDIATE transaction: the DELETE ... RETURNING hands each one-time key to exactly one caller,
+    // even across processes sharing the file.
+    return this.db
+      .transaction((): StoredBundle | undefined => {
+        const { account, deviceId } = device;
+        const row = this.q.getDevice.get(account, deviceId) as Row | undefined;
+        const dev = row === undefined ? undefined : toDevice(row);
+        const signed = toPrekey(this.q.getSigned.get(account, deviceId, 'x25519') as Row | undefined);
+        const lastResort = toPrekey(
+          this.q.getSigned.get(account, deviceId, 'mlkem-last-resort') as Row | undefined,
+        );
+        const certificate = dev?.certificate;
+        if (
+          dev === undefined ||
+          certificate === undefined ||
+          signed === undefined ||
+          lastResort === undefined
+        ) {
+          return undefined;
+        }
+        const take = (kind: OneTimeKind) =>
+          toPrekey(this.q.takeOneTime.get({ account, deviceId, kind }) as Row | undefined);
+        const oneTimeX25519 = take('x25519');
+        const oneTimeKem = take('mlkem');
+        return {
+          device: { ...dev, certificate },
+          signedPrekey: signed,
+          lastResortKem: lastResort,
+          oneTimeX25519,
+          oneTimeKem,
+          remaining: this.countSync(device),
+        };
+      })
+      .immediate();
+  }
+
+  /**
+   * Group commit: writes that arrive in the same event-loop turn share one transaction (and one fsync);
+   * each runs in its own savepoint, so one failing write does not undo the others. Every caller's promise
+   * settles only after the shared commit, so "resolved" still means "durable".
+   */
+  private grouped<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const ops = this.pending.splice(0);
+    if (ops.length === 0) return;
+    let results: { ok: boolean; value: unknown }[];
+    try {
+      results = this.runAll.immediate(ops);
+    } catch (err) {
+      for (const op of ops) op.reject(err);
+      return;
+    }
+    ops.forEach((op, i) => {
+      const r = results[i];
+      if (r?.ok) op.resolve(r.value);
+      else op.reject(r?.value);
+    });
+  }
+
+  async enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult> {
+    try {
+      return await this.grouped(() => this.enqueueTx(envelopes, maxPerMailbox));
+    } catch (err) {
+      if (err instanceof MailboxFull) return { ok: false, full: err.address };
+      throw err;
+    }
+  }
+
+  private enqueueTx(envelopes: readonly NewEnvelope[], maxPerMailbox: number): EnqueueResult {
+    return this.enqueueAll(envelopes, maxPerMailbox);
+  }
+
+  /** Builds the hot transactions once (better-sqlite3 wraps each `transaction()` call anew). */
+  private hotTransactions() {
+    const runAll = this.db.transaction((ops: readonly { run: () => unknown }[]) =>
+      ops.map((op) => {
+        try {
+          return { ok: true, value: op.run() };
+        } catch (err) {
+          return { ok: false, value: err };
+        }
+      }),
+    );
+    const enqueueAll = this.db.transaction(
+      (envelopes: readonly NewEnvelope[], maxPerMailbox: number): EnqueueResult => {
+        let stored = 0;
+        for (const e of envelopes) {
+          const { account, deviceId } = e.recipient;
+          const count = int((this.q.mailboxCount.get(account, deviceId) as Row).n);
+          if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
+          const res = this.q.insertEnvelope.run(
+            account,
+            deviceId,
+            e.id,
+            e.sender.account,
+            e.sender.deviceId,
+            e.body,
+            e.receivedAt,
+          );
+          stored += res.changes;
+        }
+        return { ok: true, stored };
+      },
+    );
+    const ackAll = this.db.transaction((device: DeviceAddress, ids: readonly Uint8Array[]) => {
+      let n = 0;
+      for (const id of ids) n += this.q.ackEnvelope.run(device.account, device.deviceId, id).changes;
+      return n;
+    });
+    return { runAll, enqueueAll, ackAll };
+  }
+
+  async fetchMailbox(
+    device: DeviceAddress,
+    afterSeq: number,
+    notBefore: number,
+    limit: number,
+  ): Promise<StoredEnvelope[]> {
+    const rows = this.q.fetchMailbox.all(
+      device.account,
+      device.deviceId,
+      afterSeq,
+      notBefore,
+      limit,
+    ) as Row[];
+    return rows.map(toEnvelope);
+  }
+
+  async ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number> {
+    return this.grouped(() => this.ackAll(device, ids));
+  }
+
+  async expireEnvelopes(before: number): Promise<number> {
+    return this.q.expire.run(before).changes;
+  }
+
+  async mailboxDepth(): Promise<number> {
+    return int((this.q.depth.get() as Row).n);
+  }
+
+  async requestContact(from: string, to: string): Promise<ContactRequestResult> {
+    return this.db
+      .transaction((): ContactRequestResult => {
+        const mine = this.contactSync(from, to);
+        if (mine === 'accepted' || mine === 'outgoing') return 'unchanged';
+        if (mine === 'incoming') {
+          this.q.setContact.run(from, to, 'accepted');
+          this.q.setContact.run(to, from, 'accepted');
+          return 'accepted';
+        }
+        this.q.setContact.run(from, to, 'outgoing');
+        this.q.setContact.run(to, from, 'incoming');
+        return 'pending';
+      })
+      .immediate();
+  }
+
+  async acceptContact(owner: string, peer: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (this.contactSync(owner, peer) !== 'incoming') return false;
+        this.q.setContact.run(owner, peer, 'accepted');
+        this.q.setContact.run(peer, owner, 'accepted');
+        return true;
+      })
+      .immediate();
+  }
+
+  async removeContact(a: string, b: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const n = this.q.deleteContact.run(a, b).changes + this.q.deleteContact.run(b, a).changes;
+      return n > 0;
+    })();
+  }
+
+  private contactSync(owner: string, peer: string): ContactState | undefined {
+    const r = this.q.getContact.get(owner, peer) as Row | undefined;
+    return r === undefined ? undefined : (text(r.state) as ContactState);
+  }
+
+  async getContact(owner: string, peer: string): Promise<ContactState | undefined> {
+    return this.contactSync(owner, peer);
+  }
+
+  async listContacts(owner: string): Promise<ContactRecord[]> {
+    return (this.q.listContacts.all(owner) as Row[]).map((r) => ({
+      peer: text(r.peer),
+      state: text(r.state) as ContactState,
+    }));
+  }
+
+  async block(blocker: string, blocked: string): Promise<void> {
+    this.db.transaction(() => {
+      this.q.block.run(blocker, blocked);
+      this.q.deleteContact.run(blocker, blocked);
+      this.q.deleteContact.run(blocked, blocker);
+    })();
+  }
+
+  async unblock(blocker: string, blocked: string): Promise<void> {
+    this.q.unblock.run(blocker, blocked);
+  }
+
+  async isBlocked(blocker: string, blocked: string): Promise<boolean> {
+    return this.q.isBlocked.get(blocker, blocked) !== undefined;
+  }
+
+  async listBlocked(blocker: string): Promise<string[]> {
+    return (this.q.listBlocked.all(blocker) as Row[]).map((r) => text(r.blocked));
+  }
+
+  async ping(): Promise<void> {
+    this.q.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+}
+
+/** Thrown inside `enqueue`'s transaction to roll the whole send back when one mailbox is full. */
+class MailboxFull extends Error {
+  constructor(readonly address: DeviceAddress) {
+    super('mailbox full');
+  }
+}

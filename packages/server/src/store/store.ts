@@ -1,0 +1,188 @@
+/**
+ * The `Store` port: everything the server keeps durably. Methods are async so a PostgreSQL adapter can
+ * implement the same interface; every method that changes more than one row is one transaction.
+ * Keys, certificates, device lists and ciphertexts are opaque bytes here: the modules verify them first.
+ */
+
+/** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
+export interface AccountRecord {
+  readonly name: string;
+  /** The OPAQUE registration record (the server never sees the password). */
+  readonly opaqueRecord: string;
+  readonly identityKey: Uint8Array;
+  /** The device list as signed by the identity key, exactly as uploaded. */
+  readonly deviceList: Uint8Array;
+  readonly deviceListVersion: number;
+  /** The identity-key backup, encrypted under a key only the password opens. */
+  readonly backup: Uint8Array;
+  readonly createdAt: number;
+}
+
+/** A device of an account, taken from its verified device list. */
+export interface DeviceRecord {
+  readonly account: string;
+  /** u32, unique within the account. */
+  readonly deviceId: number;
+  /** The device's Ed25519 signing key: it signs connection challenges and prekeys. */
+  readonly signingKey: Uint8Array;
+  /** The device certificate (signed by the identity key), once the device uploaded its keys. */
+  readonly certificate: Uint8Array | undefined;
+}
+
+/** A device list change: the new signed list and the devices it names. */
+export interface DeviceListUpdate {
+  readonly deviceList: Uint8Array;
+  readonly version: number;
+  readonly devices: readonly {
+    readonly deviceId: number;
+    readonly signingKey: Uint8Array;
+    /** Set to store (or replace) this device's certificate along with the list. */
+    readonly certificate?: Uint8Array | undefined;
+  }[];
+}
+
+/** One prekey as uploaded (already verified), with the id the owner chose. */
+export interface StoredPrekey {
+  readonly keyId: number;
+  readonly encoded: Uint8Array;
+}
+
+/** The signed keys of a device; absent fields stay as they are. */
+export interface DeviceKeysUpdate {
+  readonly certificate?: Uint8Array | undefined;
+  readonly signedPrekey?: StoredPrekey | undefined;
+  readonly lastResortKem?: StoredPrekey | undefined;
+}
+
+/** Kinds of one-time prekeys. */
+export type OneTimeKind = 'x25519' | 'mlkem';
+
+/** What a bundle fetch hands out: the signed keys, and at most one one-time key of each kind. */
+export interface StoredBundle {
+  readonly device: DeviceRecord & { readonly certificate: Uint8Array };
+  readonly signedPrekey: StoredPrekey;
+  readonly lastResortKem: StoredPrekey;
+  readonly oneTimeX25519: StoredPrekey | undefined;
+  readonly oneTimeKem: StoredPrekey | undefined;
+  /** One-time keys left after this fetch. */
+  readonly remaining: { readonly x25519: number; readonly mlkem: number };
+}
+
+/** A device address. */
+export interface DeviceAddress {
+  readonly account: string;
+  readonly deviceId: number;
+}
+
+/** An envelope to store for one recipient device. */
+export interface NewEnvelope {
+  /** Chosen by the sender; a retried send with the same id is stored once. */
+  readonly id: Uint8Array;
+  readonly sender: DeviceAddress;
+  readonly recipient: DeviceAddress;
+  readonly body: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** An envelope as stored; `seq` orders a mailbox. */
+export interface StoredEnvelope extends NewEnvelope {
+  readonly seq: number;
+}
+
+/** The outcome of storing one send. */
+export type EnqueueResult =
+  | { readonly ok: true; readonly stored: number }
+  | { readonly ok: false; readonly full: DeviceAddress };
+
+/** A contact relation seen from `owner`. */
+export type ContactState = 'outgoing' | 'incoming' | 'accepted';
+
+/** One row of an account's contact list. */
+export interface ContactRecord {
+  readonly peer: string;
+  readonly state: ContactState;
+}
+
+/** What a contact request did. */
+export type ContactRequestResult = 'pending' | 'accepted' | 'unchanged';
+
+/** The storage port. Implementations: {@link SqliteStore}. */
+export interface Store {
+  // Accounts
+  /** Creates an account; false when the name is taken. */
+  createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean>;
+  getAccount(name: string): Promise<AccountRecord | undefined>;
+  /** True when the account exists (cheaper than {@link Store.getAccount}: reads no blobs). */
+  accountExists(name: string): Promise<boolean>;
+  /**
+   * Replaces the device list when the stored version is still `expectedVersion` (compare and swap);
+   * devices not in the new list lose their prekeys and mailboxes. False when another update won.
+   */
+  replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean>;
+  setBackup(name: string, backup: Uint8Array): Promise<void>;
+  getDevice(account: string, deviceId: number): Promise<DeviceRecord | undefined>;
+  listDevices(account: string): Promise<DeviceRecord[]>;
+  /** The ids of the account's devices, ascending (reads no keys: the relay's device-set check). */
+  listDeviceIds(account: string): Promise<number[]>;
+  setLastSeen(account: string, at: number): Promise<void>;
+  getLastSeen(account: string): Promise<number | undefined>;
+
+  // Prekeys
+  /**
+   * Sets the device's certificate, signed X25519 prekey and/or last-resort ML-KEM prekey (replacing the
+   * old ones). False when the device is not (or no longer) in the account's device list.
+   */
+  putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean>;
+  /** Adds one-time prekeys (an id already present is replaced); false when the device is unknown. */
+  addOneTimePrekeys(
+    device: DeviceAddress,
+    kind: OneTimeKind,
+    keys: readonly StoredPrekey[],
+  ): Promise<boolean>;
+  countOneTimePrekeys(device: DeviceAddress): Promise<{ x25519: number; mlkem: number }>;
+  /**
+   * Atomically builds a bundle and deletes the one-time keys it hands out: two calls never return the
+   * same one-time key. Undefined when the device has no certificate or signed prekeys yet.
+   */
+  takeBundle(device: DeviceAddress): Promise<StoredBundle | undefined>;
+
+  // Mailboxes
+  /**
+   * Stores every envelope of one send in one transaction, durably, or none when a mailbox is full.
+   * Envelopes whose (recipient, id) is already stored are skipped (a retried send).
+   */
+  enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult>;
+  /** The device's envelopes with `seq > afterSeq` received at or after `notBefore`, oldest first. */
+  fetchMailbox(
+    device: DeviceAddress,
+    afterSeq: number,
+    notBefore: number,
+    limit: number,
+  ): Promise<StoredEnvelope[]>;
+  /** Deletes acknowledged envelopes of this device; returns how many were deleted. */
+  ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number>;
+  /** Deletes envelopes received before `before`; returns how many. */
+  expireEnvelopes(before: number): Promise<number>;
+  /** Envelopes stored in all mailboxes. */
+  mailboxDepth(): Promise<number>;
+
+  // Contacts
+  /** `from` asks `to`; a crossing request accepts both. */
+  requestContact(from: string, to: string): Promise<ContactRequestResult>;
+  /** `owner` accepts `peer`'s pending request; false when there is none. */
+  acceptContact(owner: string, peer: string): Promise<boolean>;
+  /** Deletes the relation in both directions (decline, cancel or remove); false when there was none. */
+  removeContact(a: string, b: string): Promise<boolean>;
+  getContact(owner: string, peer: string): Promise<ContactState | undefined>;
+  listContacts(owner: string): Promise<ContactRecord[]>;
+  /** Blocks `blocked` for `blocker` and removes any relation between them. */
+  block(blocker: string, blocked: string): Promise<void>;
+  unblock(blocker: string, blocked: string): Promise<void>;
+  isBlocked(blocker: string, blocked: string): Promise<boolean>;
+  /** The accounts `blocker` blocks. */
+  listBlocked(blocker: string): Promise<string[]>;
+
+  /** A cheap query that proves the database answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

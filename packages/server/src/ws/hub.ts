@@ -1,0 +1,96 @@
+/**
+ * The WebSocket endpoint (`/v1/ws`): a `ws` server in noServer mode on the HTTP server's upgrade event.
+ * It creates a {@link Connection} per socket, sends the challenge, closes sockets that do not
+ * authenticate in time, wires authenticated ones to the bus, and drains them all at shutdown.
+ */
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ROUTES } from '@sotto/protocol';
+import { WebSocketServer } from 'ws';
+import { CLOSE, Connection, type ConnectionDeps } from './connection.js';
+
+/** What the hub needs. */
+export interface HubDeps extends ConnectionDeps {
+  readonly authTimeoutMs: number;
+  /** WebSocket ping interval; a peer that misses one ping is dropped at the next. */
+  readonly heartbeatMs: number;
+  /** `https` or `http`: with the Host header, the origin clients sign. */
+  readonly scheme: 'http' | 'https';
+  /** Overrides the origin derived from the Host header (behind a proxy). */
+  readonly publicOrigin?: string | undefined;
+  /** Sends the first challenge. */
+  readonly onOpen: (conn: Connection) => void;
+}
+
+/** The set of live connections. */
+export class Hub {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private accepting = true;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    server: EventEmitter,
+    private readonly deps: HubDeps,
+  ) {
+    // Frames up to 4x the limit are read and answered with FRAME_TOO_LARGE; beyond that the peer is
+    // abusive and `ws` closes it (1009).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxFrameBytes * 4 });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
+    this.heartbeat = setInterval(() => {
+      for (const c of this.connections) c.heartbeat();
+    }, deps.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== ROUTES.ws || !this.accepting) {
+      socket.write(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    const origin = this.deps.publicOrigin ?? `${this.deps.scheme}://${req.headers.host ?? 'localhost'}`;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new Connection(ws, this.deps, origin);
+      this.connections.add(conn);
+      const timer = setTimeout(() => {
+        if (conn.device === undefined) conn.close(CLOSE.policy, 'authentication timeout');
+      }, this.deps.authTimeoutMs);
+      timer.unref();
+      conn.onClosed(() => {
+        clearTimeout(timer);
+        this.connections.delete(conn);
+      });
+      this.deps.onOpen(conn);
+    });
+  }
+
+  /**
+   * Stops accepting, asks every connection to go away (1001), and waits up to `timeoutMs` for them to
+   * close before terminating the rest.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.heartbeat);
+    const pending = [...this.connections].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.onClosed(resolve);
+          c.close(CLOSE.goingAway, 'server shutting down');
+        }),
+    );
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all(pending), timeout]);
+    for (const c of this.connections) c.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Routes each decoded client frame to its module. Before authentication only `auth` and `ping` are
+ * accepted (UNAUTHENTICATED otherwise); after it, the device's address comes from the connection, never
+ * from the frame.
+ */
+import type { ClientFrame, ClientFrameType, FrameOf } from '@sotto/protocol';
+import { ApiError } from '../errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { ChallengeAuth } from '../modules/auth/challenge.js';
+import type { ContactsService } from '../modules/contacts/contacts.js';
+import type { PresenceService } from '../modules/contacts/presence.js';
+import type { DirectoryService } from '../modules/directory/directory.js';
+import type { RelayService } from '../modules/relay/relay.js';
+import type { DeviceAddress } from '../store/store.js';
+import type { Connection } from './connection.js';
+
+/** What the router dispatches to. */
+export interface RouterDeps {
+  readonly auth: ChallengeAuth;
+  readonly directory: DirectoryService;
+  readonly contacts: ContactsService;
+  readonly presence: PresenceService;
+  readonly relay: RelayService;
+  /** Sends per device. */
+  readonly sendLimit: RateLimiter;
+  /** Bundle fetches per requesting device. */
+  readonly bundleLimit: RateLimiter;
+  readonly prekeyLowWaterMark: number;
+  /** Called once a connection authenticated (subscriptions, presence, offline delivery). */
+  readonly onAuthenticated: (conn: Connection) => Promise<void>;
+  /** Tells an account's connected devices (and its contacts) that its device list changed. */
+  readonly onDeviceListChanged: (account: string, removed: readonly number[]) => Promise<void>;
+  /** Pushes `keys.low` to a device. */
+  readonly pushKeysLow: (device: DeviceAddress, remaining: { x25519: number; mlkem: number }) => void;
+}
+
+type Handler<T extends ClientFrameType> = (
+  conn: Connection,
+  device: DeviceAddress,
+  frame: FrameOf<T>,
+) => Promise<void>;
+type Handlers = { [T in ClientFrameType]?: Handler<T> };
+
+const ok = (conn: Connection, id: number) => conn.send({ t: 'ok', id });
+
+/** Builds the frame handler of every connection. */
+export function createRouter(deps: RouterDeps): (conn: Connection, frame: ClientFrame) => Promise<void> {
+  const { directory, contacts, relay } = deps;
+  const deviceKeyOf = (d: DeviceAddress) => `${d.account}/${d.deviceId}`;
+
+  const handlers: Handlers = {
+    'keys.upload': async (conn, device, f) => {
+      await directory.upload(device, {
+        signedPrekey: f.signedPrekey,
+        kemPrekeys: f.kemPrekeys,
+        lastResortKemPrekey: f.lastResortKemPrekey,
+        oneTimePrekeys: f.oneTimePrekeys,
+      });
+      ok(conn, f.id);
+    },
+    'keys.count': async (conn, device, f) => {
+      const n = await directory.count(device);
+      conn.send({ t: 'keys.count.result', id: f.id, oneTime: n.x25519, kem: n.mlkem });
+    },
+    'keys.bundles': async (conn, device, f) => {
+      if (!deps.bundleLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
+      const { entry, bundles, remaining } = await directory.fetchBundles(f.account);
+      const { account, identityKey, deviceList } = entry;
+      conn.send({ t: 'keys.bundles.result', id: f.id, account, identityKey, deviceList, bundles });
+      for (const r of remaining) {
+        if (r.x25519 < deps.prekeyLowWaterMark || r.mlkem < deps.prekeyLowWaterMark)
+          deps.pushKeysLow(r.device, r);
+      }
+    },
+    'devices.get': async (conn, _device, f) => {
+      const entry = await directory.entry(f.account);
+      conn.send({ t: 'devices.get.result', id: f.id, ...entry });
+    },
+    'devices.publish': async (conn, device, f) => {
+      const { removed } = await directory.publishDeviceList(device.account, f.deviceList, f.certificate);
+      ok(conn, f.id);
+      await deps.onDeviceListChanged(device.account, removed);
+    },
+    'devices.revoke': async (conn, device, f) => {
+      const removed = await directory.revokeDevice(device.account, f.deviceId, f.deviceList);
+      ok(conn, f.id);
+      await deps.onDeviceListChanged(device.account, removed);
+    },
+    'backup.put': async (conn, device, f) => {
+      await directory.setBackup(device.account, f.blob);
+      ok(conn, f.id);
+    },
+    'contacts.request': async (conn, d, f) => {
+      await contacts.request(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.accept': async (conn, d, f) => {
+      await contacts.accept(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.decline': async (conn, d, f) => {
+      await contacts.decline(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.remove': async (conn, d, f) => {
+      await contacts.remove(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.block': async (conn, d, f) => {
+      await contacts.block(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.unblock': async (conn, d, f) => {
+      await contacts.unblock(d.account, f.account);
+      ok(conn, f.id);
+    },
+    'contacts.list': async (conn, d, f) => {
+      conn.send({ t: 'contacts.list.result', id: f.id, contacts: await contacts.list(d.account) });
+    },
+    'presence.set': async (conn, d, f) => {
+      await deps.presence.set(d.account, f.state, f.text);
+      ok(conn, f.id);
+    },
+    send: async (conn, device, f) => {
+      if (!deps.sendLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
+      conn.send(await relay.send(device, f));
+    },
+    ack: async (_conn, device, f) => {
+      await relay.ack(device, f.envelopeIds);
+    },
+    ping: async (conn, _device, f) => {
+      conn.send({ t: 'pong', id: f.id });
+    },
+    pong: async () => {},
+  };
+
+  return async (conn, frame) => {
+    const device = conn.device;
+    if (frame.t === 'auth') {
+      if (await deps.auth.authenticate(conn, frame)) {
+        ok(conn, frame.id);
+        await deps.onAuthenticated(conn);
+      } else {
+        conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
+        deps.auth.challenge(conn);
+      }
+      return;
+    }
+    if (device === undefined) {
+      if (frame.t === 'ping') return conn.send({ t: 'pong', id: frame.id });
+      throw new ApiError('UNAUTHENTICATED', 'Authenticate the connection first.');
+    }
+    const handler = handlers[frame.t] as Handler<typeof frame.t> | undefined;
+    if (handler === undefined) throw new ApiError('UNKNOWN_FRAME_TYPE');
+    await handler(conn, device, frame as never);
+  };
+}

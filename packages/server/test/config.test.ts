@@ -1,0 +1,28 @@
+import { ConfigError, DEFAULT_SERVER_LIMITS, parseConfig } from '@sotto/server';
+import { describe, expect, it } from 'vitest';
+
+describe('config', () => {
+  it('defaults to port 8080 and ./data over plain HTTP', () => {
+    const c = parseConfig([], {});
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: './data', tls: undefined });
+    expect(c.limits).toEqual(DEFAULT_SERVER_LIMITS);
+    expect(c.limits.mailboxMaxAgeMs).toBe(30 * 24 * 60 * 60 * 1000);
+  });
+
+  it('takes SOTTO_* variables, and flags over them', () => {
+    const env = { SOTTO_PORT: '9000', SOTTO_DATA: '/srv/sotto', SOTTO_HOST: '127.0.0.1' };
+    expect(parseConfig([], env)).toMatchObject({ port: 9000, dataDir: '/srv/sotto', host: '127.0.0.1' });
+    expect(parseConfig(['--port', '9001', '--data=/x'], env)).toMatchObject({ port: 9001, dataDir: '/x' });
+    expect(parseConfig(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {}).tls).toEqual({
+      certFile: 'c.pem',
+      keyFile: 'k.pem',
+    });
+  });
+
+  it('refuses unknown flags, bad ports and half a TLS pair', () => {
+    expect(() => parseConfig(['--nope'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--port', '70000'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--port'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--tls-cert', 'c.pem'], {})).toThrow(ConfigError);
+  });
+});

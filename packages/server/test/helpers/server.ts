@@ -1,0 +1,76 @@
+/** Starts a real server on an ephemeral port with a real SQLite file in a temp dir, capturing its logs. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Clock,
+  DEFAULT_SERVER_LIMITS,
+  defaultConfig,
+  type RunningServer,
+  type ServerLimits,
+  startServer,
+} from '@sotto/server';
+
+/** A server under test. */
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly dataDir: string;
+  /** Every log line written so far. */
+  readonly logs: string[];
+  /** The bytes of every file in the data dir (database, WAL, setup). */
+  dataFiles(): Buffer;
+  /** Stops the server and deletes the data dir (unless `keepData`). */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+/** A clock tests can move. */
+export class TestClock implements Clock {
+  constructor(public time = Date.now()) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+/** Starts a server; `limits` override the defaults, `dataDir` reuses a directory (restart tests). */
+export async function startTestServer(
+  options: {
+    clock?: Clock;
+    limits?: Partial<ServerLimits>;
+    dataDir?: string;
+    tls?: { certFile: string; keyFile: string };
+  } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-server-'));
+  const logs: string[] = [];
+  const server = await startServer(
+    defaultConfig({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'debug',
+      limits: { ...DEFAULT_SERVER_LIMITS, ...options.limits },
+      tls: options.tls,
+    }),
+    {
+      logDestination: { write: (line: string) => void logs.push(line) },
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    },
+  );
+  return {
+    server,
+    url: server.url,
+    wsUrl: `${server.url.replace(/^http/, 'ws')}/v1/ws`,
+    dataDir,
+    logs,
+    dataFiles: () => Buffer.concat(readdirSync(dataDir).map((f) => readFileSync(join(dataDir, f)))),
+    stop: async (keepData = false) => {
+      await server.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
