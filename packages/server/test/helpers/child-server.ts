@@ -1,8 +1,8 @@
 /**
  * Runs a server (by default the real CLI, `src/main.ts`) in a child process under tsx, on a fixed port
  * picked once, so a test can SIGKILL it and restart it on the same port and data directory the way an
- * operator's supervisor would. Workspace packages resolve to their sources (bench/tsconfig.src.json), so
- * the child runs the same code as the in-process tests, with no build step.
+ * operator's supervisor would. Workspace packages resolve to their sources (the `source` export condition),
+ * so the child runs the same code as the in-process tests, with no build step.
  *
  * Every child is registered: {@link killAllChildren} (call it in `afterAll`) and a process `exit` hook
  * SIGKILL whatever is left, so a failing test leaves no stray server behind.
@@ -14,8 +14,6 @@ import { fileURLToPath } from 'node:url';
 const serverRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The server's CLI entry. */
 export const SERVER_MAIN = `${serverRoot}src/main.ts`;
-/** A tsconfig that maps `@sotto/*` to their `src/` (set as TSX_TSCONFIG_PATH in children). */
-export const SOURCE_TSCONFIG = `${serverRoot}bench/tsconfig.src.json`;
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -61,7 +59,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
- * Spawns `node [nodeArgs] --import tsx <entry> [args]` with `@sotto/*` mapped to sources. The child's
+ * Spawns `node [nodeArgs] --conditions=source --import tsx <entry> [args]`, so `@sotto/*` load from source. The child's
  * output is collected in `output` (keep it small: the last 200 chunks).
  */
 export function spawnChild(
@@ -69,11 +67,15 @@ export function spawnChild(
   args: readonly string[],
   options: { env?: Record<string, string>; nodeArgs?: readonly string[]; cwd?: string } = {},
 ): Child {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry, ...args], {
-    cwd: options.cwd ?? serverRoot,
-    env: { ...process.env, TSX_TSCONFIG_PATH: SOURCE_TSCONFIG, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', entry, ...args],
+    {
+      cwd: options.cwd ?? serverRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not spawn ${entry}`);
   live.add(child);
