@@ -62,4 +62,11 @@ export const LABELS = {
   // wire/ — connection authentication (used by @sotto/protocol and the server)
   /** The device signs this label, the server's challenge nonce, account, device id and server origin. */
   wireAuthChallenge: 'sotto/v1/wire/auth-challenge',
+  // client/ — the SDK's own derivations (used by @sotto/client)
+  /** HKDF info turning the OPAQUE export key into the identity-backup key. */
+  clientBackupExportKey: 'sotto/v1/client/backup-export-key',
+  /** Prefix of the associated data of every record encrypted at rest (followed by table and key). */
+  clientStoreRecord: 'sotto/v1/client/store',
+  /** Associated data of the storage key wrapped under the profile password. */
+  clientStoreKeyCheck: 'sotto/v1/client/store-key-check',
 } as const satisfies Record<string, string>;

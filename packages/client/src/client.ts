@@ -1,0 +1,422 @@
+/**
+ * `SottoClient`: the composition root of the SDK. It wires the store, the crypto provider, the transport
+ * and the feature modules together and exposes the public methods and typed events. Every other module
+ * takes what it needs as arguments; there is no global state, so two clients in one process work.
+ */
+
+import { type CryptoProvider, createPortableProvider, SottoError } from '@sotto/crypto';
+import {
+  authChallengeMessage,
+  normalizeAccountName,
+  type PresenceState,
+  type ServerFrame,
+} from '@sotto/protocol';
+import { listContactRecords, toContact } from './contacts.js';
+import type { Ctx } from './context.js';
+import { listOwnDevices, revokeOwnDevice } from './devices.js';
+import { afterAuthentication, type DispatchDeps, routePush } from './dispatch.js';
+import { TypedEmitter } from './events.js';
+import { readHistory } from './history.js';
+import { Http } from './http.js';
+import { loginNewDevice } from './login.js';
+import { markMessagesRead, sendText } from './messages.js';
+import type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
+import { checkPassword } from './password.js';
+import { loadProfile, type Profile } from './profile.js';
+import { syncContacts } from './pushes.js';
+import { ReceiptOutbox, sendTypingTo } from './receipts.js';
+import { REGISTER_STEPS, registerAccount } from './register.js';
+import { Serial } from './serial.js';
+import { type Request, Transport, type WebSocketConstructor } from './transport.js';
+import type {
+  ClientEvents,
+  Clock,
+  Contact,
+  DeviceInfo,
+  Message,
+  PasswordStrength,
+  ProgressEvent,
+  SafetyNumberInfo,
+  WhoAmI,
+} from './types.js';
+import { acknowledgeChange, checkSafetyQr, markContactVerified, safetyNumberWith } from './verification.js';
+
+export type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
+export type { WebSocketConstructor, WebSocketLike } from './transport.js';
+
+const systemClock: Clock = { now: () => Date.now() };
+
+async function defaultWebSocket(): Promise<WebSocketConstructor> {
+  const g = (globalThis as { WebSocket?: unknown }).WebSocket;
+  if (typeof g === 'function') return g as WebSocketConstructor;
+  const mod = await import('ws');
+  return mod.default as unknown as WebSocketConstructor;
+}
+
+/**
+ * A Sotto client: one account's device. Create it with {@link createClient}. Methods throw `SottoError`
+ * with stable codes; events are typed (see {@link ClientEvents}). All state lives in the store passed in.
+ */
+export class SottoClient {
+  private readonly events = new TypedEmitter<ClientEvents>();
+  private readonly urls: readonly string[];
+  private readonly http: Http;
+  private readonly clock: Clock;
+  private readonly serial = new Serial();
+  private readonly receipts: ReceiptOutbox;
+  private providerPromise: Promise<CryptoProvider> | undefined;
+  private ctx: Ctx | undefined;
+  private transport: Transport | undefined;
+
+  constructor(readonly options: ClientOptions) {
+    const urls = typeof options.server === 'string' ? [options.server] : [...options.server];
+    if (urls.length === 0) throw new SottoError('INVALID_ARGUMENT', 'At least one server URL is needed.');
+    for (const u of urls) {
+      try {
+        new URL(u);
+      } catch {
+        throw new SottoError('INVALID_ARGUMENT', 'A server URL is not valid.');
+      }
+    }
+    this.urls = urls;
+    this.http = new Http(urls);
+    this.clock = options.clock ?? systemClock;
+    this.receipts = new ReceiptOutbox(
+      (task) => this.withCtx(task),
+      (err) => this.report(err),
+    );
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Unsubscribes a listener. */
+  off<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): void {
+    this.events.off(event, listener);
+  }
+
+  /** Subscribes to the next occurrence of an event only. */
+  once<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Rates a password (zxcvbn): score 0..4, weak below 3, with a warning and suggestions. */
+  checkPassword(password: string, userInputs: readonly string[] = []): PasswordStrength {
+    return checkPassword(password, userInputs);
+  }
+
+  /** True when the profile holds an account (after `register` or `login`). */
+  async isRegistered(): Promise<boolean> {
+    return (await this.loadCtx()) !== undefined;
+  }
+
+  /**
+   * Creates an account: keys are generated on this device (progress events), the password is checked
+   * (WEAK_PASSWORD unless `allowWeakPassword`), OPAQUE registration runs, the identity key backup sealed
+   * under the OPAQUE export key is uploaded, and this device's prekeys are published. Leaves the client
+   * connected. Throws WEAK_PASSWORD, ALREADY_REGISTERED, ACCOUNT_EXISTS, INVALID_ACCOUNT_NAME, RATE_LIMITED.
+   */
+  async register(
+    options: RegisterOptions,
+  ): Promise<{ account: string; deviceId: number; strength: PasswordStrength }> {
+    if (await this.isRegistered()) throw new SottoError('ALREADY_REGISTERED');
+    const progress = (e: ProgressEvent) => {
+      options.onProgress?.(e);
+      this.events.emit('progress', e);
+    };
+    const { profile, strength } = await registerAccount(
+      {
+        p: await this.provider(),
+        store: this.options.store,
+        http: this.http,
+        clock: this.clock,
+        servers: this.urls,
+        progress,
+      },
+      { name: options.name, password: options.password, allowWeak: options.allowWeakPassword === true },
+    );
+    this.ctx = undefined;
+    await this.connect(); // generates and uploads this device's prekeys before it resolves
+    progress({ step: 'prekeys', done: REGISTER_STEPS - 1, total: REGISTER_STEPS });
+    progress({ step: 'done', done: REGISTER_STEPS, total: REGISTER_STEPS });
+    return { account: profile.account, deviceId: profile.deviceId, strength };
+  }
+
+  /**
+   * Adds this device to an existing account with the name and password alone: OPAQUE login, the backup is
+   * opened with the export key, a new device is certified and added to the signed device list, prekeys are
+   * published. Leaves the client connected. Throws LOGIN_FAILED, ALREADY_REGISTERED, BACKUP_WRONG_KEY.
+   */
+  async login(options: LoginOptions): Promise<{ account: string; deviceId: number }> {
+    if (await this.isRegistered()) throw new SottoError('ALREADY_REGISTERED');
+    const profile = await loginNewDevice(
+      {
+        p: await this.provider(),
+        store: this.options.store,
+        http: this.http,
+        clock: this.clock,
+        servers: this.urls,
+      },
+      options,
+    );
+    this.ctx = undefined;
+    await this.connect();
+    return { account: profile.account, deviceId: profile.deviceId };
+  }
+
+  /**
+   * Connects (and keeps reconnecting with backoff across the configured servers until {@link close}).
+   * Resolves once authenticated; rejects with TIMEOUT after `timeoutMs` (default 15 s; the loop goes on)
+   * or NOT_REGISTERED.
+   */
+  async connect(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    const ctx = await this.requireCtx();
+    this.transport ??= this.createTransport(ctx.profile);
+    this.transport.start();
+    await this.transport.waitOnline(options.timeoutMs ?? 15_000);
+  }
+
+  /**
+   * Sends the delivery receipts still owed (when online), then disconnects and stops reconnecting, and
+   * waits for work in progress. The store stays open (it belongs to the caller).
+   */
+  async close(): Promise<void> {
+    this.receipts.stop();
+    if (this.online) await this.receipts.flush().catch((err) => this.report(err));
+    this.transport?.stop();
+    await this.serial.run(async () => undefined);
+  }
+
+  /** True while authenticated to a server. */
+  get online(): boolean {
+    return this.transport?.online ?? false;
+  }
+
+  /** The account and device of this profile. Throws NOT_REGISTERED. */
+  async whoami(): Promise<WhoAmI> {
+    const { profile } = await this.requireCtx();
+    return {
+      account: profile.account,
+      deviceId: profile.deviceId,
+      identityKey: profile.identity.publicKey,
+      servers: profile.servers,
+    };
+  }
+
+  /** Asks `name` to become a contact. Throws ACCOUNT_NOT_FOUND, BLOCKED, NOT_CONNECTED. */
+  async requestContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.request', name);
+  }
+  /** Accepts `name`'s request. Throws NOT_A_CONTACT (no pending request), NOT_CONNECTED. */
+  async acceptContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.accept', name);
+  }
+  /** Declines `name`'s request. Throws NOT_A_CONTACT, NOT_CONNECTED. */
+  async declineContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.decline', name);
+  }
+  /** Ends the relationship with `name` (or cancels a request). Throws NOT_A_CONTACT, NOT_CONNECTED. */
+  async removeContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.remove', name);
+  }
+  /** Blocks `name`: their requests and messages are refused. Throws NOT_CONNECTED. */
+  async blockContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.block', name);
+  }
+  /** Lifts a block. Throws NOT_CONNECTED. */
+  async unblockContact(name: string): Promise<void> {
+    await this.contactRequest('contacts.unblock', name);
+  }
+  /** The contacts (synchronized with the server when online), with trust and presence. */
+  async listContacts(): Promise<Contact[]> {
+    const ctx = await this.requireCtx();
+    if (this.online) await this.serial.run(() => syncContacts(ctx));
+    return (await listContactRecords(ctx.store))
+      .filter(([, r]) => r.state !== 'none')
+      .map(([account, r]) => toContact(account, r));
+  }
+
+  /** Sets this account's presence (seen by accepted contacts). Throws NOT_CONNECTED. */
+  async setPresence(state: PresenceState, text?: string): Promise<void> {
+    await this.requireCtx();
+    await this.request({ t: 'presence.set', state, ...(text === undefined ? {} : { text }) });
+  }
+
+  /** Tells `name` (end-to-end encrypted, not stored by the server) that we are typing or stopped. */
+  async sendTyping(name: string, typing: boolean): Promise<void> {
+    const to = normalizeAccountName(name);
+    await this.withCtx((ctx) => sendTypingTo(ctx, to, typing));
+  }
+
+  /**
+   * Sends a text message to `name`: encrypted once per device of `name` and once per own other device.
+   * Throws UNTRUSTED_IDENTITY (verified contact's key changed), NOT_A_CONTACT, BLOCKED, NOT_CONNECTED,
+   * DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS.
+   */
+  async send(name: string, text: string): Promise<{ messageId: string; sentAt: number }> {
+    const to = normalizeAccountName(name);
+    return this.withCtx(async (ctx) => {
+      if (!this.online) throw new SottoError('NOT_CONNECTED');
+      return sendText(ctx, to, text);
+    });
+  }
+
+  /** Marks incoming messages read and sends a read receipt to `name` (and syncs own devices). */
+  async markRead(name: string, messageIds: readonly string[]): Promise<void> {
+    const conversation = normalizeAccountName(name);
+    if (messageIds.length === 0) return;
+    await this.withCtx((ctx) => markMessagesRead(ctx, conversation, messageIds));
+  }
+
+  /** The conversation with `name`, oldest first, ordered by sender time then sequence. */
+  async history(name: string, options: HistoryOptions = {}): Promise<Message[]> {
+    const ctx = await this.requireCtx();
+    return readHistory(ctx.store, normalizeAccountName(name), options);
+  }
+
+  /** The safety number of the conversation with `name` (digits, groups and QR payload). */
+  async safetyNumber(name: string): Promise<SafetyNumberInfo> {
+    const n = normalizeAccountName(name);
+    return this.withCtx((ctx) => safetyNumberWith(ctx, n, this.online));
+  }
+
+  /** True when a scanned QR payload matches the safety number with `name` (then call markVerified). */
+  async verifySafetyQr(name: string, payload: Uint8Array): Promise<boolean> {
+    const n = normalizeAccountName(name);
+    return this.withCtx((ctx) => checkSafetyQr(ctx, n, payload, this.online));
+  }
+
+  /** Marks `name`'s current identity key as verified. Throws UNTRUSTED_IDENTITY while a change is pending. */
+  async markVerified(name: string): Promise<void> {
+    const n = normalizeAccountName(name);
+    await this.withCtx((ctx) => markContactVerified(ctx, n, this.online));
+  }
+
+  /** Accepts `name`'s new identity key after a change (it becomes unverified); sending works again. */
+  async acknowledgeIdentityChange(name: string): Promise<void> {
+    const n = normalizeAccountName(name);
+    await this.withCtx((ctx) => acknowledgeChange(ctx, n));
+  }
+
+  /** This account's devices, from the verified device list (fetched again when online). */
+  async listDevices(): Promise<DeviceInfo[]> {
+    return this.withCtx((ctx) => listOwnDevices(ctx, this.online));
+  }
+
+  /** Removes a device of this account by publishing a new signed list without it. Throws DEVICE_NOT_FOUND. */
+  async revokeDevice(deviceId: number): Promise<void> {
+    await this.withCtx((ctx) => revokeOwnDevice(ctx, deviceId));
+  }
+
+  private provider(): Promise<CryptoProvider> {
+    this.providerPromise ??=
+      this.options.provider !== undefined ? Promise.resolve(this.options.provider) : createPortableProvider();
+    return this.providerPromise;
+  }
+
+  private async loadCtx(): Promise<Ctx | undefined> {
+    if (this.ctx !== undefined) return this.ctx;
+    const p = await this.provider();
+    const profile = await loadProfile(p, this.options.store);
+    if (profile === undefined) return undefined;
+    this.ctx = {
+      p,
+      store: this.options.store,
+      clock: this.clock,
+      events: this.events,
+      profile,
+      self: { account: profile.account, identityKey: profile.identity.publicKey },
+      request: (frame) => this.request(frame),
+    };
+    return this.ctx;
+  }
+
+  private async requireCtx(): Promise<Ctx> {
+    const ctx = await this.loadCtx();
+    if (ctx === undefined) throw new SottoError('NOT_REGISTERED');
+    return ctx;
+  }
+
+  /** Runs `task` in the client's queue with the loaded profile. */
+  private async withCtx<T>(task: (ctx: Ctx) => Promise<T>): Promise<T> {
+    const ctx = await this.requireCtx();
+    return this.serial.run(() => task(ctx));
+  }
+
+  private request(frame: Request): Promise<ServerFrame> {
+    if (this.transport === undefined) return Promise.reject(new SottoError('NOT_CONNECTED'));
+    return this.transport.request(frame);
+  }
+
+  private async contactRequest(
+    t:
+      | 'contacts.request'
+      | 'contacts.accept'
+      | 'contacts.decline'
+      | 'contacts.remove'
+      | 'contacts.block'
+      | 'contacts.unblock',
+    name: string,
+  ): Promise<void> {
+    await this.requireCtx();
+    await this.request({ t, account: normalizeAccountName(name) });
+  }
+
+  private report(err: unknown): void {
+    const code = SottoError.is(err) ? err.code : 'INTERNAL';
+    const message = SottoError.is(err) ? err.message : 'An internal error occurred.';
+    this.events.emit('error', { code, message });
+  }
+
+  private dispatchDeps(): DispatchDeps {
+    return {
+      run: (task) => this.withCtx(task).catch((err) => this.report(err)),
+      report: (err) => this.report(err),
+      ack: (envelopeId) => {
+        try {
+          this.transport?.fire({ t: 'ack', envelopeIds: [envelopeId] });
+        } catch {
+          // offline: the envelope comes again after reconnecting and is dropped as a duplicate
+        }
+      },
+      receiptsSoon: () => this.receipts.schedule(),
+      prekeyBatch: this.options.prekeyBatch ?? 50,
+    };
+  }
+
+  private createTransport(profile: Profile): Transport {
+    const deps = this.dispatchDeps();
+    return new Transport({
+      urls: this.urls,
+      WebSocket:
+        this.options.WebSocket !== undefined
+          ? async () => this.options.WebSocket as WebSocketConstructor
+          : defaultWebSocket,
+      authenticate: async (nonce, origin) => {
+        const p = await this.provider();
+        const message = authChallengeMessage({
+          nonce,
+          account: profile.account,
+          deviceId: profile.deviceId,
+          origin,
+        });
+        const signature = await p.ed25519Sign(profile.device.signing.secretKey, message);
+        return { t: 'auth', account: profile.account, deviceId: profile.deviceId, signature };
+      },
+      onAuthenticated: () => afterAuthentication(deps),
+      onPush: (f) => routePush(f, deps),
+      onState: (e) => this.events.emit('connection', e),
+      onFatal: (err) => this.report(err),
+      minDelayMs: this.options.reconnect?.minDelayMs ?? 250,
+      maxDelayMs: this.options.reconnect?.maxDelayMs ?? 10_000,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 15_000,
+    });
+  }
+}
+
+/** Creates a client. Nothing happens on the network until `register`, `login` or `connect`. */
+export function createClient(options: ClientOptions): SottoClient {
+  return new SottoClient(options);
+}

@@ -1,0 +1,133 @@
+/**
+ * Local message history: one record per message, keyed so that a conversation reads in order of the
+ * sender's clock, then the sending device's sequence number (DESIGN §1 "per-conversation ordering"), plus
+ * an index by message id for de-duplication and receipts. Bodies are encrypted at rest by the store.
+ */
+
+import { fromHex, toHex } from '@sotto/crypto';
+import { object, oneOf, text, uint } from '@sotto/protocol';
+import { decodeRecord, encodeRecord } from './records.js';
+import { type ClientStore, del, put, type StoreOp } from './store/store.js';
+import type { Message, MessageStatus } from './types.js';
+
+const SEP = '\u0001';
+const STATUS_ORDER: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'read'];
+
+const messageSchema = object({
+  id: text({ min: 32, max: 32 }),
+  conversation: text({ min: 1, max: 64 }),
+  direction: oneOf(['in', 'out'] as const),
+  fromAccount: text({ min: 1, max: 64 }),
+  fromDevice: uint({ max: 0xffff_ffff }),
+  text: text({ max: 1 << 20 }),
+  sentAt: uint(),
+  seq: uint(),
+  receivedAt: uint(),
+  status: oneOf(STATUS_ORDER as ['pending', 'sent', 'delivered', 'read']),
+});
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** The store key of a message: conversation, sender time, sequence, sender. */
+export function messageKey(m: Message): string {
+  return [m.conversation, pad(m.sentAt, 16), pad(m.seq, 16), m.from.account, pad(m.from.deviceId, 10)].join(
+    SEP,
+  );
+}
+
+/** Message ids are 16 random bytes, shown as 32 hex characters. */
+export const messageIdToString = toHex;
+/** Parses a message id (MALFORMED_ENCODING when not hex). */
+export const messageIdFromString = fromHex;
+
+function encode(m: Message): Uint8Array {
+  return encodeRecord(messageSchema, {
+    id: m.id,
+    conversation: m.conversation,
+    direction: m.direction,
+    fromAccount: m.from.account,
+    fromDevice: m.from.deviceId,
+    text: m.text,
+    sentAt: m.sentAt,
+    seq: m.seq,
+    receivedAt: m.receivedAt,
+    status: m.status,
+  });
+}
+
+function decode(bytes: Uint8Array): Message {
+  const r = decodeRecord(messageSchema, bytes);
+  return {
+    id: r.id,
+    conversation: r.conversation,
+    direction: r.direction,
+    from: { account: r.fromAccount, deviceId: r.fromDevice },
+    text: r.text,
+    sentAt: r.sentAt,
+    seq: r.seq,
+    receivedAt: r.receivedAt,
+    status: r.status,
+  };
+}
+
+/** The operations storing a message and its id index. */
+export function messageOps(m: Message): StoreOp[] {
+  return [
+    put('messages', messageKey(m), encode(m)),
+    put('message-ids', m.id, new TextEncoder().encode(messageKey(m))),
+  ];
+}
+
+/** The operations deleting a message and its id index. */
+export function deleteMessageOps(m: Message): StoreOp[] {
+  return [del('messages', messageKey(m)), del('message-ids', m.id)];
+}
+
+/** The message with id `id`, if stored. */
+export async function messageById(store: ClientStore, id: string): Promise<Message | undefined> {
+  const key = await store.get('message-ids', id);
+  if (key === undefined) return undefined;
+  const raw = await store.get('messages', new TextDecoder().decode(key));
+  return raw === undefined ? undefined : decode(raw);
+}
+
+/** True when `next` is further along than `current` (statuses only move forward). */
+export function advances(current: MessageStatus, next: MessageStatus): boolean {
+  return STATUS_ORDER.indexOf(next) > STATUS_ORDER.indexOf(current);
+}
+
+/** The operations moving message `id` (in `conversation`, direction `direction`) to `status`, if that advances it. */
+export async function statusOps(
+  store: ClientStore,
+  conversation: string,
+  direction: 'in' | 'out',
+  id: string,
+  status: MessageStatus,
+): Promise<{ ops: StoreOp[]; changed: boolean }> {
+  const m = await messageById(store, id);
+  if (
+    m === undefined ||
+    m.conversation !== conversation ||
+    m.direction !== direction ||
+    !advances(m.status, status)
+  ) {
+    return { ops: [], changed: false };
+  }
+  return { ops: [put('messages', messageKey(m), encode({ ...m, status }))], changed: true };
+}
+
+/** The latest `limit` messages of `conversation` sent before `before` (sender clock), oldest first. */
+export async function readHistory(
+  store: ClientStore,
+  conversation: string,
+  options: { limit?: number; before?: number },
+): Promise<Message[]> {
+  const prefix = conversation + SEP;
+  const entries = await store.list('messages', {
+    prefix,
+    ...(options.before === undefined ? {} : { below: prefix + pad(options.before, 16) }),
+    reverse: true,
+    limit: options.limit ?? 100,
+  });
+  return entries.map(([, v]) => decode(v)).reverse();
+}

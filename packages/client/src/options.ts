@@ -1,0 +1,54 @@
+/**
+ * The options of {@link createClient} and of the client's methods that take an options object.
+ */
+
+import type { CryptoProvider } from '@sotto/crypto';
+import type { ClientStore } from './store/store.js';
+import type { WebSocketConstructor } from './transport.js';
+import type { Clock, ProgressEvent } from './types.js';
+
+/** What {@link createClient} needs. */
+export interface ClientOptions {
+  /** One server URL (`https://chat.example.org`), or several to fail over between (same deployment). */
+  readonly server: string | readonly string[];
+  /** Where the profile lives (keys, sessions, contacts, history). */
+  readonly store: ClientStore;
+  /** Crypto backend; default the portable one (WebCrypto + noble), which runs everywhere. */
+  readonly provider?: CryptoProvider;
+  /** Default: `Date`. */
+  readonly clock?: Clock;
+  /** Default: `globalThis.WebSocket`, else the `ws` package (Node 20). */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Reconnect backoff bounds in ms (default 250 … 10,000, with jitter). */
+  readonly reconnect?: { readonly minDelayMs?: number; readonly maxDelayMs?: number };
+  /** How long a request may wait for its answer (default 15,000 ms; then TIMEOUT). */
+  readonly requestTimeoutMs?: number;
+  /** One-time prekeys of each kind kept on the server (default 50). */
+  readonly prekeyBatch?: number;
+}
+
+/** Options of {@link SottoClient.register}. */
+export interface RegisterOptions {
+  readonly name: string;
+  readonly password: string;
+  /** Register even when the password is weak (score < 3). Default false: WEAK_PASSWORD. */
+  readonly allowWeakPassword?: boolean;
+  /** Called for every step (also emitted as the `progress` event). */
+  readonly onProgress?: (p: ProgressEvent) => void;
+}
+
+/** Options of {@link SottoClient.login}. */
+export interface LoginOptions {
+  readonly name: string;
+  readonly password: string;
+  /** A local label for this device (kept in the profile only; the server never sees it). */
+  readonly deviceName?: string;
+}
+
+/** Options of {@link SottoClient.history}. */
+export interface HistoryOptions {
+  /** At most this many messages (the latest ones); default 100. */
+  readonly limit?: number;
+  /** Only messages sent before this time (sender clock, ms), for paging back. */
+  readonly before?: number;
+}

@@ -1,0 +1,181 @@
+/**
+ * The public data types of the SDK: what methods return and what events carry. Everything here is plain
+ * data (strings, numbers, booleans, `Uint8Array`), safe to serialize; none of it holds a secret.
+ */
+
+import type { ContactState, PresenceState } from '@sotto/protocol';
+
+export type { ContactState, PresenceState } from '@sotto/protocol';
+
+/** A clock; inject one in tests. Milliseconds since the Unix epoch. */
+export interface Clock {
+  now(): number;
+}
+
+/** The outcome of a password strength check (zxcvbn). */
+export interface PasswordStrength {
+  /** 0 (too guessable) … 4 (very unguessable). Below 3 counts as weak. */
+  readonly score: 0 | 1 | 2 | 3 | 4;
+  /** True when `score` < 3: `register` refuses it unless `allowWeakPassword` is set. */
+  readonly weak: boolean;
+  /** A short explanation, or the empty string. */
+  readonly warning: string;
+  /** Hints to make the password stronger. */
+  readonly suggestions: readonly string[];
+}
+
+/** A step of key generation and registration, for a progress display. */
+export interface ProgressEvent {
+  readonly step: 'password' | 'identity' | 'device' | 'prekeys' | 'opaque' | 'backup' | 'upload' | 'done';
+  /** Steps finished so far (1-based count including this one). */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Who this client is. */
+export interface WhoAmI {
+  readonly account: string;
+  readonly deviceId: number;
+  /** The account identity public key (raw Ed25519, 32 bytes). */
+  readonly identityKey: Uint8Array;
+  /** The servers this profile talks to. */
+  readonly servers: readonly string[];
+}
+
+/** One contact as the local profile knows it. */
+export interface Contact {
+  readonly account: string;
+  readonly state: ContactState;
+  /** True after {@link SottoClient.markVerified} (and until the identity key changes). */
+  readonly verified: boolean;
+  /** True when a new identity key was seen and not yet acknowledged. */
+  readonly identityChanged: boolean;
+  /** Last known presence (accepted contacts only). */
+  readonly presence?: PresenceInfo | undefined;
+}
+
+/** A contact's presence. */
+export interface PresenceInfo {
+  readonly state: PresenceState;
+  readonly text?: string | undefined;
+  /** With `offline`: when the account was last connected (server time). */
+  readonly lastSeen?: number | undefined;
+}
+
+/** Delivery state of an outgoing message, only ever moving forward. */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read';
+
+/** A message in a conversation, incoming or outgoing (also outgoing from one's own other devices). */
+export interface Message {
+  /** 32 hex characters, chosen by the sending device. */
+  readonly id: string;
+  /** The other party of the conversation. */
+  readonly conversation: string;
+  /** `out` when sent by this account (by any of its devices). */
+  readonly direction: 'in' | 'out';
+  /** The sending account and device. */
+  readonly from: { readonly account: string; readonly deviceId: number };
+  readonly text: string;
+  /** The sender's clock, ms since the epoch (the conversation is ordered by it, then by `seq`). */
+  readonly sentAt: number;
+  /** The sending device's message counter. */
+  readonly seq: number;
+  /** When this device stored it. */
+  readonly receivedAt: number;
+  /** For outgoing messages: how far it got. For incoming: `read` once marked read here. */
+  readonly status: MessageStatus;
+}
+
+/** A delivery or read receipt from a contact (or from one's own other device, for `read`). */
+export interface ReceiptEvent {
+  readonly conversation: string;
+  readonly from: { readonly account: string; readonly deviceId: number };
+  readonly kind: 'delivered' | 'read';
+  readonly messageIds: readonly string[];
+}
+
+/** A typing indicator. */
+export interface TypingEvent {
+  readonly account: string;
+  readonly deviceId: number;
+  readonly typing: boolean;
+}
+
+/** A contact's presence changed. */
+export interface PresenceEvent extends PresenceInfo {
+  readonly account: string;
+}
+
+/** A contact relationship changed (`kind` as on the wire; `state` is the new local state). */
+export interface ContactEvent {
+  readonly kind: 'request' | 'accept' | 'decline' | 'remove' | 'block' | 'unblock';
+  readonly account: string;
+  readonly state: ContactState;
+}
+
+/** A contact's identity key differs from the recorded one. */
+export interface IdentityChangedEvent {
+  readonly account: string;
+  /**
+   * True when the contact was verified: sending is refused (UNTRUSTED_IDENTITY) and messages under the new
+   * key are held back until {@link SottoClient.acknowledgeIdentityChange}. When false, the new key was
+   * recorded (trust on first use) and this event is the notice.
+   */
+  readonly verified: boolean;
+}
+
+/** An account's verified device list changed. */
+export interface DevicesChangedEvent {
+  readonly account: string;
+  readonly added: readonly number[];
+  readonly removed: readonly number[];
+}
+
+/** The connection state. */
+export interface ConnectionEvent {
+  readonly state: 'connecting' | 'online' | 'offline';
+  /** The server URL, when connecting or online. */
+  readonly server?: string | undefined;
+}
+
+/** A problem in the background (an envelope that could not be processed, a failed reconnect). No secrets. */
+export interface ClientErrorEvent {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Every event the client emits, by name. */
+export interface ClientEvents {
+  message: Message;
+  receipt: ReceiptEvent;
+  typing: TypingEvent;
+  presence: PresenceEvent;
+  'contact-request': { readonly account: string };
+  'contact-event': ContactEvent;
+  'identity-changed': IdentityChangedEvent;
+  'devices-changed': DevicesChangedEvent;
+  connection: ConnectionEvent;
+  progress: ProgressEvent;
+  error: ClientErrorEvent;
+}
+
+/** One of this account's devices. */
+export interface DeviceInfo {
+  readonly deviceId: number;
+  /** True for the device this client runs as. */
+  readonly current: boolean;
+  /** From its certificate, ms since the epoch (undefined if the certificate is missing). */
+  readonly createdAt?: number | undefined;
+  /** True when the identity key certified it. Uncertified devices are never encrypted to. */
+  readonly certified: boolean;
+}
+
+/** A safety number for one contact. */
+export interface SafetyNumberInfo {
+  /** 60 digits. */
+  readonly digits: string;
+  /** The digits in 12 groups of 5. */
+  readonly groups: readonly string[];
+  /** What a QR code encodes (66 bytes). */
+  readonly qrPayload: Uint8Array;
+}
