@@ -71,6 +71,18 @@ describe('key directory', () => {
     for (const c of [...fetchers, cc]) await c.close();
   });
 
+  it("leaves the requesting device out of its own account's bundles", async () => {
+    const erin = await registered(t, 'erin');
+    const ce = await connect(t, erin);
+    expect(await ce.request({ t: 'keys.upload', ...(await erin.keyUpload(1, 3)) })).toMatchObject({
+      t: 'ok',
+    });
+    const own = await ce.request({ t: 'keys.bundles', account: 'erin' });
+    expect(own).toMatchObject({ t: 'keys.bundles.result', bundles: [] });
+    expect(await ce.request({ t: 'keys.count' })).toMatchObject({ oneTime: 3, kem: 3 });
+    await ce.close();
+  });
+
   it('refuses prekeys not signed by the device key', async () => {
     const dan = await registered(t, 'dan');
     const other = await registered(t, 'other');
@@ -80,7 +92,9 @@ describe('key directory', () => {
       code: 'PREKEY_SIGNATURE_INVALID',
     });
     expect(await cd.request({ t: 'keys.count' })).toMatchObject({ oneTime: 0, kem: 0 });
-    expect(await cd.request({ t: 'keys.bundles', account: 'dan' })).toMatchObject({ code: 'NO_PREKEYS' });
+    const co = await connect(t, other);
+    expect(await co.request({ t: 'keys.bundles', account: 'dan' })).toMatchObject({ code: 'NO_PREKEYS' });
+    await co.close();
     await cd.close();
   });
 

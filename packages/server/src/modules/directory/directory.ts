@@ -191,14 +191,18 @@ export class DirectoryService {
 
   /**
    * One bundle per device of `account` that has published keys, each consuming one one-time X25519 and
-   * one one-time ML-KEM prekey (or the last-resort KEM prekey when none is left). Throws
-   * ACCOUNT_NOT_FOUND, or NO_PREKEYS when no device has published keys.
+   * one one-time ML-KEM prekey (or the last-resort KEM prekey when none is left). The `requester` device
+   * is left out of its own account's bundles. Throws ACCOUNT_NOT_FOUND, or NO_PREKEYS when no device of
+   * another account has published keys.
    */
-  async fetchBundles(account: string): Promise<FetchedBundles> {
+  async fetchBundles(account: string, requester?: DeviceAddress): Promise<FetchedBundles> {
     const entry = await this.entry(account);
     const bundles: PrekeyBundle[] = [];
     const remaining: FetchedBundles['remaining'] = [];
+    const own = requester !== undefined && requester.account === account;
     for (const d of await this.store.listDevices(account)) {
+      // A device never starts a session with itself: do not spend its own one-time prekeys.
+      if (own && d.deviceId === requester.deviceId) continue;
       const address = { account, deviceId: d.deviceId };
       const b = await this.store.takeBundle(address);
       if (b === undefined) continue;
@@ -212,7 +216,8 @@ export class DirectoryService {
       });
       remaining.push({ device: address, ...b.remaining });
     }
-    if (bundles.length === 0) throw new ApiError('NO_PREKEYS');
+    // Asking for one's own other devices when there are none is not an error: there is nobody to reach.
+    if (bundles.length === 0 && !own) throw new ApiError('NO_PREKEYS');
     return { entry, bundles, remaining };
   }
 }
