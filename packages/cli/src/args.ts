@@ -1,0 +1,127 @@
+/**
+ * Command-line parsing on `node:util` `parseArgs`: the options every command takes, splitting the command
+ * word from the options around it, and typed readers over the parsed values.
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { usageError } from './exit-codes.js';
+
+/** An option table in `parseArgs` form. */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS = {
+  profile: { type: 'string' },
+  server: { type: 'string' },
+  'password-file': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec;
+
+/** Parsed options and positionals of one command line. */
+export interface ParsedArgs {
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly positionals: readonly string[];
+}
+
+const VALUED = new Set(
+  Object.entries(COMMON_OPTIONS)
+    .filter(([, spec]) => spec.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/**
+ * Finds the command word: the first argument that is neither an option nor the value of a common option,
+ * so `sotto --profile p send …` and `sotto send --profile p …` both work. Returns the command and the other
+ * arguments in order.
+ */
+export function splitCommand(argv: readonly string[]): { command: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') break;
+    if (VALUED.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return { command: arg, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { command: undefined, rest: [...argv] };
+}
+
+/**
+ * Parses `args` against the common options plus `options`.
+ * @throws CliError USAGE on an unknown option, a missing value, or a positional count outside `positionals`.
+ */
+export function parseCommandArgs(
+  args: readonly string[],
+  options: OptionSpec,
+  positionals: { min: number; max: number },
+): ParsedArgs {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: Record<string, unknown>; positionals: string[] };
+  } catch (err) {
+    throw usageError(err instanceof Error ? firstLine(err.message) : 'bad arguments');
+  }
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (typeof v === 'string' || typeof v === 'boolean') values[k] = v;
+  }
+  if (values.help !== true) {
+    const n = parsed.positionals.length;
+    if (n < positionals.min) throw usageError('missing argument');
+    if (n > positionals.max) throw usageError(`unexpected argument "${parsed.positionals[positionals.max]}"`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? text).replace(/\. To specify a positional argument.*$/, '');
+}
+
+/** The string value of option `name`, if given. */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** True when boolean option `name` was given. */
+export function flagOption(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+/** The `i`th positional; the caller has already checked the count. */
+export function positional(args: ParsedArgs, i: number): string {
+  const v = args.positionals[i];
+  if (v === undefined) throw usageError('missing argument');
+  return v;
+}
+
+/**
+ * Reads a positive number of seconds from option `name`.
+ * @throws CliError USAGE when it is not a finite number ≥ 0.
+ */
+export function secondsOption(args: ParsedArgs, name: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--${name} must be a number ≥ 0`);
+  return n;
+}
+
+/**
+ * Reads a positive integer from option `name`.
+ * @throws CliError USAGE when it is not an integer ≥ 1.
+ */
+export function countOption(args: ParsedArgs, name: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`--${name} must be an integer ≥ 1`);
+  return n;
+}

@@ -1,0 +1,158 @@
+/**
+ * `sotto chat NAME`: an interactive conversation. Each line typed is sent; incoming messages, receipts,
+ * presence and typing indicators of NAME appear live above the prompt; shown messages are marked read.
+ * Ends on `/quit`, Ctrl-D, Ctrl-C, or the end of piped input (after the pending sends).
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { SottoClient } from '@sotto/client';
+import { positional, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+import { describeFailure } from '../errors.js';
+import { usageError } from '../exit-codes.js';
+import { printEvents } from '../listen.js';
+import type { Rendered } from '../render.js';
+import { renderMessage } from '../render.js';
+import { connect, withSession } from '../sdk.js';
+
+/** How long after the last keystroke "typing" turns off, in ms. */
+const TYPING_IDLE_MS = 4_000;
+
+/** The `chat` command. */
+export const chat: Command = {
+  name: 'chat',
+  summary: 'chat with a contact interactively',
+  help: `usage: sotto chat NAME [--history N]
+
+Opens a conversation with NAME: the last N messages (default 10), then every line you type is sent.
+NAME's messages, receipts, presence and typing appear as they happen; shown messages are marked read.
+Type /quit or press Ctrl-D to leave; a message that cannot be sent (e.g. UNTRUSTED_IDENTITY) is
+reported and the chat goes on. With piped input, each line is sent and chat ends at the end of the
+input, or at the first message that cannot be sent (exiting with its code).
+--json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt"}.`,
+  options: { history: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  run: (ctx) =>
+    withSession(ctx, 'required', async (session) => {
+      const { client } = session;
+      const name = positional(ctx.args, 0);
+      const historyText = stringOption(ctx.args, 'history') ?? '10';
+      const historyCount = Number(historyText);
+      if (!Number.isInteger(historyCount) || historyCount < 0)
+        throw usageError('--history must be an integer ≥ 0');
+      const tty = ctx.io.stdin.isTTY === true && ctx.out.json === false;
+      const me = await client.whoami();
+      let rl: Interface | undefined;
+      const print = (r: Rendered) => {
+        if (ctx.out.json) return ctx.out.record(r.json);
+        if (rl !== undefined && tty) {
+          ctx.io.stdout.write('\r\u001b[2K');
+          ctx.io.stdout.write(`${r.line}\n`);
+          rl.prompt(true);
+        } else ctx.out.text(r.line);
+      };
+      const off = printEvents(client, ctx.out, {
+        only: name,
+        typing: true,
+        print: (r) => {
+          if (r.json.type === 'connection' && r.json.state === 'connecting') return;
+          // Our own sends from this device are printed when `send` resolves.
+          if (r.json.type === 'message' && r.json.direction === 'out' && r.json.device === me.deviceId)
+            return;
+          print(r);
+        },
+        onMessage: (m) => {
+          if (m.direction === 'in') client.markRead(name, [m.id]).catch(() => {});
+        },
+      });
+      try {
+        await connect(session);
+        if (historyCount > 0) {
+          for (const m of await client.history(name, { limit: historyCount })) print(renderMessage(m));
+        }
+        const contact = (await client.listContacts()).find((c) => c.account === name);
+        if (contact?.presence !== undefined) ctx.out.note(`${name} is ${contact.presence.state}`);
+        ctx.out.note(`chatting with ${name} as ${me.account} — /quit or Ctrl-D to leave`);
+        await converse(ctx, name, client, print, tty, (i) => {
+          rl = i;
+        });
+      } finally {
+        off();
+      }
+    }),
+};
+
+async function converse(
+  ctx: Parameters<Command['run']>[0],
+  name: string,
+  client: SottoClient,
+  print: (r: Rendered) => void,
+  tty: boolean,
+  setInterface: (rl: Interface) => void,
+): Promise<void> {
+  const rl = createInterface({
+    input: ctx.io.stdin,
+    output: ctx.io.stdout,
+    terminal: tty,
+    prompt: `${name}> `,
+  });
+  setInterface(rl);
+  let queue: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  let typing = false;
+  let idle: NodeJS.Timeout | undefined;
+  const setTyping = (on: boolean) => {
+    if (idle !== undefined) clearTimeout(idle);
+    if (on) idle = setTimeout(() => setTyping(false), TYPING_IDLE_MS);
+    if (typing === on) return;
+    typing = on;
+    client.sendTyping(name, on).catch(() => {});
+  };
+  if (tty) {
+    ctx.io.stdin.on('keypress', (_s: string, key: { name?: string } | undefined) => {
+      // Commands (/quit) are not typing; neither is the Enter that sends.
+      if (key?.name !== 'return' && key?.name !== 'enter' && !rl.line.startsWith('/')) setTyping(true);
+    });
+  }
+  const closed = new Promise<void>((resolveClosed) => {
+    rl.on('close', resolveClosed);
+    rl.on('SIGINT', () => rl.close());
+    ctx.stopped.then(() => rl.close());
+  });
+  rl.on('line', (line) => {
+    const text = line.trim();
+    if (text === '/quit') return rl.close();
+    if (text === '') return tty ? rl.prompt() : undefined;
+    if (tty) {
+      setTyping(false);
+      // Replace the echoed input line by the message as it will be shown once sent.
+      ctx.io.stdout.write('\u001b[1A\r\u001b[2K');
+    }
+    queue = queue.then(async () => {
+      if (failure !== undefined) return;
+      try {
+        const r = await client.send(name, text);
+        if (ctx.out.json) ctx.out.record({ type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
+        else
+          print({
+            json: { type: 'sent' },
+            line: `[${new Date(r.sentAt).toTimeString().slice(0, 5)}] me: ${text}`,
+          });
+      } catch (err) {
+        if (!tty) {
+          failure = err;
+          rl.close();
+          return;
+        }
+        // At a terminal the conversation goes on: say why this one was not sent.
+        const f = describeFailure(err);
+        print({ json: { type: 'error' }, line: `! not sent: ${f.message} [${f.code}]` });
+      }
+    });
+  });
+  if (tty) rl.prompt();
+  await closed;
+  if (idle !== undefined) clearTimeout(idle);
+  await queue;
+  if (typing) await client.sendTyping(name, false).catch(() => {});
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,37 @@
+/** `sotto send NAME TEXT`: one end-to-end encrypted message to every device of NAME and one's own. */
+import { positional } from '../args.js';
+import type { Command } from '../command.js';
+import { usageError } from '../exit-codes.js';
+import { withConnection } from '../sdk.js';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += String(chunk);
+  return text.replace(/\r?\n$/, '');
+}
+
+/** The `send` command. */
+export const send: Command = {
+  name: 'send',
+  summary: 'send a message',
+  help: `usage: sotto send NAME TEXT
+       sotto send NAME -        (the text is read from stdin)
+
+Encrypts TEXT for every device of NAME and for this account's other devices, and hands it to the
+server (delivered later to devices that are offline). Refused with exit 5 when NAME is verified and
+their identity key changed (UNTRUSTED_IDENTITY: see "sotto verify --acknowledge"), blocked, or not
+a contact. --json prints {"type":"sent","to","id","sentAt"}.`,
+  options: {},
+  positionals: { min: 2, max: 2 },
+  run: async (ctx) => {
+    const name = positional(ctx.args, 0);
+    const arg = positional(ctx.args, 1);
+    const text = arg === '-' ? await readAll(ctx.io.stdin) : arg;
+    if (text === '') throw usageError('the message is empty');
+    await withConnection(ctx, async ({ client }) => {
+      const r = await client.send(name, text);
+      ctx.out.emit(`sent to ${name}`, { type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
+    });
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * `sotto serve`: runs the server with the same flags and `SOTTO_*` variables as `sotto-server` (parsed by
+ * the server's own `parseConfig`). Prints the URL on stdout (`{"type":"listening","url":…}` with `--json`);
+ * server logs go to stderr. SIGINT/SIGTERM drain and exit 0.
+ */
+import type { ServerConfig } from '@sotto/server';
+import type { Command } from '../command.js';
+import { usageError } from '../exit-codes.js';
+
+const IGNORED_VALUED = new Set(['--profile', '--server', '--password-file']);
+
+/** Splits the CLI's own flags (`--json`, `--help`, and the ignored client flags) from the server's. */
+function serverArgs(raw: readonly string[]): { json: boolean; help: boolean; rest: string[] } {
+  let json = false;
+  let help = false;
+  const rest: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const arg = raw[i] ?? '';
+    const flag = arg.split('=', 1)[0] ?? arg;
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (IGNORED_VALUED.has(flag)) {
+      if (!arg.includes('=')) i++;
+    } else rest.push(arg);
+  }
+  return { json, help, rest };
+}
+
+/** The `serve` command. */
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run a Sotto server on an embedded database',
+  help: `usage: sotto serve [--port N] [--host H] [--data DIR] [--tls-cert FILE --tls-key FILE]
+                   [--public-origin URL] [--log-level LEVEL] [--json]
+
+Runs the server (the same flags and SOTTO_PORT, SOTTO_HOST, SOTTO_DATA, SOTTO_TLS_CERT, SOTTO_TLS_KEY,
+SOTTO_PUBLIC_ORIGIN, SOTTO_LOG_LEVEL variables as sotto-server). Defaults: port 8080, host 0.0.0.0,
+data ./data. --port 0 picks a free port. Prints the URL on stdout (with --json:
+{"type":"listening","url":URL,"port":N}); logs go to stderr. Ctrl-C or SIGTERM stops it cleanly.`,
+  options: {},
+  positionals: { min: 0, max: 0 },
+  rawArgs: true,
+  async run(ctx) {
+    const { rest } = serverArgs(ctx.raw);
+    // Loaded here so client commands never pay for the server's start-up.
+    const { ConfigError, parseConfig, startServer } = await import('@sotto/server');
+    let config: ServerConfig;
+    try {
+      config = parseConfig(rest, ctx.env);
+    } catch (err) {
+      if (err instanceof ConfigError) throw usageError(err.message);
+      throw err;
+    }
+    const server = await startServer(config, {
+      logDestination: { write: (line: string) => ctx.io.stderr.write(line) },
+    });
+    ctx.out.emit(`sotto: serving on ${server.url} (data in ${config.dataDir})`, {
+      type: 'listening',
+      url: server.url,
+      port: server.port,
+    });
+    await ctx.stopped;
+    await server.close();
+  },
+};
+
+/** Whether the raw `serve` arguments ask for JSON or help (the dispatcher needs this before running). */
+export function serveFlags(raw: readonly string[]): { json: boolean; help: boolean } {
+  const { json, help } = serverArgs(raw);
+  return { json, help };
+}

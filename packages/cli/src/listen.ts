@@ -1,0 +1,64 @@
+/**
+ * Subscribes to a client's events and prints each one (as a JSON line or a human line) — shared by
+ * `receive` and `chat`. Returns the function that unsubscribes.
+ */
+import type { SottoClient } from '@sotto/client';
+import type { Output } from './output.js';
+import {
+  type Rendered,
+  renderContact,
+  renderDevicesChanged,
+  renderIdentityChanged,
+  renderMessage,
+  renderPresence,
+  renderReceipt,
+  renderTyping,
+} from './render.js';
+
+/** Options of {@link printEvents}. */
+export interface PrintOptions {
+  /** Only events about this account (chat). */
+  readonly only?: string;
+  /** Print typing indicators (default false: they are noisy in a log). */
+  readonly typing?: boolean;
+  /** Called after each message is printed. */
+  readonly onMessage?: (m: Parameters<typeof renderMessage>[0]) => void;
+  /** Where human lines go (default `out.text`; chat redraws its prompt). */
+  readonly print?: (r: Rendered) => void;
+}
+
+/** Prints every event of `client` to `out`; returns the unsubscribe function. */
+export function printEvents(client: SottoClient, out: Output, options: PrintOptions = {}): () => void {
+  const show =
+    options.print ??
+    ((r: Rendered) => {
+      out.emit(r.line, r.json);
+    });
+  const about = (account: string) => options.only === undefined || options.only === account;
+  const offs = [
+    client.on('message', (m) => {
+      if (!about(m.conversation)) return;
+      show(renderMessage(m));
+      options.onMessage?.(m);
+    }),
+    client.on('receipt', (r) => about(r.conversation) && show(renderReceipt(r))),
+    client.on('presence', (p) => about(p.account) && show(renderPresence(p))),
+    client.on('contact-event', (c) => about(c.account) && show(renderContact(c))),
+    client.on('identity-changed', (e) => about(e.account) && show(renderIdentityChanged(e))),
+    client.on('devices-changed', (e) => about(e.account) && show(renderDevicesChanged(e))),
+    client.on('connection', (c) =>
+      show({
+        json: { type: 'connection', state: c.state, ...(c.server === undefined ? {} : { server: c.server }) },
+        line: `• ${c.state}${c.server === undefined ? '' : ` (${c.server})`}`,
+      }),
+    ),
+    client.on('error', (e) =>
+      show({ json: { type: 'error', code: e.code, message: e.message }, line: `! ${e.message} [${e.code}]` }),
+    ),
+  ];
+  if (options.typing === true)
+    offs.push(client.on('typing', (t) => about(t.account) && show(renderTyping(t))));
+  return () => {
+    for (const off of offs) off();
+  };
+}
