@@ -253,8 +253,9 @@ describe.sequential('sotto end to end', () => {
       runSotto(['contacts', 'list', '--profile', A2, '--password-file', passwordFile]),
     ]);
     expect(one(after).devices).toHaveLength(1);
-    expect(revoked.code).not.toBe(0);
-    expect(revoked.stderr).toMatch(/^sotto: .*\[[A-Z_]+\]\n$/);
+    // The server refuses the revoked device's key: an auth failure (exit 3), not a network error.
+    expect(revoked.code).toBe(3);
+    expect(revoked.stderr).toMatch(/^sotto: .*\[(AUTH_CHALLENGE_FAILED|DEVICE_NOT_FOUND)\]\n$/);
   });
 
   it('exits 5 when the server refuses: blocked, or not a contact', { timeout: 60_000 }, async () => {

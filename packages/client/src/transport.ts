@@ -116,7 +116,7 @@ export class Transport {
   private readonly pending = new Map<number, Pending>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private onlineWaiters: Array<() => void> = [];
+  private onlineWaiters: Array<{ resolve: () => void; reject: (err: SottoError) => void }> = [];
 
   constructor(private readonly o: TransportOptions) {}
 
@@ -138,19 +138,28 @@ export class Transport {
     void this.open();
   }
 
-  /** Resolves once online; rejects with TIMEOUT after `timeoutMs`. */
+  /**
+   * Resolves once online; rejects with TIMEOUT after `timeoutMs`, or at once with the server's refusal
+   * (AUTH_CHALLENGE_FAILED, DEVICE_NOT_FOUND) when it will not accept this device.
+   */
   waitOnline(timeoutMs: number): Promise<void> {
     if (this.online) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err: SottoError) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
       const timer = setTimeout(() => {
-        this.onlineWaiters = this.onlineWaiters.filter((w) => w !== done);
+        this.onlineWaiters = this.onlineWaiters.filter((w) => w !== waiter);
         reject(new SottoError('TIMEOUT', 'Could not connect to the server in time.'));
       }, timeoutMs);
-      this.onlineWaiters.push(done);
+      this.onlineWaiters.push(waiter);
     });
   }
 
@@ -236,7 +245,9 @@ export class Transport {
       this.dropSocket();
       if (ev.code === CLOSE_REVOKED) {
         this.running = false;
-        this.o.onFatal(new SottoError('DEVICE_NOT_FOUND', 'This device was removed from its account.'));
+        const err = new SottoError('DEVICE_NOT_FOUND', 'This device was removed from its account.');
+        for (const w of this.onlineWaiters.splice(0)) w.reject(err);
+        this.o.onFatal(err);
         return;
       }
       this.scheduleReconnect();
@@ -258,10 +269,12 @@ export class Transport {
       if (this.ws !== ws || ws.readyState !== OPEN) return;
       this.startPing(ws);
       this.o.onState({ state: 'online', server: this.currentUrl });
-      for (const w of this.onlineWaiters.splice(0)) w();
+      for (const w of this.onlineWaiters.splice(0)) w.resolve();
     } catch (err) {
-      if (SottoError.is(err, 'DEVICE_NOT_FOUND')) {
+      // The server refuses this device key (revoked, or never on the account's list): retrying cannot help.
+      if (SottoError.is(err, 'DEVICE_NOT_FOUND') || SottoError.is(err, 'AUTH_CHALLENGE_FAILED')) {
         this.stop();
+        for (const w of this.onlineWaiters.splice(0)) w.reject(err);
         this.o.onFatal(err);
         return;
       }
