@@ -46,7 +46,7 @@ describe.skipIf(!hasScript).sequential('sotto on a terminal', () => {
     term.type(`${PASSWORD}\r`);
     expect(await term.exited).toBe(0);
     expect(term.output).toContain('Registered carol');
-    expect(term.output).toMatch(/\[\d\/\d\] generating the identity key/);
+    expect(term.output).toMatch(/\[\d\/\d\] identity key generated/);
     expect(term.output).not.toContain(PASSWORD);
   });
 

@@ -24,7 +24,7 @@ export interface PasswordStrength {
   readonly suggestions: readonly string[];
 }
 
-/** A step of key generation and registration, for a progress display. */
+/** A step of key generation and registration that has just completed, for a progress display. */
 export interface ProgressEvent {
   readonly step: 'password' | 'identity' | 'device' | 'prekeys' | 'opaque' | 'backup' | 'upload' | 'done';
   /** Steps finished so far (1-based count including this one). */

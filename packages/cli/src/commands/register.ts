@@ -12,14 +12,15 @@ import { readPassword } from '../password.js';
 import { serverUrl, writeSettings } from '../profile.js';
 import { withSession } from '../sdk.js';
 
+/** What each completed step means (the SDK reports a step once it is finished). */
 const STEP_TEXT: Record<ProgressEvent['step'], string> = {
-  password: 'checking the password',
-  identity: 'generating the identity key',
-  device: 'generating the device keys',
-  prekeys: 'generating prekeys',
-  opaque: 'registering the password (OPAQUE)',
-  backup: 'encrypting the identity key backup',
-  upload: 'publishing keys',
+  password: 'password checked',
+  identity: 'identity key generated',
+  device: 'device keys generated and certified',
+  opaque: 'password registered (OPAQUE: the server never sees it)',
+  backup: 'identity key backup encrypted',
+  upload: 'account published',
+  prekeys: 'prekeys generated and published',
   done: 'done',
 };
 
