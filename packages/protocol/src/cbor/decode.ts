@@ -14,6 +14,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** The largest 8-byte head we accept: its high 32 bits are at most 0x1fffff (Number.MAX_SAFE_INTEGER). */
 const MAX_SAFE_HIGH = 0x1fffff;
 
+/** Text up to this many bytes is checked for plain ASCII first. */
+const MAX_ASCII_FAST = 64;
+
+/** The string of `bytes` when every byte is ASCII (valid UTF-8 as it stands); undefined otherwise. */
+function asciiText(bytes: Uint8Array): string | undefined {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0x80) > 0x7f) return undefined;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 function fail(what: string, offset: number): never {
   throw new SottoError('BAD_FRAME', `CBOR: ${what} at offset ${offset}`);
 }
@@ -102,12 +111,21 @@ class Reader {
   }
 
   private text(n: number, at: number): string {
-    try {
-      return utf8.decode(this.take(n, at));
-    } catch (err) {
-      if (SottoError.is(err)) throw err;
-      fail('invalid UTF-8', at);
+    if (n > this.remaining) fail('declared length exceeds input', at);
+    const start = this.pos;
+    const bytes = this.b.subarray(start, start + n);
+    let s: string | undefined;
+    // Short ASCII (field names, account names) is its own UTF-8: no decoder call, no copy.
+    if (n <= MAX_ASCII_FAST) s = asciiText(bytes);
+    if (s === undefined) {
+      try {
+        s = utf8.decode(bytes);
+      } catch {
+        fail('invalid UTF-8', at);
+      }
     }
+    this.pos += n;
+    return s;
   }
 
   private map(n: number, depth: number, at: number): CborMap {

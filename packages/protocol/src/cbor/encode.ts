@@ -12,9 +12,25 @@ const encoder = new TextEncoder();
 /** Lone UTF-16 surrogates would be silently replaced by U+FFFD; refuse them instead. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** Keys longer than this are encoded each time rather than cached. */
+const MAX_CACHED_KEY = 64;
+/** Distinct keys cached before the cache is emptied (frame field names are a small, fixed set). */
+const MAX_CACHED_KEYS = 1024;
+/** A scratch buffer grown beyond this is not kept for the next call. */
+const MAX_KEPT_BUFFER = 1 << 16;
+
 class Writer {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
+
+  constructor(buf: Uint8Array = new Uint8Array(256)) {
+    this.buf = buf;
+  }
+
+  /** The buffer to keep for the next call, if it is not too large. */
+  get reusable(): Uint8Array | undefined {
+    return this.buf.length <= MAX_KEPT_BUFFER ? this.buf : undefined;
+  }
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
@@ -42,14 +58,31 @@ class Writer {
     } else if (n <= 0xffffffff) {
       this.ensure(5);
       this.buf[this.len++] = m | 26;
-      new DataView(this.buf.buffer).setUint32(this.len, n);
-      this.len += 4;
+      this.uint32(n);
     } else {
+      // n is a safe integer here (callers check), so n / 2^32 is exact in its integer part.
       this.ensure(9);
       this.buf[this.len++] = m | 27;
-      new DataView(this.buf.buffer).setBigUint64(this.len, BigInt(n));
-      this.len += 8;
+      this.uint32(Math.floor(n / 0x1_0000_0000));
+      this.uint32(n >>> 0);
     }
+  }
+
+  private uint32(n: number): void {
+    this.buf[this.len++] = (n >>> 24) & 0xff;
+    this.buf[this.len++] = (n >>> 16) & 0xff;
+    this.buf[this.len++] = (n >>> 8) & 0xff;
+    this.buf[this.len++] = n & 0xff;
+  }
+
+  /** Writes a text string whose UTF-16 units are all ASCII; false (nothing written) otherwise. */
+  ascii(s: string): boolean {
+    const n = s.length;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
+    this.head(MAJOR.text, n);
+    this.ensure(n);
+    for (let i = 0; i < n; i++) this.buf[this.len++] = s.charCodeAt(i);
+    return true;
   }
 
   raw(b: Uint8Array): void {
@@ -76,13 +109,25 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+const keyCache = new Map<string, Uint8Array>();
+
+/** The encoding of a map key (cached: the same few field names recur in every frame). */
 function encodeKey(key: string): Uint8Array {
-  const w = new Writer();
+  const hit = keyCache.get(key);
+  if (hit !== undefined) return hit;
+  const w = new Writer(new Uint8Array(key.length * 3 + 9));
   writeText(w, key);
-  return w.finish();
+  const bytes = w.finish();
+  if (key.length <= MAX_CACHED_KEY) {
+    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+    keyCache.set(key, bytes);
+  }
+  return bytes;
 }
 
 function writeText(w: Writer, s: string): void {
+  // ASCII has no surrogates and encodes as itself.
+  if (s.length <= 256 && w.ascii(s)) return;
   if (LONE_SURROGATE.test(s)) fail('text with a lone surrogate');
   const b = encoder.encode(s);
   w.head(MAJOR.text, b.length);
@@ -115,7 +160,7 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
     for (const [k, item] of Object.entries(v)) {
       if (item !== undefined) entries.push([encodeKey(k), item]);
     }
-    entries.sort((a, b) => compareBytes(a[0], b[0]));
+    if (entries.length > 1) entries.sort((a, b) => compareBytes(a[0], b[0]));
     w.head(MAJOR.map, entries.length);
     for (const [k, item] of entries) {
       w.raw(k);
@@ -138,7 +183,16 @@ function isPlainObject(v: object): boolean {
  */
 export function encodeCbor(value: unknown): Uint8Array {
   if (value === undefined) fail('undefined');
-  const w = new Writer();
-  writeValue(w, value, 1);
-  return w.finish();
+  // One scratch buffer serves every call; a nested call (a getter that encodes) gets its own.
+  const buf = scratch;
+  scratch = undefined;
+  const w = new Writer(buf);
+  try {
+    writeValue(w, value, 1);
+    return w.finish();
+  } finally {
+    if (buf !== undefined) scratch = w.reusable;
+  }
 }
+
+let scratch: Uint8Array | undefined = new Uint8Array(1024);

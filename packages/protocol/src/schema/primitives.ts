@@ -73,9 +73,13 @@ export function text(opts: { min?: number; max: number; pattern?: RegExp; what?:
       if (typeof v !== 'string') throw new SchemaIssue(path, 'expected text');
       // Cheap UTF-16 bound first so a huge string is never iterated.
       if (v.length > opts.max * 2) throw new SchemaIssue(path, `longer than ${opts.max} characters`);
-      let n = 0;
-      for (const _ of v) n++;
-      if (n < min || n > opts.max) throw new SchemaIssue(path, `length out of range ${min}..${opts.max}`);
+      // A string has between length / 2 and length code points: count them only when that range
+      // straddles a bound.
+      if (v.length > opts.max || v.length < 2 * min) {
+        let n = 0;
+        for (const _ of v) n++;
+        if (n < min || n > opts.max) throw new SchemaIssue(path, `length out of range ${min}..${opts.max}`);
+      }
       if (opts.pattern && !opts.pattern.test(v))
         throw new SchemaIssue(path, `not ${opts.what ?? 'well formed'}`);
       return v;
@@ -97,7 +101,8 @@ export function bytes(opts: { min?: number; max: number } | { length: number }):
           min === max ? `expected ${min} bytes` : `byte length out of range ${min}..${max}`,
         );
       }
-      return Uint8Array.from(v);
+      // A plain, unshared copy (a Buffer's own slice() would be a view).
+      return new Uint8Array(v);
     },
   };
 }

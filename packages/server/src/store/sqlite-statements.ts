@@ -37,7 +37,8 @@ export const SQL = {
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = ? AND recipient_device = ?',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  fetchMailbox: `SELECT * FROM envelopes WHERE recipient_account = ? AND recipient_device = ? AND seq > ?
+  fetchMailbox: `SELECT seq, id, sender_account, sender_device, body, received_at FROM envelopes
+       WHERE recipient_account = ? AND recipient_device = ? AND seq > ?
        AND received_at >= ? ORDER BY seq LIMIT ?`,
   ackEnvelope: 'DELETE FROM envelopes WHERE recipient_account = ? AND recipient_device = ? AND id = ?',
   expire: 'DELETE FROM envelopes WHERE received_at < ?',
@@ -52,6 +53,8 @@ export const SQL = {
   isBlocked: 'SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?',
   listBlocked: 'SELECT blocked FROM blocks WHERE blocker = ? ORDER BY blocked',
   ping: 'SELECT 1',
+  // Changes when another connection commits to the file (not for this connection's own commits).
+  dataVersion: 'PRAGMA data_version',
 } as const;
 
 /** The prepared statements, by name. */

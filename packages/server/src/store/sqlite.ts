@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
-import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey } from './sqlite-rows.js';
+import { ReadCache } from './sqlite-cache.js';
+import { bytes, int, type Row, text, toAccount, toDevice, toPrekey } from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
   AccountRecord,
@@ -27,6 +28,12 @@ import type {
   StoredPrekey,
 } from './store.js';
 
+/**
+ * Bumped whenever a store of this process writes something another store may have cached, so two stores
+ * over one file in one process (tests, tools) never trust a memoized freshness check across such a write.
+ */
+let processWrites = 0;
+
 /** Opens (creating if needed) the database file at `path`, applies migrations, and returns the store. */
 export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -39,9 +46,17 @@ export function openSqliteStore(path: string): SqliteStore {
   return new SqliteStore(db);
 }
 
-/** {@link Store} over one better-sqlite3 connection. Construct with {@link openSqliteStore}. */
+/**
+ * {@link Store} over one better-sqlite3 connection. Construct with {@link openSqliteStore}. It caches what
+ * the relay reads on every send ({@link ReadCache}), checked against `PRAGMA data_version` so other
+ * connections to the same file may write too.
+ */
 export class SqliteStore implements Store {
   private readonly q: Statements;
+  private readonly readCache = new ReadCache();
+  private seenVersion: unknown;
+  /** `processWrites` when the cache was last checked in this event-loop turn; -1 once the turn ended. */
+  private checkedAt = -1;
   private readonly pending: {
     run: () => unknown;
     resolve: (v: unknown) => void;
@@ -58,13 +73,18 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
-    return this.db.transaction(() => {
-      const res = this.q.insertAccount.run(account);
-      if (res.changes === 0) return false;
-      for (const d of devices)
-        this.q.upsertDevice.run(account.name, d.deviceId, d.signingKey, d.certificate ?? null);
-      return true;
-    })();
+    try {
+      return this.db.transaction(() => {
+        const res = this.q.insertAccount.run(account);
+        if (res.changes === 0) return false;
+        for (const d of devices)
+          this.q.upsertDevice.run(account.name, d.deviceId, d.signingKey, d.certificate ?? null);
+        return true;
+      })();
+    } finally {
+      this.readCache.accountChanged(account.name);
+      this.wrote();
+    }
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
@@ -73,14 +93,26 @@ export class SqliteStore implements Store {
   }
 
   async accountExists(name: string): Promise<boolean> {
-    return this.q.accountExists.get(name) !== undefined;
+    return this.cache().accountExists(name, () => this.q.accountExists.get(name) !== undefined);
   }
 
   async listDeviceIds(account: string): Promise<number[]> {
-    return (this.q.listDeviceIds.all(account) as Row[]).map((r) => int(r.device_id));
+    const ids = this.cache().deviceIds(account, () =>
+      (this.q.listDeviceIds.all(account) as Row[]).map((r) => int(r.device_id)),
+    );
+    return [...ids];
   }
 
   async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
+    try {
+      return this.replaceDeviceListTx(name, expectedVersion, update);
+    } finally {
+      this.readCache.accountChanged(name);
+      this.wrote();
+    }
+  }
+
+  private replaceDeviceListTx(name: string, expectedVersion: number, update: DeviceListUpdate): boolean {
     return this.db.transaction(() => {
       const res = this.q.casDeviceList.run(update.deviceList, update.version, name, expectedVersion);
       if (res.changes === 0) return false;
@@ -198,9 +230,39 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * The read cache, emptied first when another connection committed since the last look. The look is
+   * made at most once per event-loop turn (and again after any write by a store of this process), so
+   * another process's commit is seen from the next turn on: the same window as between the relay's
+   * checks and its commit, which spans a turn anyway. `exact` looks every time: inside a write
+   * transaction (which holds the file's write lock) the answer then stays true until it ends.
+   */
+  private cache(exact = false): ReadCache {
+    if (exact || this.checkedAt !== processWrites) {
+      const v = (this.q.dataVersion.get() as Row).data_version;
+      if (v !== this.seenVersion) {
+        this.readCache.clear();
+        this.seenVersion = v;
+      }
+      if (this.checkedAt === -1) setImmediate(this.endTurn);
+      this.checkedAt = processWrites;
+    }
+    return this.readCache;
+  }
+
+  private readonly endTurn = () => {
+    this.checkedAt = -1;
+  };
+
+  /** Notes a write other stores of this process may have cached (see `processWrites`). */
+  private wrote(): void {
+    processWrites++;
+  }
+
+  /**
    * Group commit: writes that arrive in the same event-loop turn share one transaction (and one fsync);
-   * each runs in its own savepoint, so one failing write does not undo the others. Every caller's promise
-   * settles only after the shared commit, so "resolved" still means "durable".
+   * each send runs in its own savepoint, so one failing write does not undo the others (acks need none:
+   * their deletes are idempotent). Every caller's promise settles only after the shared commit, so
+   * "resolved" still means "durable".
    */
   private grouped<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -216,6 +278,8 @@ export class SqliteStore implements Store {
     try {
       results = this.runAll.immediate(ops);
     } catch (err) {
+      // Rolled back: mailbox sizes counted inside the transaction are void.
+      this.readCache.mailboxesChanged();
       for (const op of ops) op.reject(err);
       return;
     }
@@ -241,21 +305,31 @@ export class SqliteStore implements Store {
 
   /** Builds the hot transactions once (better-sqlite3 wraps each `transaction()` call anew). */
   private hotTransactions() {
-    const runAll = this.db.transaction((ops: readonly { run: () => unknown }[]) =>
-      ops.map((op) => {
+    const runAll = this.db.transaction((ops: readonly { run: () => unknown }[]) => {
+      // Mailbox sizes below are only trusted when no other connection wrote since they were counted.
+      this.cache(true);
+      return ops.map((op) => {
         try {
           return { ok: true, value: op.run() };
         } catch (err) {
           return { ok: false, value: err };
         }
-      }),
-    );
+      });
+    });
     const enqueueAll = this.db.transaction(
       (envelopes: readonly NewEnvelope[], maxPerMailbox: number): EnqueueResult => {
         let stored = 0;
+        // Sizes after this send, applied to the cache only once every insert succeeded (a throw rolls
+        // this savepoint back, and the cache must not keep counts of rows that are gone).
+        const sizes: { account: string; deviceId: number; n: number }[] = [];
         for (const e of envelopes) {
           const { account, deviceId } = e.recipient;
-          const count = int((this.q.mailboxCount.get(account, deviceId) as Row).n);
+          const prior = sizes.find((x) => x.account === account && x.deviceId === deviceId);
+          const count =
+            prior?.n ??
+            this.readCache.mailboxCount(account, deviceId, () =>
+              int((this.q.mailboxCount.get(account, deviceId) as Row).n),
+            );
           if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
           const res = this.q.insertEnvelope.run(
             account,
@@ -267,15 +341,24 @@ export class SqliteStore implements Store {
             e.receivedAt,
           );
           stored += res.changes;
+          if (prior !== undefined) prior.n += res.changes;
+          else sizes.push({ account, deviceId, n: count + res.changes });
         }
+        for (const x of sizes) this.readCache.setMailboxCount(x.account, x.deviceId, x.n);
         return { ok: true, stored };
       },
     );
-    const ackAll = this.db.transaction((device: DeviceAddress, ids: readonly Uint8Array[]) => {
+    // Runs inside the group commit's transaction without a savepoint of its own: deletes are idempotent,
+    // so one that fails halfway leaves nothing wrong behind (the device acknowledges again).
+    const ackAll = (device: DeviceAddress, ids: readonly Uint8Array[]) => {
       let n = 0;
-      for (const id of ids) n += this.q.ackEnvelope.run(device.account, device.deviceId, id).changes;
+      try {
+        for (const id of ids) n += this.q.ackEnvelope.run(device.account, device.deviceId, id).changes;
+      } finally {
+        this.readCache.adjustMailboxCount(device.account, device.deviceId, -n);
+      }
       return n;
-    });
+    };
     return { runAll, enqueueAll, ackAll };
   }
 
@@ -292,7 +375,16 @@ export class SqliteStore implements Store {
       notBefore,
       limit,
     ) as Row[];
-    return rows.map(toEnvelope);
+    // The recipient is the device asked about: not read back from each row.
+    const recipient = { account: device.account, deviceId: device.deviceId };
+    return rows.map((r) => ({
+      seq: int(r.seq),
+      id: bytes(r.id),
+      sender: { account: text(r.sender_account), deviceId: int(r.sender_device) },
+      recipient,
+      body: bytes(r.body),
+      receivedAt: int(r.received_at),
+    }));
   }
 
   async ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number> {
@@ -300,7 +392,11 @@ export class SqliteStore implements Store {
   }
 
   async expireEnvelopes(before: number): Promise<number> {
-    return this.q.expire.run(before).changes;
+    try {
+      return this.q.expire.run(before).changes;
+    } finally {
+      this.readCache.mailboxesChanged();
+    }
   }
 
   async mailboxDepth(): Promise<number> {
@@ -308,6 +404,10 @@ export class SqliteStore implements Store {
   }
 
   async requestContact(from: string, to: string): Promise<ContactRequestResult> {
+    return this.changingRelations(() => this.requestContactTx(from, to));
+  }
+
+  private requestContactTx(from: string, to: string): ContactRequestResult {
     return this.db
       .transaction((): ContactRequestResult => {
         const mine = this.contactSync(from, to);
@@ -325,6 +425,10 @@ export class SqliteStore implements Store {
   }
 
   async acceptContact(owner: string, peer: string): Promise<boolean> {
+    return this.changingRelations(() => this.acceptContactTx(owner, peer));
+  }
+
+  private acceptContactTx(owner: string, peer: string): boolean {
     return this.db
       .transaction(() => {
         if (this.contactSync(owner, peer) !== 'incoming') return false;
@@ -336,10 +440,22 @@ export class SqliteStore implements Store {
   }
 
   async removeContact(a: string, b: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const n = this.q.deleteContact.run(a, b).changes + this.q.deleteContact.run(b, a).changes;
-      return n > 0;
-    })();
+    return this.changingRelations(() =>
+      this.db.transaction(() => {
+        const n = this.q.deleteContact.run(a, b).changes + this.q.deleteContact.run(b, a).changes;
+        return n > 0;
+      })(),
+    );
+  }
+
+  /** Runs a write to contacts or blocks, then drops the cached relations (committed or not). */
+  private changingRelations<T>(write: () => T): T {
+    try {
+      return write();
+    } finally {
+      this.readCache.relationsChanged();
+      this.wrote();
+    }
   }
 
   private contactSync(owner: string, peer: string): ContactState | undefined {
@@ -348,7 +464,7 @@ export class SqliteStore implements Store {
   }
 
   async getContact(owner: string, peer: string): Promise<ContactState | undefined> {
-    return this.contactSync(owner, peer);
+    return this.cache().contact(owner, peer, () => this.contactSync(owner, peer));
   }
 
   async listContacts(owner: string): Promise<ContactRecord[]> {
@@ -359,19 +475,25 @@ export class SqliteStore implements Store {
   }
 
   async block(blocker: string, blocked: string): Promise<void> {
-    this.db.transaction(() => {
-      this.q.block.run(blocker, blocked);
-      this.q.deleteContact.run(blocker, blocked);
-      this.q.deleteContact.run(blocked, blocker);
-    })();
+    this.changingRelations(() =>
+      this.db.transaction(() => {
+        this.q.block.run(blocker, blocked);
+        this.q.deleteContact.run(blocker, blocked);
+        this.q.deleteContact.run(blocked, blocker);
+      })(),
+    );
   }
 
   async unblock(blocker: string, blocked: string): Promise<void> {
-    this.q.unblock.run(blocker, blocked);
+    this.changingRelations(() => this.q.unblock.run(blocker, blocked));
   }
 
   async isBlocked(blocker: string, blocked: string): Promise<boolean> {
-    return this.q.isBlocked.get(blocker, blocked) !== undefined;
+    return this.cache().isBlocked(
+      blocker,
+      blocked,
+      () => this.q.isBlocked.get(blocker, blocked) !== undefined,
+    );
   }
 
   async listBlocked(blocker: string): Promise<string[]> {

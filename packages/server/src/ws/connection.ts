@@ -1,8 +1,13 @@
 /**
  * One device's WebSocket: decodes every binary frame with the protocol codec, answers a bad frame with an
  * `error` frame (the connection lives on; a peer sending many bad frames is closed as abusive), handles
- * frames one at a time in arrival order, and encodes what the server sends.
+ * frames one at a time in arrival order, and encodes what the server sends. A `send` or `ack` handler may
+ * leave its commit to finish in the background ({@link Connection.finishLater}) so the next send or ack
+ * is handled meanwhile and joins the same group commit; any other frame waits for that work first. Frames
+ * sent in one tick leave in one socket write (cork until the next tick).
  */
+
+import type { Duplex } from 'node:stream';
 import {
   type ClientFrame,
   type DeviceMismatch,
@@ -42,6 +47,15 @@ export interface ConnectionDeps {
 
 let nextId = 1;
 
+/**
+ * Frames that may be handled while earlier frames' work finishes in the background (see
+ * {@link Connection.finishLater}); every other frame waits for that work, so it sees its effects.
+ */
+const PIPELINED: ReadonlySet<ClientFrame['t']> = new Set(['send', 'ack']);
+
+/** Background work per connection before the next frame waits for it (bounds memory per peer). */
+const MAX_UNFINISHED = 256;
+
 /** A WebSocket connection of one device (authenticated once `device` is set). */
 export class Connection {
   readonly id = nextId++;
@@ -50,15 +64,26 @@ export class Connection {
   /** The outstanding challenge nonce; cleared once used so a signature works at most once. */
   nonce: Uint8Array | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private readonly unfinished = new Set<Promise<void>>();
   private readonly cleanups: (() => void)[] = [];
   private closed = false;
   private alive = true;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
 
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
     /** The origin the client reached (signed into the auth message). */
     readonly origin: string,
+    /**
+     * The socket under `ws` (the one handed to `handleUpgrade`). Frames sent in one tick are corked on it
+     * and leave in one write instead of one syscall each.
+     */
+    private readonly socket?: Duplex,
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
@@ -93,13 +118,18 @@ export class Connection {
       );
       throw new ApiError('INTERNAL');
     }
+    if (!this.corked && this.socket !== undefined) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.ws.send(bytes);
-    this.deps.metrics.framesOut.inc({ type: frame.t });
+    this.deps.metrics.framesOut.by('type', frame.t).inc();
   }
 
   /** Sends an `error` frame for request `id` (or for the connection when undefined). */
   sendError(id: number | undefined, code: ErrorCode, message: string, devices?: DeviceMismatch): void {
-    this.deps.metrics.errors.inc({ code });
+    this.deps.metrics.errors.by('code', code).inc();
     try {
       this.send({
         t: 'error',
@@ -111,6 +141,24 @@ export class Connection {
     } catch {
       // Already logged by `send`; an error about an error must not take the connection down.
     }
+  }
+
+  /**
+   * Lets the handler of `frame` return before `work` is done (a send waiting for its commit), so the next
+   * frame is handled meanwhile; a failure of `work` is answered like the handler's own. Frames that are
+   * not `send` or `ack` wait until all such work has finished.
+   */
+  finishLater(frame: ClientFrame, work: Promise<void>): void {
+    const done: Promise<void> = work.then(
+      () => {
+        this.unfinished.delete(done);
+      },
+      (err: unknown) => {
+        this.unfinished.delete(done);
+        this.answerFailure(frame, err);
+      },
+    );
+    this.unfinished.add(done);
   }
 
   /** Resolves once the socket's send buffer is below `limit` bytes (or it closed): backpressure. */
@@ -152,12 +200,12 @@ export class Connection {
     } catch (err) {
       const api = toApiError(err);
       const code = api.code === 'INTERNAL' ? 'BAD_FRAME' : api.code;
-      this.deps.metrics.framesIn.inc({ type: 'invalid' });
+      this.deps.metrics.framesIn.by('type', 'invalid').inc();
       this.sendError(undefined, code, code === 'BAD_FRAME' ? 'The frame is malformed.' : api.message);
       if (!this.deps.badFrames.take(`conn:${this.id}`)) this.close(CLOSE.policy, 'too many bad frames');
       return;
     }
-    this.deps.metrics.framesIn.inc({ type: frame.t });
+    this.deps.metrics.framesIn.by('type', frame.t).inc();
     this.queue = this.queue
       .then(() => this.dispatch(frame))
       .catch((err: unknown) => {
@@ -167,15 +215,23 @@ export class Connection {
 
   private async dispatch(frame: ClientFrame): Promise<void> {
     if (this.closed) return;
+    if (this.unfinished.size > 0 && (!PIPELINED.has(frame.t) || this.unfinished.size >= MAX_UNFINISHED)) {
+      await Promise.all(this.unfinished);
+      if (this.closed) return;
+    }
     try {
       await this.deps.handle(this, frame);
     } catch (err) {
-      const api = toApiError(err);
-      if (api.code === 'INTERNAL') {
-        this.deps.logger.error({ err: { message: (err as Error).message }, frame: frame.t }, 'frame failed');
-      }
-      this.sendError('id' in frame ? frame.id : undefined, api.code, api.message, api.devices);
+      this.answerFailure(frame, err);
     }
+  }
+
+  private answerFailure(frame: ClientFrame, err: unknown): void {
+    const api = toApiError(err);
+    if (api.code === 'INTERNAL') {
+      this.deps.logger.error({ err: { message: (err as Error)?.message }, frame: frame.t }, 'frame failed');
+    }
+    this.sendError('id' in frame ? frame.id : undefined, api.code, api.message, api.devices);
   }
 
   private onClose(): void {

@@ -60,7 +60,7 @@ export class Hub {
     }
     const origin = this.deps.publicOrigin ?? `${this.deps.scheme}://${req.headers.host ?? 'localhost'}`;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, this.deps, origin);
+      const conn = new Connection(ws, this.deps, origin, socket);
       this.connections.add(conn);
       const timer = setTimeout(() => {
         if (conn.device === undefined) conn.close(CLOSE.policy, 'authentication timeout');

@@ -64,7 +64,7 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
     },
     'keys.bundles': async (conn, device, f) => {
       if (!deps.bundleLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
-      const { entry, bundles, remaining } = await directory.fetchBundles(f.account);
+      const { entry, bundles, remaining } = await directory.fetchBundles(f.account, device);
       const { account, identityKey, deviceList } = entry;
       conn.send({ t: 'keys.bundles.result', id: f.id, account, identityKey, deviceList, bundles });
       for (const r of remaining) {
@@ -121,12 +121,18 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
       await deps.presence.set(d.account, f.state, f.text);
       ok(conn, f.id);
     },
+    // Both return once the work is queued in order; the commit is awaited in the background, so a
+    // device's next send is checked meanwhile and shares the group commit (`sent` still waits for it).
     send: async (conn, device, f) => {
       if (!deps.sendLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
-      conn.send(await relay.send(device, f));
+      const accepted = await relay.accept(device, f);
+      conn.finishLater(
+        f,
+        accepted.sent.then((sent) => conn.send(sent)),
+      );
     },
-    ack: async (_conn, device, f) => {
-      await relay.ack(device, f.envelopeIds);
+    ack: async (conn, device, f) => {
+      conn.finishLater(f, relay.ack(device, f.envelopeIds));
     },
     ping: async (conn, _device, f) => {
       conn.send({ t: 'pong', id: f.id });

@@ -27,7 +27,7 @@ export async function startSession(conn: Connection, deps: SessionDeps): Promise
   const own = deviceKey(device.account, device.deviceId);
   const pump = new MailboxPump(conn, deps.store, deps.relay, deps.onError);
   const unsubscribe = [
-    bus.subscribe('mail', own, () => pump.kick()),
+    bus.subscribe('mail', own, () => pump.kickSoon()),
     bus.subscribe('push', own, (e) => conn.send(e.frame)),
     bus.subscribe('push', device.account, (e) => conn.send(e.frame)),
     bus.subscribe('kick', own, () => conn.close(CLOSE.revoked, 'device removed')),

@@ -14,15 +14,26 @@ function labelText(labels: Labels, extra?: [string, string]): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
-const keyOf = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort());
+const keyOf = (labels: Labels): string => {
+  for (const _ in labels) return JSON.stringify(Object.entries(labels).sort());
+  return '[]';
+};
 
 interface Metric {
   render(): string[];
 }
 
+/** One labelled series of a {@link Counter}, resolved once so hot paths skip the label lookup. */
+export interface CounterSeries {
+  /** Adds `by` (default 1). */
+  inc(by?: number): void;
+}
+
 /** A monotonically increasing count, per label set. */
 export class Counter implements Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
+  /** Series by the value of a single label, for {@link Counter.by}. */
+  private readonly byValue = new Map<string, Map<string, CounterSeries>>();
 
   constructor(
     readonly name: string,
@@ -35,6 +46,36 @@ export class Counter implements Metric {
     const cur = this.values.get(k);
     if (cur) cur.value += by;
     else this.values.set(k, { labels, value: by });
+  }
+
+  /**
+   * The series whose only label `name` is `value`, created on first use and cached (frame types and error
+   * codes: a closed set, so the cache stays small). Same series as `inc({ [name]: value })`.
+   */
+  by(name: string, value: string): CounterSeries {
+    let forName = this.byValue.get(name);
+    if (forName === undefined) {
+      forName = new Map();
+      this.byValue.set(name, forName);
+    }
+    let series = forName.get(value);
+    if (series === undefined) {
+      const labels = { [name]: value };
+      const k = keyOf(labels);
+      let entry = this.values.get(k);
+      if (entry === undefined) {
+        entry = { labels, value: 0 };
+        this.values.set(k, entry);
+      }
+      const e = entry;
+      series = {
+        inc: (by = 1) => {
+          e.value += by;
+        },
+      };
+      forName.set(value, series);
+    }
+    return series;
   }
 
   /** The current value of one series (0 when never incremented); for tests. */

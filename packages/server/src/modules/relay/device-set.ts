@@ -16,6 +16,7 @@ export function deviceDifference(
   expected: readonly DeviceAddress[],
   addressed: readonly DeviceAddress[],
 ): DeviceMismatch | undefined {
+  if (addressed.length === expected.length && sameDevices(expected, addressed)) return undefined;
   const want = new Map(expected.map((d) => [key(d), d]));
   const seen = new Set<string>();
   const extra: DeviceAddress[] = [];
@@ -27,4 +28,23 @@ export function deviceDifference(
   const missing = [...want.values()].filter((d) => !seen.has(key(d)));
   if (missing.length === 0 && extra.length === 0) return undefined;
   return { missing, extra, stale: [] };
+}
+
+const same = (a: DeviceAddress, b: DeviceAddress) => a.account === b.account && a.deviceId === b.deviceId;
+
+/**
+ * The common case without allocating: `addressed` (as long as `expected`, whose entries are distinct)
+ * names only expected devices and none twice, so it names each exactly once. Quadratic, but a send
+ * addresses at most `messagesPerSend` devices.
+ */
+function sameDevices(expected: readonly DeviceAddress[], addressed: readonly DeviceAddress[]): boolean {
+  for (let i = 0; i < addressed.length; i++) {
+    const a = addressed[i];
+    if (a === undefined || !expected.some((e) => same(e, a))) return false;
+    for (let j = 0; j < i; j++) {
+      const b = addressed[j];
+      if (b !== undefined && same(a, b)) return false;
+    }
+  }
+  return true;
 }

@@ -14,6 +14,11 @@ export class MailboxPump {
   private lastSeq = 0;
   private running = false;
   private again = false;
+  private scheduled = false;
+  private readonly start = () => {
+    this.scheduled = false;
+    this.kick();
+  };
 
   constructor(
     private readonly conn: Connection,
@@ -29,15 +34,37 @@ export class MailboxPump {
       return;
     }
     this.running = true;
+    this.runNow();
+  }
+
+  /**
+   * Like {@link kick}, but starts the run after the current microtasks: the `mail` signals of one group
+   * commit arrive as a burst of microtasks, and one mailbox read then serves all of them.
+   */
+  kickSoon(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(this.start);
+  }
+
+  private runNow(): void {
     this.run().then(
-      () => {
-        this.running = false;
-      },
+      () => this.finished(),
       (err) => {
-        this.running = false;
         this.onError(err);
+        this.finished();
       },
     );
+  }
+
+  /** A kick that arrived after the run's last check but before it settled must not be lost. */
+  private finished(): void {
+    this.running = false;
+    if (this.again) this.kick();
   }
 
   private async run(): Promise<void> {

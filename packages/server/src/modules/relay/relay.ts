@@ -4,7 +4,6 @@
  * and deletes an envelope only when its device acknowledges it. Ephemeral sends (typing) are pushed to
  * connected devices and never stored.
  */
-import { randomBytes } from 'node:crypto';
 import type { FrameOf } from '@sotto/protocol';
 import { type Bus, deviceKey } from '../../bus/bus.js';
 import type { Clock } from '../../clock.js';
@@ -13,6 +12,8 @@ import type { DeviceAddress, NewEnvelope, Store } from '../../store/store.js';
 import type { ContactsService } from '../contacts/contacts.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { deviceDifference } from './device-set.js';
+import { EnvelopeIds } from './envelope-ids.js';
+import { SendBatcher } from './send-batcher.js';
 
 /** The relay's limits. */
 export interface RelayLimits {
@@ -21,8 +22,20 @@ export interface RelayLimits {
   readonly maxMessagesPerSend: number;
 }
 
+/** A send that passed every check and is queued for storage, in acceptance order. */
+export interface AcceptedSend {
+  /**
+   * The `sent` answer, resolved only once the envelopes are durable; rejects with MAILBOX_FULL (nothing
+   * of the send stored) or when the store fails. The caller must handle it.
+   */
+  readonly sent: Promise<FrameOf<'sent'>>;
+}
+
 /** Sends, acknowledgements and expiry. Delivery to a connection is {@link MailboxPump}'s job. */
 export class RelayService {
+  private readonly ids = new EnvelopeIds();
+  private readonly writer: SendBatcher;
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
@@ -30,7 +43,11 @@ export class RelayService {
     private readonly contacts: ContactsService,
     private readonly metrics: ServerMetrics,
     private readonly limits: RelayLimits,
-  ) {}
+  ) {
+    this.writer = new SendBatcher(store, limits.mailboxMaxEnvelopes, (n) =>
+      metrics.envelopesStored.inc({}, n),
+    );
+  }
 
   /**
    * Accepts a send from `sender`. Resolves with the `sent` answer only after the envelopes are durable.
@@ -38,6 +55,15 @@ export class RelayService {
    * INVALID_ARGUMENT (too many messages) or MAILBOX_FULL.
    */
   async send(sender: DeviceAddress, frame: FrameOf<'send'>): Promise<FrameOf<'sent'>> {
+    return (await this.accept(sender, frame)).sent;
+  }
+
+  /**
+   * Checks a send and queues it for storage; resolves once it is queued, so the sender's next frame can be
+   * checked while this one is written. Sends accepted in order are stored in that order. Throws what
+   * {@link RelayService.send} throws, except MAILBOX_FULL, which `sent` rejects with.
+   */
+  async accept(sender: DeviceAddress, frame: FrameOf<'send'>): Promise<AcceptedSend> {
     if (frame.messages.length > this.limits.maxMessagesPerSend) {
       throw new ApiError(
         'INVALID_ARGUMENT',
@@ -65,7 +91,7 @@ export class RelayService {
 
     const now = this.clock.now();
     const envelopes: NewEnvelope[] = frame.messages.map((m) => ({
-      id: new Uint8Array(randomBytes(16)),
+      id: this.ids.next(),
       sender,
       recipient: { account: m.account, deviceId: m.deviceId },
       body: m.body,
@@ -91,16 +117,17 @@ export class RelayService {
           },
         });
       }
-      return sent;
+      return { sent: Promise.resolve(sent) };
     }
 
-    const result = await this.store.enqueue(envelopes, this.limits.mailboxMaxEnvelopes);
-    if (!result.ok) throw new ApiError('MAILBOX_FULL');
-    this.metrics.envelopesStored.inc({}, result.stored);
-    for (const e of envelopes) {
-      this.bus.publish('mail', deviceKey(e.recipient.account, e.recipient.deviceId), e.recipient);
-    }
-    return sent;
+    const stored = this.writer.write(envelopes).then((ok) => {
+      if (!ok) throw new ApiError('MAILBOX_FULL');
+      for (const e of envelopes) {
+        this.bus.publish('mail', deviceKey(e.recipient.account, e.recipient.deviceId), e.recipient);
+      }
+      return sent;
+    });
+    return { sent: stored };
   }
 
   /** Deletes the envelopes `device` acknowledged. */

@@ -1,0 +1,87 @@
+/**
+ * Hands accepted sends to the store in batches (group commit at the relay, for any Store adapter). Sends
+ * accepted while a batch is being written join the next one, and one batch is in flight at a time, so
+ * sends take effect in the order they were accepted: a device's pipelined sends keep their order.
+ *
+ * A batch is one `enqueue` call (one transaction). When a mailbox in it is full, nothing of it was stored,
+ * and the batch is redone send by send, in order: each send stays all-or-none and only sends that do not
+ * fit fail, exactly as if they had been written one at a time.
+ */
+import type { NewEnvelope, Store } from '../../store/store.js';
+
+interface Queued {
+  readonly envelopes: readonly NewEnvelope[];
+  resolve(stored: boolean): void;
+  reject(err: unknown): void;
+}
+
+/** The relay's write queue. */
+export class SendBatcher {
+  private queue: Queued[] = [];
+  private running = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxPerMailbox: number,
+    /** Counts envelopes newly stored (metrics). */
+    private readonly onStored: (n: number) => void,
+  ) {}
+
+  /**
+   * Stores one send's envelopes after every send accepted before it. Resolves true once they are durable,
+   * false (nothing stored) when one of their mailboxes is full; rejects when the store fails.
+   */
+  write(envelopes: readonly NewEnvelope[]): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ envelopes, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        // After this turn's I/O callbacks, so every send read in it shares the batch.
+        setImmediate(() => {
+          this.run().catch(() => {});
+        });
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        await this.writeBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async writeBatch(batch: readonly Queued[]): Promise<void> {
+    try {
+      const all = batch.length === 1 ? (batch[0]?.envelopes ?? []) : batch.flatMap((q) => q.envelopes);
+      const result = await this.store.enqueue(all, this.maxPerMailbox);
+      if (result.ok) {
+        this.onStored(result.stored);
+        for (const q of batch) q.resolve(true);
+        return;
+      }
+      if (batch.length === 1) {
+        batch[0]?.resolve(false);
+        return;
+      }
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+      return;
+    }
+    // A mailbox is full: one send at a time, in order.
+    for (const q of batch) {
+      try {
+        const result = await this.store.enqueue(q.envelopes, this.maxPerMailbox);
+        if (result.ok) this.onStored(result.stored);
+        q.resolve(result.ok);
+      } catch (err) {
+        q.reject(err);
+      }
+    }
+  }
+}
