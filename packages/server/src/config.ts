@@ -3,6 +3,7 @@
  * environment variables (flags win). Limits live here too so an operator can tune them.
  */
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
+import { defaultWebDir, isWebDir } from './web-static.js';
 
 /**
  * Limits the server enforces: the protocol's operator-configurable {@link Limits} (defaults in
@@ -45,6 +46,21 @@ export interface ServerConfig {
   readonly publicOrigin?: string | undefined;
   /** Pino log level. Default `info`. */
   readonly logLevel: string;
+  /**
+   * A `postgres://` URL (optionally with `?schema=name`) to keep everything in PostgreSQL, so several
+   * nodes can share it. Default: SQLite at `<dataDir>/sotto.db`.
+   */
+  readonly store?: string | undefined;
+  /**
+   * A `redis://` URL (optionally with `?channel=name`) to signal between nodes over Redis pub/sub.
+   * Default: the in-process bus (one node).
+   */
+  readonly bus?: string | undefined;
+  /**
+   * A built web client to serve at `/` (a directory with `index.html`). `parseConfig` defaults it to
+   * `packages/web/dist` when that exists; `defaultConfig` leaves it unset (no web client).
+   */
+  readonly webDir?: string | undefined;
 }
 
 /** Thrown by {@link parseConfig} for a bad flag or value; `main` prints it and exits 2. */
@@ -72,11 +88,19 @@ const FLAGS: Record<string, string> = {
   '--tls-key': 'SOTTO_TLS_KEY',
   '--log-level': 'SOTTO_LOG_LEVEL',
   '--public-origin': 'SOTTO_PUBLIC_ORIGIN',
+  '--store': 'SOTTO_STORE',
+  '--bus': 'SOTTO_BUS',
+  '--web': 'SOTTO_WEB',
 };
+
+const STORE_URL = /^postgres(ql)?:\/\/./;
+const BUS_URL = /^rediss?:\/\/./;
 
 /**
  * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`) over `env` over the defaults.
- * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, or only one of the TLS files.
+ * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, only one of the TLS files, a
+ * store that is not a `postgres://` URL, a bus that is not a `redis://` URL or a `--web` directory without
+ * an `index.html`.
  */
 export function parseConfig(
   argv: readonly string[],
@@ -101,6 +125,18 @@ export function parseConfig(
   if ((cert === undefined) !== (key === undefined)) {
     throw new ConfigError('--tls-cert and --tls-key must be given together');
   }
+  const store = values['--store'];
+  if (store !== undefined && !STORE_URL.test(store)) {
+    throw new ConfigError('--store must be a postgres:// URL (default: SQLite in the data directory)');
+  }
+  const bus = values['--bus'];
+  if (bus !== undefined && !BUS_URL.test(bus)) {
+    throw new ConfigError('--bus must be a redis:// or rediss:// URL (default: in-process)');
+  }
+  const web = values['--web'];
+  if (web !== undefined && !isWebDir(web)) {
+    throw new ConfigError('--web must be a directory with an index.html (npm run build -w @sotto/web)');
+  }
   return defaultConfig({
     port,
     host: values['--host'] ?? '0.0.0.0',
@@ -108,5 +144,8 @@ export function parseConfig(
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
     logLevel: values['--log-level'] ?? 'info',
     publicOrigin: values['--public-origin'],
+    store,
+    bus,
+    webDir: web ?? defaultWebDir(),
   });
 }

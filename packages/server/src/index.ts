@@ -4,12 +4,11 @@
  * No module reaches for a global: each gets what it needs here.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createNodeProvider } from '@sotto/crypto';
 import type { DestinationStream } from 'pino';
+import { openAdapters } from './adapters.js';
 import { createApp } from './app.js';
 import { type Bus, deviceKey } from './bus/bus.js';
-import { MemoryBus } from './bus/memory.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { RateLimiter } from './limits/rate-limiter.js';
@@ -19,18 +18,18 @@ import { ChallengeAuth } from './modules/auth/challenge.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { loadServerSetup } from './modules/auth/server-setup.js';
 import { ContactsService } from './modules/contacts/contacts.js';
-import { PresenceService } from './modules/contacts/presence.js';
 import { DirectoryService } from './modules/directory/directory.js';
 import { registerDirectoryRoutes } from './modules/directory/routes.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { RelayService } from './modules/relay/relay.js';
-import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
+import { registerWebStatic } from './web-static.js';
 import { Hub } from './ws/hub.js';
 import { createRouter } from './ws/router.js';
 import { startSession } from './ws/session.js';
 
+export { DATABASE_FILE } from './adapters.js';
 export type { Clock } from './clock.js';
 export type { ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
@@ -40,9 +39,9 @@ export interface ServerDeps {
   readonly clock?: Clock;
   /** Where pino writes (default stdout). */
   readonly logDestination?: DestinationStream;
-  /** Default: SQLite at `<dataDir>/sotto.db`. */
+  /** Default: what `config.store` names (PostgreSQL), else SQLite at `<dataDir>/sotto.db`. */
   readonly store?: Store;
-  /** Default: the in-process bus. */
+  /** Default: what `config.bus` names (Redis), else the in-process bus. */
   readonly bus?: Bus;
 }
 
@@ -60,12 +59,10 @@ export interface RunningServer {
   close(drainMs?: number): Promise<void>;
 }
 
-/** The database file's name inside the data directory. */
-export const DATABASE_FILE = 'sotto.db';
-
 /**
  * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on first start, and warns
- * when serving plain HTTP. Throws when the port is taken or the data directory is unusable.
+ * when serving plain HTTP. Throws when the port is taken, the data directory is unusable, or the
+ * configured PostgreSQL or Redis does not answer.
  */
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
@@ -73,10 +70,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const onError = (err: unknown) =>
     logger.error({ err: { message: (err as Error)?.message } }, 'internal error');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = deps.store ?? openSqliteStore(join(config.dataDir, DATABASE_FILE));
-  const bus = deps.bus ?? new MemoryBus(onError);
+  const adapters = await openAdapters(config, { store: deps.store, bus: deps.bus, clock, onError });
+  const { store, bus, presence } = adapters;
   const crypto = createNodeProvider();
-  const serverSetup = await loadServerSetup(config.dataDir);
+  const serverSetup = await loadServerSetup(config.dataDir).catch(async (err: unknown) => {
+    await adapters.close();
+    throw err;
+  });
   const limits = config.limits;
 
   let draining = false;
@@ -89,7 +89,6 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits);
   const directory = new DirectoryService(store, crypto, limits);
-  const presence = new PresenceService(store, bus, clock);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, contacts, metrics, limits);
   const auth = new ChallengeAuth(store, crypto, clock);
@@ -114,6 +113,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     onDeviceListChanged,
   });
   registerDirectoryRoutes(app, directory);
+  if (config.webDir !== undefined) registerWebStatic(app, config.webDir);
 
   const route = createRouter({
     auth,
@@ -151,7 +151,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   } catch (err) {
     await hub.drain(0);
     await app.close();
-    await store.close();
+    await adapters.close();
     throw err;
   }
   const address = app.server.address();
@@ -194,8 +194,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
         for (const t of timers) clearInterval(t);
         await hub?.drain(drainMs);
         await app.close();
-        await bus.close();
-        await store.close();
+        await adapters.close();
         logger.info('server stopped');
       })();
       return closing;

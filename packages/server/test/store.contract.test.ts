@@ -1,15 +1,57 @@
 /**
- * The Store contract: one suite every adapter must pass (SQLite now; PostgreSQL joins the list later).
+ * The Store contract: one suite every adapter must pass, unchanged (SQLite file; PostgreSQL in a fresh
+ * schema per test). `another()` opens a second store over the same data: a second SQLite connection to
+ * the file, or a second PostgreSQL pool (a second node).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import type { AccountRecord, Store } from '../src/store/store.js';
+import type { AccountRecord, NewEnvelope, Store } from '../src/store/store.js';
+import {
+  describeWith,
+  dropSchema,
+  postgresUrlWithSchema,
+  type Service,
+  testSchemaName,
+} from './helpers/services.js';
 
-const adapters: { name: string; open: (dir: string) => Store }[] = [
-  { name: 'sqlite', open: (dir) => openSqliteStore(join(dir, 'test.db')) },
+/** A store under test, and a way to open another one over the same data. */
+interface Harness {
+  readonly store: Store;
+  another(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const adapters: { name: string; services: Service[]; open: () => Promise<Harness> }[] = [
+  {
+    name: 'sqlite',
+    services: [],
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
+      const path = join(dir, 'test.db');
+      return {
+        store: openSqliteStore(path),
+        another: async () => openSqliteStore(path),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    services: ['postgres'],
+    open: async () => {
+      const url = postgresUrlWithSchema(testSchemaName());
+      const schema = new URL(url).searchParams.get('schema') ?? '';
+      return {
+        store: await openPostgresStore(url),
+        another: () => openPostgresStore(url),
+        cleanup: () => dropSchema(schema),
+      };
+    },
+  },
 ];
 
 const account = (name: string): AccountRecord => ({
@@ -22,20 +64,38 @@ const account = (name: string): AccountRecord => ({
   createdAt: 1,
 });
 const dev = (deviceId: number) => ({ deviceId, signingKey: new Uint8Array(32).fill(deviceId) });
-const key = (keyId: number) => ({ keyId, encoded: new Uint8Array([keyId]) });
+const key = (keyId: number) => ({ keyId, encoded: new Uint8Array([keyId & 0xff, keyId >> 8]) });
+const alice1 = { account: 'alice', deviceId: 1 };
+const alice2 = { account: 'alice', deviceId: 2 };
+const env = (n: number, at = 100, to = alice2): NewEnvelope => ({
+  id: new Uint8Array(16).fill(n & 0xff).fill(n >> 8, 0, 1),
+  sender: alice1,
+  recipient: to,
+  body: new Uint8Array([n & 0xff, n >> 8]),
+  receivedAt: at,
+});
+const num = (b: Uint8Array | undefined) => (b?.[0] ?? 0) + ((b?.[1] ?? 0) << 8);
 
 for (const adapter of adapters) {
-  describe(`Store contract: ${adapter.name}`, () => {
-    let dir: string;
+  await describeWith(adapter.services, `Store contract: ${adapter.name}`, () => {
+    let h: Harness;
     let store: Store;
+    const others: Store[] = [];
+    /** A second store over the same data (closed after the test). */
+    const another = async () => {
+      const s = await h.another();
+      others.push(s);
+      return s;
+    };
     beforeEach(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
-      store = adapter.open(dir);
+      h = await adapter.open();
+      store = h.store;
       expect(await store.createAccount(account('alice'), [dev(1), dev(2)])).toBe(true);
     });
     afterEach(async () => {
+      for (const s of others.splice(0)) await s.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await h.cleanup();
     });
 
     it('refuses a second account with the same name', async () => {
@@ -46,16 +106,27 @@ for (const adapter of adapters) {
       expect(await store.listDeviceIds('alice')).toEqual([1, 2]);
     });
 
+    it('round-trips account fields, devices, backups and last-seen times', async () => {
+      const a = await store.getAccount('alice');
+      expect(a).toEqual(account('alice'));
+      await store.setBackup('alice', new Uint8Array([9, 9]));
+      expect((await store.getAccount('alice'))?.backup).toEqual(new Uint8Array([9, 9]));
+      expect(await store.getLastSeen('alice')).toBeUndefined();
+      await store.setLastSeen('alice', 1_700_000_000_123);
+      expect(await store.getLastSeen('alice')).toBe(1_700_000_000_123);
+      expect(await store.getDevice('alice', 2)).toEqual({
+        account: 'alice',
+        deviceId: 2,
+        signingKey: dev(2).signingKey,
+        certificate: undefined,
+      });
+      expect(await store.getDevice('alice', 3)).toBeUndefined();
+      expect(await store.createAccount(account('big'), [dev(4_294_967_295)])).toBe(true);
+      expect(await store.listDeviceIds('big')).toEqual([4_294_967_295]);
+    });
+
     it('replaces a device list only from the expected version, dropping removed devices and their mail', async () => {
-      const alice1 = { account: 'alice', deviceId: 1 };
-      const e = {
-        id: new Uint8Array(16),
-        sender: alice1,
-        recipient: { account: 'alice', deviceId: 2 },
-        body: new Uint8Array([7]),
-        receivedAt: 5,
-      };
-      expect(await store.enqueue([e], 10)).toEqual({ ok: true, stored: 1 });
+      expect(await store.enqueue([env(7, 5)], 10)).toEqual({ ok: true, stored: 1 });
       const update = { deviceList: new Uint8Array([9]), version: 2, devices: [dev(1)] };
       expect(await store.replaceDeviceList('alice', 0, update)).toBe(false);
       expect(await store.replaceDeviceList('alice', 1, update)).toBe(true);
@@ -63,8 +134,19 @@ for (const adapter of adapters) {
       expect(await store.mailboxDepth()).toBe(0);
     });
 
+    it('lets exactly one of two concurrent device-list updates from the same version win', async () => {
+      const other = await another();
+      const update = (v: number) => ({ deviceList: new Uint8Array([v]), version: 2, devices: [dev(1)] });
+      const won = await Promise.all([
+        store.replaceDeviceList('alice', 1, update(7)),
+        other.replaceDeviceList('alice', 1, update(8)),
+      ]);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect((await store.getAccount('alice'))?.deviceListVersion).toBe(2);
+    });
+
     it('hands out each one-time prekey once and falls back to the last-resort key', async () => {
-      const d = { account: 'alice', deviceId: 1 };
+      const d = alice1;
       expect(await store.takeBundle(d)).toBeUndefined();
       await store.putDeviceKeys(d, {
         certificate: new Uint8Array([3]),
@@ -74,48 +156,147 @@ for (const adapter of adapters) {
       await store.addOneTimePrekeys(d, 'x25519', [key(10), key(11)]);
       await store.addOneTimePrekeys(d, 'mlkem', [key(20)]);
       const taken = await Promise.all([store.takeBundle(d), store.takeBundle(d), store.takeBundle(d)]);
-      expect(taken.map((b) => b?.oneTimeX25519?.keyId)).toEqual([10, 11, undefined]);
-      expect(taken.map((b) => b?.oneTimeKem?.keyId)).toEqual([20, undefined, undefined]);
-      expect(taken[2]?.lastResortKem.keyId).toBe(2);
+      const ids = (k: 'oneTimeX25519' | 'oneTimeKem') => taken.map((b) => b?.[k]?.keyId ?? 0).sort();
+      expect(ids('oneTimeX25519')).toEqual([0, 10, 11]);
+      expect(ids('oneTimeKem')).toEqual([0, 0, 20]);
+      expect(taken.every((b) => b?.lastResortKem.keyId === 2 && b.signedPrekey.keyId === 1)).toBe(true);
+      expect(taken[0]?.device.certificate).toEqual(new Uint8Array([3]));
       expect(await store.countOneTimePrekeys(d)).toEqual({ x25519: 0, mlkem: 0 });
+      expect(await store.takeBundle(d)).toMatchObject({ oneTimeX25519: undefined, oneTimeKem: undefined });
       expect(await store.addOneTimePrekeys({ account: 'alice', deviceId: 9 }, 'x25519', [key(1)])).toBe(
+        false,
+      );
+      expect(await store.putDeviceKeys({ account: 'alice', deviceId: 9 }, { signedPrekey: key(1) })).toBe(
         false,
       );
     });
 
-    it('stores a send atomically, in order, caps mailboxes, acks and expires', async () => {
-      const from = { account: 'alice', deviceId: 1 };
-      const to = { account: 'alice', deviceId: 2 };
-      const env = (n: number, at = 100) => ({
-        id: new Uint8Array(16).fill(n),
-        sender: from,
-        recipient: to,
-        body: new Uint8Array([n]),
-        receivedAt: at,
+    it('hands out each one-time prekey once under many concurrent fetches from two stores', async () => {
+      const other = await another();
+      const d = alice1;
+      await store.putDeviceKeys(d, {
+        certificate: new Uint8Array([3]),
+        signedPrekey: key(1),
+        lastResortKem: key(2),
       });
+      const keys = Array.from({ length: 40 }, (_, i) => key(100 + i));
+      await store.addOneTimePrekeys(d, 'x25519', keys);
+      await store.addOneTimePrekeys(d, 'mlkem', keys.slice(0, 25));
+      const fetches = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? store : other).takeBundle(d));
+      const taken = await Promise.all(fetches);
+      const x = taken.flatMap((b) => (b?.oneTimeX25519 ? [b.oneTimeX25519.keyId] : []));
+      const k = taken.flatMap((b) => (b?.oneTimeKem ? [b.oneTimeKem.keyId] : []));
+      expect(new Set(x).size).toBe(x.length);
+      expect(new Set(k).size).toBe(k.length);
+      expect(x.sort()).toEqual(keys.map((p) => p.keyId));
+      expect(k).toHaveLength(25);
+      expect(taken.every((b) => b !== undefined)).toBe(true);
+      expect(await other.countOneTimePrekeys(d)).toEqual({ x25519: 0, mlkem: 0 });
+    });
+
+    it('stores a send atomically, in order, caps mailboxes, acks and expires', async () => {
       expect(await store.enqueue([env(1), env(2)], 3)).toEqual({ ok: true, stored: 2 });
-      expect(await store.enqueue([env(3), env(4)], 3)).toEqual({ ok: false, full: to });
+      expect(await store.enqueue([env(3), env(4)], 3)).toEqual({ ok: false, full: alice2 });
       expect(await store.mailboxDepth()).toBe(2);
-      const got = await store.fetchMailbox(to, 0, 0, 10);
-      expect(got.map((e) => e.body[0])).toEqual([1, 2]);
-      expect((await store.fetchMailbox(to, got[0]?.seq ?? 0, 0, 10)).map((e) => e.body[0])).toEqual([2]);
-      expect(await store.ackEnvelopes(to, [env(1).id])).toBe(1);
+      const got = await store.fetchMailbox(alice2, 0, 0, 10);
+      expect(got.map((e) => num(e.body))).toEqual([1, 2]);
+      expect(got[0]).toMatchObject({ sender: alice1, recipient: alice2, receivedAt: 100, id: env(1).id });
+      expect((await store.fetchMailbox(alice2, got[0]?.seq ?? 0, 0, 10)).map((e) => num(e.body))).toEqual([
+        2,
+      ]);
+      expect(await store.ackEnvelopes(alice2, [env(1).id, env(1).id, env(9).id])).toBe(1);
       expect(await store.enqueue([env(5, 10)], 3)).toEqual({ ok: true, stored: 1 });
-      expect(await store.fetchMailbox(to, 0, 50, 10)).toHaveLength(1);
+      expect(await store.fetchMailbox(alice2, 0, 50, 10)).toHaveLength(1);
       expect(await store.expireEnvelopes(50)).toBe(1);
       expect(await store.mailboxDepth()).toBe(1);
+    });
+
+    it('stores a retried send once and stores nothing of a send when one mailbox is full', async () => {
+      expect(await store.enqueue([env(1), env(1, 100, alice1)], 2)).toEqual({ ok: true, stored: 2 });
+      expect(await store.enqueue([env(1)], 2)).toEqual({ ok: true, stored: 0 });
+      expect(await store.enqueue([env(2)], 2)).toEqual({ ok: true, stored: 1 });
+      expect(await store.enqueue([env(3, 100, alice1), env(3)], 2)).toEqual({ ok: false, full: alice2 });
+      expect(await store.fetchMailbox(alice1, 0, 0, 10)).toHaveLength(1);
+      expect(await store.mailboxDepth()).toBe(3);
+    });
+
+    it('holds the mailbox cap under concurrent sends from two stores', async () => {
+      const other = await another();
+      const sends = Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).enqueue([env(i + 1)], 10));
+      const results = await Promise.all(sends);
+      expect(results.filter((r) => r.ok)).toHaveLength(10);
+      expect(await store.mailboxDepth()).toBe(10);
+    });
+
+    it('never lets a reader resuming after a seq skip an envelope stored concurrently', async () => {
+      const other = await another();
+      let writing = true;
+      const seen = new Set<number>();
+      let after = 0;
+      const drain = async () => {
+        for (const e of await store.fetchMailbox(alice2, after, 0, 1000)) {
+          seen.add(num(e.body));
+          after = e.seq;
+        }
+      };
+      // Yields a macrotask per round, as a real reader waiting on I/O does (SQLite answers synchronously).
+      const reader = (async () => {
+        while (writing) {
+          await drain();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      const writes = Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? store : other).enqueue([env(i + 1)], 1000),
+      );
+      await Promise.all(writes);
+      writing = false;
+      await reader;
+      await drain();
+      expect(seen.size).toBe(60);
     });
 
     it('keeps contact relations symmetric and blocks apart', async () => {
       expect(await store.requestContact('alice', 'bob')).toBe('pending');
       expect(await store.getContact('bob', 'alice')).toBe('incoming');
+      expect(await store.getContact('alice', 'bob')).toBe('outgoing');
+      expect(await store.requestContact('alice', 'bob')).toBe('unchanged');
       expect(await store.acceptContact('alice', 'bob')).toBe(false);
       expect(await store.requestContact('bob', 'alice')).toBe('accepted');
       expect(await store.getContact('alice', 'bob')).toBe('accepted');
+      expect(await store.requestContact('carol', 'alice')).toBe('pending');
+      expect(await store.listContacts('alice')).toEqual([
+        { peer: 'bob', state: 'accepted' },
+        { peer: 'carol', state: 'incoming' },
+      ]);
+      expect(await store.acceptContact('alice', 'carol')).toBe(true);
+      expect(await store.removeContact('carol', 'alice')).toBe(true);
+      expect(await store.removeContact('carol', 'alice')).toBe(false);
       await store.block('bob', 'alice');
       expect(await store.isBlocked('bob', 'alice')).toBe(true);
+      expect(await store.isBlocked('alice', 'bob')).toBe(false);
       expect(await store.listContacts('alice')).toEqual([]);
       expect(await store.listBlocked('bob')).toEqual(['alice']);
+      await store.unblock('bob', 'alice');
+      expect(await store.listBlocked('bob')).toEqual([]);
+    });
+
+    it('accepts both sides when two contact requests cross, on two stores', async () => {
+      const other = await another();
+      const results = await Promise.all([
+        store.requestContact('alice', 'bob'),
+        other.requestContact('bob', 'alice'),
+      ]);
+      expect(results.sort()).toEqual(['accepted', 'pending']);
+      expect(await store.getContact('alice', 'bob')).toBe('accepted');
+      expect(await other.getContact('bob', 'alice')).toBe('accepted');
+    });
+
+    it('answers ping and closes idempotently', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      const other = await another();
+      await other.close();
+      await other.close();
     });
   });
 }

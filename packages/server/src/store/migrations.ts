@@ -1,62 +1,102 @@
 /**
- * SQLite schema migrations, applied in order on start. Each runs once, in its own transaction, and
- * `PRAGMA user_version` records the last one applied. Never edit a released migration: append one.
+ * Schema migrations for every database, from one source. Each migration is one SQL text written once over
+ * a tiny {@link Dialect} vocabulary (column types and table options); each adapter renders it for its
+ * engine. Never edit a released migration: append one. SQLite applies them here (`PRAGMA user_version`
+ * records the last one); the PostgreSQL adapter applies the same list in `postgres-migrate.ts`.
  */
 import type Database from 'better-sqlite3';
 
+/** The few words in which SQLite and PostgreSQL DDL differ. */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Opaque bytes. */
+  readonly bytes: string;
+  /** A 64-bit integer (times in ms, u32 ids: PostgreSQL's 32-bit INTEGER is too small for u32). */
+  readonly int: string;
+  /** An auto-incrementing 64-bit primary key that orders rows (a mailbox's `seq`). */
+  readonly serialKey: string;
+  /** Table options for a table with a rowid/serial key. */
+  readonly table: string;
+  /** Table options for a table keyed only by its primary key. */
+  readonly keyedTable: string;
+}
+
+/** SQLite: STRICT tables, WITHOUT ROWID where the primary key is the row. */
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  bytes: 'BLOB',
+  int: 'INTEGER',
+  serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  table: ' STRICT',
+  keyedTable: ' STRICT, WITHOUT ROWID',
+};
+
+/** PostgreSQL 12+. */
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  bytes: 'BYTEA',
+  int: 'BIGINT',
+  serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  table: '',
+  keyedTable: '',
+};
+
+/** One migration: its DDL in a dialect. */
+export type Migration = (d: Dialect) => string;
+
 /** The migrations; index + 1 is the schema version each produces. */
-export const MIGRATIONS: readonly string[] = [
-  `
+export const MIGRATIONS: readonly Migration[] = [
+  (d) => `
   CREATE TABLE accounts (
     name TEXT PRIMARY KEY,
     opaque_record TEXT NOT NULL,
-    identity_key BLOB NOT NULL,
-    device_list BLOB NOT NULL,
-    device_list_version INTEGER NOT NULL,
-    backup BLOB NOT NULL,
-    created_at INTEGER NOT NULL,
-    last_seen INTEGER
-  ) STRICT;
+    identity_key ${d.bytes} NOT NULL,
+    device_list ${d.bytes} NOT NULL,
+    device_list_version ${d.int} NOT NULL,
+    backup ${d.bytes} NOT NULL,
+    created_at ${d.int} NOT NULL,
+    last_seen ${d.int}
+  )${d.table};
 
   CREATE TABLE devices (
     account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
-    device_id INTEGER NOT NULL,
-    signing_key BLOB NOT NULL,
-    certificate BLOB,
+    device_id ${d.int} NOT NULL,
+    signing_key ${d.bytes} NOT NULL,
+    certificate ${d.bytes},
     PRIMARY KEY (account, device_id)
-  ) STRICT, WITHOUT ROWID;
+  )${d.keyedTable};
 
   CREATE TABLE signed_prekeys (
     account TEXT NOT NULL,
-    device_id INTEGER NOT NULL,
+    device_id ${d.int} NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('x25519', 'mlkem-last-resort')),
-    key_id INTEGER NOT NULL,
-    encoded BLOB NOT NULL,
+    key_id ${d.int} NOT NULL,
+    encoded ${d.bytes} NOT NULL,
     PRIMARY KEY (account, device_id, kind),
     FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
-  ) STRICT, WITHOUT ROWID;
+  )${d.keyedTable};
 
   CREATE TABLE one_time_prekeys (
     account TEXT NOT NULL,
-    device_id INTEGER NOT NULL,
+    device_id ${d.int} NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('x25519', 'mlkem')),
-    key_id INTEGER NOT NULL,
-    encoded BLOB NOT NULL,
+    key_id ${d.int} NOT NULL,
+    encoded ${d.bytes} NOT NULL,
     PRIMARY KEY (account, device_id, kind, key_id),
     FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
-  ) STRICT, WITHOUT ROWID;
+  )${d.keyedTable};
 
   CREATE TABLE envelopes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq ${d.serialKey},
     recipient_account TEXT NOT NULL,
-    recipient_device INTEGER NOT NULL,
-    id BLOB NOT NULL,
+    recipient_device ${d.int} NOT NULL,
+    id ${d.bytes} NOT NULL,
     sender_account TEXT NOT NULL,
-    sender_device INTEGER NOT NULL,
-    body BLOB NOT NULL,
-    received_at INTEGER NOT NULL,
+    sender_device ${d.int} NOT NULL,
+    body ${d.bytes} NOT NULL,
+    received_at ${d.int} NOT NULL,
     UNIQUE (recipient_account, recipient_device, id)
-  ) STRICT;
+  )${d.table};
   CREATE INDEX envelopes_by_mailbox ON envelopes (recipient_account, recipient_device, seq);
   CREATE INDEX envelopes_by_age ON envelopes (received_at);
 
@@ -65,17 +105,20 @@ export const MIGRATIONS: readonly string[] = [
     peer TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('outgoing', 'incoming', 'accepted')),
     PRIMARY KEY (owner, peer)
-  ) STRICT, WITHOUT ROWID;
+  )${d.keyedTable};
 
   CREATE TABLE blocks (
     blocker TEXT NOT NULL,
     blocked TEXT NOT NULL,
     PRIMARY KEY (blocker, blocked)
-  ) STRICT, WITHOUT ROWID;
+  )${d.keyedTable};
   `,
 ];
 
-/** Applies every migration newer than the database's `user_version`; returns the resulting version. */
+/**
+ * Applies every migration newer than the SQLite database's `user_version`, each in its own transaction;
+ * returns the resulting version. Throws when the database is newer than this server.
+ */
 export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true });
   let version = typeof current === 'number' ? current : 0;
@@ -83,7 +126,7 @@ export function migrate(db: Database.Database): number {
     throw new Error(`database schema ${version} is newer than this server (${MIGRATIONS.length})`);
   }
   for (; version < MIGRATIONS.length; version++) {
-    const sql = MIGRATIONS[version] ?? '';
+    const sql = MIGRATIONS[version]?.(SQLITE) ?? '';
     const next = version + 1;
     db.transaction(() => {
       db.exec(sql);

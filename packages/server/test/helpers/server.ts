@@ -36,13 +36,18 @@ export class TestClock implements Clock {
   }
 }
 
-/** Starts a server; `limits` override the defaults, `dataDir` reuses a directory (restart tests). */
+/**
+ * Starts a server; `limits` override the defaults, `dataDir` reuses a directory (restart tests), `store`
+ * and `bus` name a PostgreSQL and a Redis URL (default: SQLite in the data dir, in-process bus).
+ */
 export async function startTestServer(
   options: {
     clock?: Clock;
     limits?: Partial<ServerLimits>;
     dataDir?: string;
     tls?: { certFile: string; keyFile: string };
+    store?: string;
+    bus?: string;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-server-'));
@@ -55,6 +60,8 @@ export async function startTestServer(
       logLevel: 'debug',
       limits: { ...DEFAULT_SERVER_LIMITS, ...options.limits },
       tls: options.tls,
+      store: options.store,
+      bus: options.bus,
     }),
     {
       logDestination: { write: (line: string) => void logs.push(line) },

@@ -1,0 +1,391 @@
+/**
+ * The PostgreSQL adapter of {@link Store} (node-postgres), for several nodes sharing one database. Same
+ * semantics as the SQLite adapter: every multi-row change is one transaction, and a resolved write is
+ * committed (PostgreSQL's default `synchronous_commit = on`: durable before the answer). Where SQLite
+ * relies on its single writer, this adapter takes locks:
+ * - one-time prekeys: `DELETE … (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent fetches from any node
+ *   never hand out the same key;
+ * - mailboxes: a transaction-scoped advisory lock per recipient device, taken in sorted order, so the cap
+ *   holds and `seq` order equals commit order within a mailbox (a reader resuming after `seq` never skips
+ *   an envelope that committed late);
+ * - contact pairs: an advisory lock per pair, so crossing requests cannot both see "no relation".
+ */
+import type pg from 'pg';
+import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { PG } from './postgres-sql.js';
+import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey } from './sqlite-rows.js';
+import type {
+  AccountRecord,
+  ContactRecord,
+  ContactRequestResult,
+  ContactState,
+  DeviceAddress,
+  DeviceKeysUpdate,
+  DeviceListUpdate,
+  DeviceRecord,
+  EnqueueResult,
+  NewEnvelope,
+  OneTimeKind,
+  Store,
+  StoredBundle,
+  StoredEnvelope,
+  StoredPrekey,
+} from './store.js';
+
+export type { PostgresOptions } from './postgres-connect.js';
+
+/** Something that runs a query: the pool, or a client inside a transaction. */
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/**
+ * Connects to `url` (see {@link connectPostgres} for the `schema` parameter), applies migrations and
+ * returns the store. Throws when the database is unreachable or newer than this server.
+ */
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
+  const pool = await connectPostgres(url, options);
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PostgresStore(pool);
+}
+
+const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/** Lock names (JSON: unambiguous for any account name). */
+const mailboxLock = (d: DeviceAddress) => JSON.stringify(['mailbox', d.account, d.deviceId]);
+const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b].sort()]);
+
+/** {@link Store} over a node-postgres pool. Construct with {@link openPostgresStore}. */
+export class PostgresStore implements Store {
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async rows(q: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await q.query(sql, params)).rows as Row[];
+  }
+
+  private async one(q: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
+    return (await this.rows(q, sql, params))[0];
+  }
+
+  private async changes(q: Queryable, sql: string, params: unknown[]): Promise<number> {
+    return (await q.query(sql, params)).rowCount ?? 0;
+  }
+
+  private async upsertDevice(c: Queryable, account: string, d: DeviceListUpdate['devices'][number]) {
+    const cert = d.certificate === undefined ? null : bytesParam(d.certificate);
+    await c.query(PG.upsertDevice, [account, d.deviceId, bytesParam(d.signingKey), cert]);
+  }
+
+  async createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
+    return this.tx(async (c) => {
+      const n = await this.changes(c, PG.insertAccount, [
+        account.name,
+        account.opaqueRecord,
+        bytesParam(account.identityKey),
+        bytesParam(account.deviceList),
+        account.deviceListVersion,
+        bytesParam(account.backup),
+        account.createdAt,
+      ]);
+      if (n === 0) return false;
+      for (const d of devices) await this.upsertDevice(c, account.name, d);
+      return true;
+    });
+  }
+
+  async getAccount(name: string): Promise<AccountRecord | undefined> {
+    const r = await this.one(this.pool, PG.getAccount, [name]);
+    return r === undefined ? undefined : toAccount(r);
+  }
+
+  async accountExists(name: string): Promise<boolean> {
+    return (await this.one(this.pool, PG.accountExists, [name])) !== undefined;
+  }
+
+  async listDeviceIds(account: string): Promise<number[]> {
+    return (await this.rows(this.pool, PG.listDeviceIds, [account])).map((r) => int(r.device_id));
+  }
+
+  async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
+    return this.tx(async (c) => {
+      // The UPDATE locks the account row: a concurrent update waits, then finds the version changed.
+      const cas = [bytesParam(update.deviceList), update.version, name, expectedVersion];
+      if ((await this.changes(c, PG.casDeviceList, cas)) === 0) return false;
+      const next = new Map(update.devices.map((d) => [d.deviceId, d.signingKey]));
+      for (const old of (await this.rows(c, PG.listDevices, [name])).map(toDevice)) {
+        const key = next.get(old.deviceId);
+        if (key !== undefined && Buffer.compare(key, old.signingKey) === 0) continue;
+        await c.query(PG.deleteDevice, [name, old.deviceId]);
+        await c.query(PG.deleteMailbox, [name, old.deviceId]);
+      }
+      for (const d of update.devices) await this.upsertDevice(c, name, d);
+      return true;
+    });
+  }
+
+  async setBackup(name: string, backup: Uint8Array): Promise<void> {
+    await this.pool.query(PG.setBackup, [bytesParam(backup), name]);
+  }
+
+  async getDevice(account: string, deviceId: number): Promise<DeviceRecord | undefined> {
+    const r = await this.one(this.pool, PG.getDevice, [account, deviceId]);
+    return r === undefined ? undefined : toDevice(r);
+  }
+
+  async listDevices(account: string): Promise<DeviceRecord[]> {
+    return (await this.rows(this.pool, PG.listDevices, [account])).map(toDevice);
+  }
+
+  async setLastSeen(account: string, at: number): Promise<void> {
+    await this.pool.query(PG.setLastSeen, [at, account]);
+  }
+
+  async getLastSeen(account: string): Promise<number | undefined> {
+    const r = await this.one(this.pool, PG.getLastSeen, [account]);
+    return r === undefined || r.last_seen === null ? undefined : int(r.last_seen);
+  }
+
+  async putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean> {
+    return this.tx(async (c) => {
+      const { account, deviceId } = device;
+      if ((await this.one(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
+      if (keys.certificate)
+        await c.query(PG.setCertificate, [bytesParam(keys.certificate), account, deviceId]);
+      const put = (kind: string, k: StoredPrekey) =>
+        c.query(PG.putSigned, [account, deviceId, kind, k.keyId, bytesParam(k.encoded)]);
+      if (keys.signedPrekey) await put('x25519', keys.signedPrekey);
+      if (keys.lastResortKem) await put('mlkem-last-resort', keys.lastResortKem);
+      return true;
+    });
+  }
+
+  async addOneTimePrekeys(
+    device: DeviceAddress,
+    kind: OneTimeKind,
+    keys: readonly StoredPrekey[],
+  ): Promise<boolean> {
+    return this.tx(async (c) => {
+      const { account, deviceId } = device;
+      if ((await this.one(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
+      for (const k of keys) {
+        await c.query(PG.putOneTime, [account, deviceId, kind, k.keyId, bytesParam(k.encoded)]);
+      }
+      return true;
+    });
+  }
+
+  async countOneTimePrekeys(device: DeviceAddress): Promise<{ x25519: number; mlkem: number }> {
+    return this.count(this.pool, device);
+  }
+
+  private async count(q: Queryable, device: DeviceAddress): Promise<{ x25519: number; mlkem: number }> {
+    const out = { x25519: 0, mlkem: 0 };
+    for (const r of await this.rows(q, PG.countOneTime, [device.account, device.deviceId])) {
+      if (r.kind === 'x25519') out.x25519 = int(r.n);
+      if (r.kind === 'mlkem') out.mlkem = int(r.n);
+    }
+    return out;
+  }
+
+  async takeBundle(device: DeviceAddress): Promise<StoredBundle | undefined> {
+    return this.tx(async (c): Promise<StoredBundle | undefined> => {
+      const { account, deviceId } = device;
+      const row = await this.one(c, PG.lockDevice, [account, deviceId]);
+      const dev = row === undefined ? undefined : toDevice(row);
+      const signed = toPrekey(await this.one(c, PG.getSigned, [account, deviceId, 'x25519']));
+      const lastResort = toPrekey(await this.one(c, PG.getSigned, [account, deviceId, 'mlkem-last-resort']));
+      const certificate = dev?.certificate;
+      if (
+        dev === undefined ||
+        certificate === undefined ||
+        signed === undefined ||
+        lastResort === undefined
+      ) {
+        return undefined;
+      }
+      const take = async (kind: OneTimeKind) =>
+        toPrekey(await this.one(c, PG.takeOneTime, [account, deviceId, kind]));
+      const oneTimeX25519 = await take('x25519');
+      const oneTimeKem = await take('mlkem');
+      return {
+        device: { ...dev, certificate },
+        signedPrekey: signed,
+        lastResortKem: lastResort,
+        oneTimeX25519,
+        oneTimeKem,
+        remaining: await this.count(c, device),
+      };
+    });
+  }
+
+  async enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult> {
+    try {
+      return await this.tx(async (c): Promise<EnqueueResult> => {
+        // Sorted, so two sends to overlapping mailboxes take the locks in the same order (no deadlock).
+        const locks = [...new Set(envelopes.map((e) => mailboxLock(e.recipient)))].sort();
+        for (const name of locks) await c.query(PG.lockName, [name]);
+        let stored = 0;
+        for (const e of envelopes) {
+          const { account, deviceId } = e.recipient;
+          const count = int((await this.one(c, PG.mailboxCount, [account, deviceId]))?.n);
+          if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
+          stored += await this.changes(c, PG.insertEnvelope, [
+            account,
+            deviceId,
+            bytesParam(e.id),
+            e.sender.account,
+            e.sender.deviceId,
+            bytesParam(e.body),
+            e.receivedAt,
+          ]);
+        }
+        return { ok: true, stored };
+      });
+    } catch (err) {
+      if (err instanceof MailboxFull) return { ok: false, full: err.address };
+      throw err;
+    }
+  }
+
+  async fetchMailbox(
+    device: DeviceAddress,
+    afterSeq: number,
+    notBefore: number,
+    limit: number,
+  ): Promise<StoredEnvelope[]> {
+    const params = [device.account, device.deviceId, afterSeq, notBefore, limit];
+    return (await this.rows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
+  }
+
+  async ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.changes(this.pool, PG.ackEnvelopes, [device.account, device.deviceId, ids.map(bytesParam)]);
+  }
+
+  async expireEnvelopes(before: number): Promise<number> {
+    return this.changes(this.pool, PG.expire, [before]);
+  }
+
+  async mailboxDepth(): Promise<number> {
+    return int((await this.one(this.pool, PG.depth))?.n);
+  }
+
+  private async contact(q: Queryable, owner: string, peer: string): Promise<ContactState | undefined> {
+    const r = await this.one(q, PG.getContact, [owner, peer]);
+    return r === undefined ? undefined : (text(r.state) as ContactState);
+  }
+
+  /** Runs `fn` in a transaction holding the lock of the pair {a, b}. */
+  private pairTx<T>(a: string, b: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.tx(async (c) => {
+      await c.query(PG.lockName, [pairLock(a, b)]);
+      return fn(c);
+    });
+  }
+
+  async requestContact(from: string, to: string): Promise<ContactRequestResult> {
+    return this.pairTx(from, to, async (c): Promise<ContactRequestResult> => {
+      const mine = await this.contact(c, from, to);
+      if (mine === 'accepted' || mine === 'outgoing') return 'unchanged';
+      if (mine === 'incoming') {
+        await c.query(PG.setContact, [from, to, 'accepted']);
+        await c.query(PG.setContact, [to, from, 'accepted']);
+        return 'accepted';
+      }
+      await c.query(PG.setContact, [from, to, 'outgoing']);
+      await c.query(PG.setContact, [to, from, 'incoming']);
+      return 'pending';
+    });
+  }
+
+  async acceptContact(owner: string, peer: string): Promise<boolean> {
+    return this.pairTx(owner, peer, async (c) => {
+      if ((await this.contact(c, owner, peer)) !== 'incoming') return false;
+      await c.query(PG.setContact, [owner, peer, 'accepted']);
+      await c.query(PG.setContact, [peer, owner, 'accepted']);
+      return true;
+    });
+  }
+
+  async removeContact(a: string, b: string): Promise<boolean> {
+    return this.pairTx(a, b, async (c) => {
+      const n =
+        (await this.changes(c, PG.deleteContact, [a, b])) + (await this.changes(c, PG.deleteContact, [b, a]));
+      return n > 0;
+    });
+  }
+
+  async getContact(owner: string, peer: string): Promise<ContactState | undefined> {
+    return this.contact(this.pool, owner, peer);
+  }
+
+  async listContacts(owner: string): Promise<ContactRecord[]> {
+    return (await this.rows(this.pool, PG.listContacts, [owner])).map((r) => ({
+      peer: text(r.peer),
+      state: text(r.state) as ContactState,
+    }));
+  }
+
+  async block(blocker: string, blocked: string): Promise<void> {
+    await this.pairTx(blocker, blocked, async (c) => {
+      await c.query(PG.block, [blocker, blocked]);
+      await c.query(PG.deleteContact, [blocker, blocked]);
+      await c.query(PG.deleteContact, [blocked, blocker]);
+    });
+  }
+
+  async unblock(blocker: string, blocked: string): Promise<void> {
+    await this.pool.query(PG.unblock, [blocker, blocked]);
+  }
+
+  async isBlocked(blocker: string, blocked: string): Promise<boolean> {
+    return (await this.one(this.pool, PG.isBlocked, [blocker, blocked])) !== undefined;
+  }
+
+  async listBlocked(blocker: string): Promise<string[]> {
+    return (await this.rows(this.pool, PG.listBlocked, [blocker])).map((r) => text(r.blocked));
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query(PG.ping);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** Thrown inside `enqueue`'s transaction to roll the whole send back when one mailbox is full. */
+class MailboxFull extends Error {
+  constructor(readonly address: DeviceAddress) {
+    super('mailbox full');
+  }
+}
