@@ -29,7 +29,8 @@ export const ERROR_CODES = {
   // Backups
   BACKUP_WRONG_KEY: 'The backup could not be opened: wrong key or password, or it was tampered with.',
   // Wire / server (added by @sotto/protocol; see docs/protocol.md "Error codes")
-  BAD_FRAME: 'A frame or body is not valid CBOR of the expected shape (strict encoding, known fields, bounds).',
+  BAD_FRAME:
+    'A frame or body is not valid CBOR of the expected shape (strict encoding, known fields, bounds).',
   FRAME_TOO_LARGE: 'A frame or body is larger than the configured limit; it was rejected before parsing.',
   UNKNOWN_FRAME_TYPE: 'A frame has a type `t` that this protocol version does not define.',
   INVALID_ACCOUNT_NAME: 'An account name is not 3 to 32 characters of a-z, 0-9, ".", "_" or "-".',
@@ -40,7 +41,8 @@ export const ERROR_CODES = {
   ACCOUNT_NOT_FOUND: 'There is no account with this name.',
   LOGIN_FAILED: 'The login did not succeed: wrong name or password, or the login attempt expired.',
   DEVICE_NOT_FOUND: 'There is no such device on this account.',
-  DEVICE_LIST_REJECTED: 'The device list or device certificate is not validly signed, or is older than the current one.',
+  DEVICE_LIST_REJECTED:
+    'The device list or device certificate is not validly signed, or is older than the current one.',
   PREKEY_SIGNATURE_INVALID: 'An uploaded prekey is malformed or not signed by the device key.',
   NO_PREKEYS: 'A device of the account has no prekey left to start a session with.',
   DEVICE_MISMATCH: 'The messages do not address exactly the current devices; the frame lists the difference.',
@@ -54,7 +56,8 @@ export const ERROR_CODES = {
   NOT_REGISTERED: 'This profile holds no account yet; register or log in first.',
   ALREADY_REGISTERED: 'This profile already holds an account; use another profile.',
   TIMEOUT: 'The server did not answer in time.',
-  STORAGE_WRONG_KEY: 'The local profile could not be opened: wrong password or key file, or it was tampered with.',
+  STORAGE_WRONG_KEY:
+    'The local profile could not be opened: wrong password or key file, or it was tampered with.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

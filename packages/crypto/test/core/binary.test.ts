@@ -1,6 +1,6 @@
+import { ByteReader, ByteWriter, SottoError } from '@sotto/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteReader, ByteWriter, SottoError } from '@sotto/crypto';
 
 describe('ByteWriter / ByteReader', () => {
   it('round-trips every field type', () => {
@@ -15,7 +15,14 @@ describe('ByteWriter / ByteReader', () => {
         (a, b, c, d, bytes, s) => {
           const enc = new ByteWriter(4).u8(a).u16(b).u32(c).u64(d).bytes(bytes).string(s).finish();
           const r = new ByteReader(enc);
-          expect([r.u8(), r.u16(), r.u32(), r.u64(), r.bytes(300), r.string(200)]).toEqual([a, b, c, d, bytes, s]);
+          expect([r.u8(), r.u16(), r.u32(), r.u64(), r.bytes(300), r.string(200)]).toEqual([
+            a,
+            b,
+            c,
+            d,
+            bytes,
+            s,
+          ]);
           r.finish();
         },
       ),
@@ -40,8 +47,13 @@ describe('ByteWriter / ByteReader', () => {
     expect(() => r.finish()).toThrow(SottoError);
     const long = new ByteWriter().bytes(new Uint8Array(50)).finish();
     expect(() => new ByteReader(long).bytes(49)).toThrowError(/longer than 49/);
-    const badUtf8 = new ByteWriter().u16(2).raw(new Uint8Array([0xc3, 0x28])).finish();
-    expect(() => new ByteReader(badUtf8).string(10)).toThrowError(expect.objectContaining({ code: 'MALFORMED_ENCODING' }));
+    const badUtf8 = new ByteWriter()
+      .u16(2)
+      .raw(new Uint8Array([0xc3, 0x28]))
+      .finish();
+    expect(() => new ByteReader(badUtf8).string(10)).toThrowError(
+      expect.objectContaining({ code: 'MALFORMED_ENCODING' }),
+    );
   });
 
   it('refuses out-of-range integers on write', () => {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
 import { CIPHERTEXT_KIND, ERROR_CODES, LABELS, markSecret, SottoError } from '@sotto/crypto';
+import { describe, expect, it } from 'vitest';
 
 const packagesDir = fileURLToPath(new URL('../../../', import.meta.url));
 
