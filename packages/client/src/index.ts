@@ -19,6 +19,12 @@ export {
 export { type Listener, TypedEmitter } from './events.js';
 export { checkPassword, MIN_PASSWORD_SCORE } from './password.js';
 export { EncryptedStore } from './store/at-rest.js';
+export {
+  deleteIndexedDbStore,
+  IndexedDbStore,
+  type IndexedDbStoreOptions,
+  openIndexedDbStore,
+} from './store/indexeddb.js';
 export { MemoryStore } from './store/memory.js';
 export { openSqliteStore, type SqliteStoreOptions, STORAGE_ARGON2ID } from './store/sqlite.js';
 export {

@@ -1,0 +1,99 @@
+/**
+ * The browser tests' world: the web client built once per test file into a temp directory (Vite's build
+ * API), a real server started in-process serving it, and Debian's Chromium driven by playwright-core.
+ * Nothing downloads a browser. Without /usr/bin/chromium the tests are skipped locally and FAIL in CI.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import { type Browser, chromium } from 'playwright-core';
+
+/** Debian's Chromium. */
+export const CHROMIUM = '/usr/bin/chromium';
+/** True when the browser tests can run here. */
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+/** True when a missing browser must fail the run instead of skipping it. */
+export const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+
+const WEB = fileURLToPath(new URL('../../', import.meta.url));
+/** Where screenshots go (gitignored). */
+export const SCREENSHOTS = join(WEB, 'test-results', 'screenshots');
+
+/** A running world; `close` stops everything and removes the temp files. */
+export interface World {
+  readonly url: string;
+  readonly root: string;
+  readonly browser: Browser;
+  /** The server now running (replaced by {@link World.restartServer}). */
+  readonly server: RunningServer;
+  /** Stops the server, calls `whileDown`, then starts it again on the same port and data. */
+  restartServer(whileDown: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the web client into `outDir` with the package's vite.config.ts. */
+async function buildWeb(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  // Vitest sets NODE_ENV=test, which would make Vite build React's development bundle; test what ships.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(WEB, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
+}
+
+/** Builds, starts the server and launches Chromium. Throws in CI when Chromium is missing. */
+export async function startWorld(name: string): Promise<World> {
+  if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM} is missing: the browser tests cannot run`);
+  const root = mkdtempSync(join(tmpdir(), `sotto-web-${name}-`));
+  const webDir = join(root, 'web');
+  await buildWeb(webDir);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const config = (port: number) =>
+    defaultConfig({ port, host: '127.0.0.1', dataDir: join(root, 'server'), webDir, logLevel: 'warn' });
+  let server = await startServer(config(0));
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+  } catch (err) {
+    await server.close(0);
+    throw err;
+  }
+  return {
+    url: server.url,
+    root,
+    browser,
+    get server() {
+      return server;
+    },
+    restartServer: async (whileDown) => {
+      const port = server.port;
+      await server.close(0);
+      await whileDown();
+      server = await startServer(config(port));
+    },
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      await server.close(0);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
