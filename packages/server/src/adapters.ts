@@ -1,7 +1,7 @@
 /**
- * Builds the store, the bus and presence the configuration names: SQLite in the data directory, the
- * in-process bus and in-memory presence by default; PostgreSQL and Redis for several nodes. The network
- * adapters load only when named, so a single node never loads `pg` or `ioredis`.
+ * Builds the store, the bus, presence and the shared state (login tokens, rate limits) the configuration
+ * names: SQLite in the data directory, the in-process bus and memory by default; PostgreSQL and Redis for
+ * several nodes. The network adapters load only when named, so a single node never loads `pg` or `ioredis`.
  */
 import { join } from 'node:path';
 import type { Bus } from './bus/bus.js';
@@ -9,6 +9,8 @@ import { MemoryBus } from './bus/memory.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { PresenceService } from './modules/contacts/presence.js';
+import { memorySharedState } from './shared/memory-state.js';
+import type { SharedState } from './shared/shared-state.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -38,30 +40,42 @@ async function openConfiguredBus(
   return RedisBus.connect(config.bus, { onError });
 }
 
-/** Presence, and how to stop it. */
-interface ConfiguredPresence {
+/** Presence and shared state, and how to stop them. */
+interface ConfiguredShared {
   readonly presence: PresenceService;
+  readonly state: SharedState;
   close(): Promise<void>;
 }
 
 /**
- * Presence for the configured bus: in this node's memory by default, shared through Redis (a hash per
- * account, see {@link RedisPresence}) when the bus is Redis. Throws when Redis does not answer at start.
+ * Presence and shared state for the configured bus: in this node's memory by default; in Redis when the
+ * bus is Redis (presence a hash per account, see {@link RedisPresence}; tokens and counters, see
+ * `redis-state.ts`), on one connection. Throws when Redis does not answer at start.
  */
-async function openConfiguredPresence(
+async function openConfiguredShared(
   config: Pick<ServerConfig, 'bus'>,
   deps: { store: Store; bus: Bus; clock: Clock; onError: (err: unknown) => void },
-): Promise<ConfiguredPresence> {
+): Promise<ConfiguredShared> {
   const { store, bus, clock, onError } = deps;
   if (config.bus === undefined)
-    return { presence: new PresenceService(store, bus, clock), close: async () => {} };
-  const [{ parseRedisUrl }, { RedisPresence }, { Redis }] = await Promise.all([
+    return {
+      presence: new PresenceService(store, bus, clock),
+      state: memorySharedState(clock),
+      close: async () => {},
+    };
+  const [{ parseRedisUrl }, { RedisPresence }, { redisSharedState }, { Redis }] = await Promise.all([
     import('./bus/redis.js'),
     import('./presence/redis-presence.js'),
+    import('./shared/redis-state.js'),
     import('ioredis'),
   ]);
   const { url, channel } = parseRedisUrl(config.bus);
-  const redis = new Redis(url, { lazyConnect: true, connectionName: `sotto-presence-${channel}` });
+  // Auto-pipelining batches the rate-limit checks of one tick (every send takes one) into one write.
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectionName: `sotto-state-${channel}`,
+    enableAutoPipelining: true,
+  });
   redis.on('error', onError);
   try {
     await redis.connect();
@@ -69,6 +83,7 @@ async function openConfiguredPresence(
     await presence.start();
     return {
       presence,
+      state: redisSharedState(redis, channel),
       close: async () => {
         await presence.close().catch(onError);
         await redis.quit().catch(onError);
@@ -80,11 +95,13 @@ async function openConfiguredPresence(
   }
 }
 
-/** The store, bus and presence a server runs on, closed together. */
+/** The store, bus, presence and shared state a server runs on, closed together. */
 export interface Adapters {
   readonly store: Store;
   readonly bus: Bus;
   readonly presence: PresenceService;
+  /** Login tokens and rate-limit counters (in Redis when the bus is). */
+  readonly state: SharedState;
   /** Closes presence, then the bus, then the store. */
   close(): Promise<void>;
 }
@@ -102,8 +119,8 @@ export async function openAdapters(
   let bus: Bus | undefined;
   try {
     bus = given.bus ?? (await openConfiguredBus(config, onError));
-    // A bus given by the caller is not ours to pair with Redis presence.
-    const shared = await openConfiguredPresence(given.bus === undefined ? config : {}, {
+    // A bus given by the caller is not ours to pair with Redis presence and state.
+    const shared = await openConfiguredShared(given.bus === undefined ? config : {}, {
       store,
       bus,
       clock,
@@ -114,6 +131,7 @@ export async function openAdapters(
       store,
       bus: openBus,
       presence: shared.presence,
+      state: shared.state,
       close: async () => {
         await shared.close();
         await openBus.close();

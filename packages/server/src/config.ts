@@ -93,14 +93,32 @@ const FLAGS: Record<string, string> = {
   '--web': 'SOTTO_WEB',
 };
 
+/**
+ * Reads `NAME=INTEGER` limit overrides (from repeated `--limit` flags or comma-separated `SOTTO_LIMITS`)
+ * into `into`. Throws {@link ConfigError} on an unknown limit name or a value that is not a whole number.
+ */
+function readLimit(spec: string, into: Record<string, number>): void {
+  const m = /^\s*([A-Za-z]+)\s*=\s*(\d{1,15})\s*$/.exec(spec);
+  const name = m?.[1];
+  const value = m?.[2];
+  if (name === undefined || value === undefined) {
+    throw new ConfigError(`--limit takes NAME=INTEGER (e.g. sendsPerDevicePerSecond=50), got "${spec}"`);
+  }
+  if (!Object.hasOwn(DEFAULT_SERVER_LIMITS, name)) {
+    throw new ConfigError(`unknown limit ${name}; known: ${Object.keys(DEFAULT_SERVER_LIMITS).join(', ')}`);
+  }
+  into[name] = Number(value);
+}
+
 const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
 /**
  * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`) over `env` over the defaults.
  * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, only one of the TLS files, a
- * store that is not a `postgres://` URL, a bus that is not a `redis://` URL or a `--web` directory without
- * an `index.html`.
+ * store that is not a `postgres://` URL, a bus that is not a `redis://` URL, a `--web` directory without
+ * an `index.html`, or a bad `--limit NAME=INTEGER` (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment,
+ * flags win).
  */
 export function parseConfig(
   argv: readonly string[],
@@ -108,14 +126,17 @@ export function parseConfig(
 ): ServerConfig {
   const values: Record<string, string | undefined> = {};
   for (const [flag, name] of Object.entries(FLAGS)) values[flag] = env[name];
+  const limits: Record<string, number> = {};
+  for (const spec of (env.SOTTO_LIMITS ?? '').split(',')) if (spec.trim() !== '') readLimit(spec, limits);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!(flag in FLAGS)) throw new ConfigError(`unknown option ${flag}`);
+    if (!(flag in FLAGS) && flag !== '--limit') throw new ConfigError(`unknown option ${flag}`);
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
-    values[flag] = value;
+    if (flag === '--limit') readLimit(value, limits);
+    else values[flag] = value;
   }
   const portText = values['--port'];
   const port = portText === undefined ? 8080 : Number(portText);
@@ -147,5 +168,6 @@ export function parseConfig(
     store,
     bus,
     webDir: web ?? defaultWebDir(),
+    limits: { ...DEFAULT_SERVER_LIMITS, ...limits },
   });
 }

@@ -71,7 +71,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     logger.error({ err: { message: (err as Error)?.message } }, 'internal error');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adapters = await openAdapters(config, { store: deps.store, bus: deps.bus, clock, onError });
-  const { store, bus, presence } = adapters;
+  const { store, bus, presence, state } = adapters;
   const crypto = createNodeProvider();
   const serverSetup = await loadServerSetup(config.dataDir).catch(async (err: unknown) => {
     await adapters.close();
@@ -87,7 +87,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     mailboxDepth: () => mailboxDepth,
   });
 
-  const accounts = new AccountService(store, crypto, serverSetup, clock, limits);
+  const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, contacts, metrics, limits);
@@ -108,8 +108,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     accounts,
     directory,
     maxBodyBytes: limits.maxBodyBytes,
-    ipLimit: new RateLimiter(clock, limits.loginAttemptsPerIpPerMinute),
-    accountLimit: new RateLimiter(clock, limits.loginAttemptsPerAccountPerMinute),
+    ipLimit: state.rateLimit('ip', limits.loginAttemptsPerIpPerMinute),
+    accountLimit: state.rateLimit('account', limits.loginAttemptsPerAccountPerMinute),
     onDeviceListChanged,
   });
   registerDirectoryRoutes(app, directory);
@@ -121,8 +121,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     contacts,
     presence,
     relay,
-    sendLimit: new RateLimiter(clock, limits.sendsPerDevicePerSecond * 60),
-    bundleLimit: new RateLimiter(clock, limits.bundleFetchesPerRequesterPerMinute),
+    sendLimit: state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true }),
+    bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
     prekeyLowWaterMark: limits.prekeyLowWaterMark,
     onAuthenticated: (conn) => startSession(conn, { bus, store, relay, presence, onError }),
     onDeviceListChanged,

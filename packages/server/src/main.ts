@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The server's command line: `sotto-server [--port N] [--host H] [--data DIR] [--tls-cert F --tls-key F]
- * [--public-origin URL] [--log-level L] [--store postgres://…] [--bus redis://…]`, each also from `SOTTO_*`
- * environment variables. SIGTERM and SIGINT drain connections and exit 0.
+ * [--public-origin URL] [--log-level L] [--store postgres://…] [--bus redis://…] [--web DIR]
+ * [--limit NAME=INTEGER]…`, each also from `SOTTO_*` environment variables (`SOTTO_LIMITS=a=1,b=2`). SIGTERM and SIGINT drain connections and exit 0.
  */
 import { ConfigError, parseConfig, startServer } from './index.js';
 

@@ -19,6 +19,19 @@ describe('config', () => {
     });
   });
 
+  it('overrides single limits from --limit and SOTTO_LIMITS, flags over the environment', () => {
+    const c = parseConfig(['--limit', 'sendsPerDevicePerSecond=50', '--limit=mailboxMaxEnvelopes=7'], {
+      SOTTO_LIMITS: 'sendsPerDevicePerSecond=5, loginAttemptsPerIpPerMinute=3',
+    });
+    expect(c.limits.sendsPerDevicePerSecond).toBe(50);
+    expect(c.limits.mailboxMaxEnvelopes).toBe(7);
+    expect(c.limits.loginAttemptsPerIpPerMinute).toBe(3);
+    expect(c.limits.maxFrameBytes).toBe(DEFAULT_SERVER_LIMITS.maxFrameBytes);
+    expect(() => parseConfig(['--limit', 'noSuchLimit=1'], {})).toThrow(/unknown limit noSuchLimit/);
+    expect(() => parseConfig(['--limit', 'sendsPerDevicePerSecond=-1'], {})).toThrow(/NAME=INTEGER/);
+    expect(() => parseConfig([], { SOTTO_LIMITS: 'sendsPerDevicePerSecond' })).toThrow(ConfigError);
+  });
+
   it('refuses unknown flags, bad ports and half a TLS pair', () => {
     expect(() => parseConfig(['--nope'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--port', '70000'], {})).toThrow(ConfigError);

@@ -79,6 +79,35 @@ describe('connection authentication', () => {
     await c.close();
   });
 
+  it('answers a frame that fails its schema with the request id it carried', async () => {
+    const c = await TestClient.connect(t.wsUrl, alice);
+    c.sendRaw(encodeCbor({ t: 'send', id: 41, to: 'alice', messages: 'nope' }));
+    expect(await c.next((f) => f.t === 'error')).toMatchObject({ code: 'BAD_FRAME', id: 41 });
+    c.sendRaw(encodeCbor({ t: 'keys.count', id: 'x' }));
+    const noId = await c.next((f) => f.t === 'error');
+    expect(noId).toMatchObject({ code: 'BAD_FRAME' });
+    expect('id' in noId).toBe(false);
+    await c.close();
+  });
+
+  it('closes an unauthenticated socket (1008) at its third failed auth', async () => {
+    const mallory = await TestAccount.create('alice');
+    const { client, nonce } = await TestClient.open(t.wsUrl);
+    let challenge = nonce;
+    for (let i = 0; i < 2; i++) {
+      expect(await client.request(await client.authFrame(mallory, 1, challenge))).toMatchObject({
+        code: 'AUTH_CHALLENGE_FAILED',
+      });
+      const fresh = await client.next((f) => f.t === 'challenge');
+      if (fresh.t !== 'challenge') throw new Error('no challenge');
+      challenge = fresh.nonce;
+    }
+    expect(await client.request(await client.authFrame(mallory, 1, challenge))).toMatchObject({
+      code: 'AUTH_CHALLENGE_FAILED',
+    });
+    expect(await client.closed).toBe(1008);
+  });
+
   it('closes an abusive peer that keeps sending garbage', async () => {
     const c = await TestClient.connect(t.wsUrl, alice);
     for (let i = 0; i < 100; i++) c.sendRaw(new Uint8Array([0xff]));

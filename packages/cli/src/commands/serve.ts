@@ -31,11 +31,14 @@ export const serve: Command = {
   name: 'serve',
   summary: 'run a Sotto server on an embedded database',
   help: `usage: sotto serve [--port N] [--host H] [--data DIR] [--tls-cert FILE --tls-key FILE]
-                   [--public-origin URL] [--log-level LEVEL] [--json]
+                   [--public-origin URL] [--log-level LEVEL] [--store postgres://…] [--bus redis://…]
+                   [--web DIR] [--limit NAME=INTEGER]… [--json]
 
 Runs the server (the same flags and SOTTO_PORT, SOTTO_HOST, SOTTO_DATA, SOTTO_TLS_CERT, SOTTO_TLS_KEY,
-SOTTO_PUBLIC_ORIGIN, SOTTO_LOG_LEVEL variables as sotto-server). Defaults: port 8080, host 0.0.0.0,
-data ./data. --port 0 picks a free port. Prints the URL on stdout (with --json:
+SOTTO_PUBLIC_ORIGIN, SOTTO_LOG_LEVEL, SOTTO_STORE, SOTTO_BUS, SOTTO_WEB, SOTTO_LIMITS variables as
+sotto-server). Defaults: port 8080, host 0.0.0.0, data ./data, SQLite and the in-process bus, the built
+web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePerSecond=50; repeatable).
+--port 0 picks a free port. Prints the URL on stdout (with --json:
 {"type":"listening","url":URL,"port":N}); logs go to stderr. Ctrl-C or SIGTERM stops it cleanly.`,
   options: {},
   positionals: { min: 0, max: 0 },

@@ -17,8 +17,8 @@ export interface PairLink {
 /** A server under load: the relay or the floor. */
 export interface Target {
   readonly name: string;
-  /** The server's process id (for /proc). */
-  readonly pid: number;
+  /** The server processes' ids (for /proc): one per node; CPU and memory are summed over them. */
+  readonly pids: readonly number[];
   /** Opens pair `i`; the receiver calls `delivered(seq)` per message, the sender `failed(code)` per error. */
   openPair(i: number, delivered: (seq: number) => void, failed: (code: string) => void): Promise<PairLink>;
   /** Opens idle connection `i` (authenticated, for the relay). */
@@ -60,12 +60,24 @@ async function openMany<T>(n: number, open: (i: number) => Promise<T>, parallel 
   return out;
 }
 
-/** The median of three RSS samples 200 ms apart (RSS moves with GC; one sample is noisy). */
-async function steadyRss(pid: number): Promise<number> {
+/** User and system CPU of all `pids` together, in microseconds. */
+function totalCpu(pids: readonly number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  for (const pid of pids) {
+    const t = cpuTimes(pid);
+    user += t.user;
+    system += t.system;
+  }
+  return { user, system };
+}
+
+/** The median of three samples 200 ms apart of the RSS summed over `pids` (RSS moves with GC). */
+async function steadyRss(pids: readonly number[]): Promise<number> {
   const s: number[] = [];
   for (let i = 0; i < 3; i++) {
     if (i > 0) await sleep(200);
-    s.push(rssKiB(pid));
+    s.push(pids.reduce((sum, pid) => sum + rssKiB(pid), 0));
   }
   s.sort((a, b) => a - b);
   return s[1] ?? 0;
@@ -101,12 +113,12 @@ export async function idleMemory(
     await sleep(500);
   };
   await settle();
-  const beforeKiB = await steadyRss(target.pid);
+  const beforeKiB = await steadyRss(target.pids);
   const sockets = await openMany(n, (i) => target.openIdle(i));
   await sleep(2_000);
-  const afterRawKiB = await steadyRss(target.pid);
+  const afterRawKiB = await steadyRss(target.pids);
   await settle();
-  const afterKiB = await steadyRss(target.pid);
+  const afterKiB = await steadyRss(target.pids);
   await Promise.all(sockets.map(closeSocket));
   return {
     perConnKiB: (afterKiB - beforeKiB) / n,
@@ -186,12 +198,12 @@ export async function runLoad(
   await sleep(options.warmupSeconds * 1_000);
   await options.onWindow?.('open');
   const t0 = performance.now();
-  const cpu0 = cpuTimes(target.pid);
+  const cpu0 = totalCpu(target.pids);
   const own0 = process.cpuUsage();
   const d0 = delivered;
   measuring = true;
   await sleep(options.seconds * 1_000);
-  const cpu1 = cpuTimes(target.pid);
+  const cpu1 = totalCpu(target.pids);
   const own = process.cpuUsage(own0);
   const d1 = delivered;
   const t1 = performance.now();

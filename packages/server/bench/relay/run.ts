@@ -6,10 +6,13 @@
  *
  * Flags: --devices N (200: N/2 sender/receiver pairs), --seconds S (10, measured window), --warmup W (2),
  * --idle C (2000 idle connections for the memory figure), --inflight K (32 per pair), --size B (256-byte
- * bodies), --profile DIR (write a V8 CPU profile of the relay server there).
+ * bodies), --profile DIR (write a V8 CPU profile of the relay server there; of node 0 with several).
+ * Scale-out: --nodes N (1) relay processes on one store and bus, --store postgres (a fresh schema in
+ * SOTTO_TEST_POSTGRES or the local test database, dropped after), --bus redis (SOTTO_TEST_REDIS or the
+ * local Redis, on a fresh channel). With several nodes, connections are spread over them round-robin so
+ * every message crosses nodes, and server CPU and RSS are summed over all the relay processes.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,6 +22,7 @@ import {
   startChildServer,
   waitForHttp,
 } from '../../test/helpers/child-server.js';
+import { type Deployment, openDeployment } from './deployment.js';
 import { connectInspector, type InspectorSession } from './inspector.js';
 import { type IdleMemory, idleMemory, type LoadResult, runLoad, type Target } from './load.js';
 import { seed } from './seed.js';
@@ -46,16 +50,31 @@ const IDLE = num('idle', 2000);
 const IN_FLIGHT = num('inflight', 32);
 const BODY = num('size', 256);
 const PROFILE = flags.get('profile');
+const NODES = Math.max(1, Math.floor(num('nodes', 1)));
+const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+  const v = flags.get(name) ?? allowed[0];
+  const found = allowed.find((a) => a === v);
+  if (found === undefined) throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
+  return found;
+};
+const STORE = oneOf('store', ['sqlite', 'postgres'] as const);
+const BUS = oneOf('bus', ['memory', 'redis'] as const);
+if (NODES > 1 && (STORE !== 'postgres' || BUS !== 'redis'))
+  throw new Error('--nodes above 1 needs --store postgres --bus redis');
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const r = (x: number, d = 1) => Number(x.toFixed(d));
 
-/** Idle memory, then the load, on one target whose process is inspected through `inspector`. */
+/** Idle memory, then the load, on one target whose processes are inspected through `inspectors`. */
 async function measure(
   target: Target,
-  inspector: InspectorSession,
+  inspectors: readonly InspectorSession[],
 ): Promise<{ load: LoadResult; idle: IdleMemory }> {
-  const idle = await idleMemory(target, IDLE, () => inspector.collectGarbage());
+  const inspector = inspectors[0];
+  if (inspector === undefined) throw new Error('no inspector');
+  const idle = await idleMemory(target, IDLE, async () => {
+    await Promise.all(inspectors.map((i) => i.collectGarbage()));
+  });
   out(
     `${target.name}: ${IDLE} idle connections: RSS ${idle.beforeKiB} → ${idle.afterKiB} KiB after a full GC ` +
       `(${idle.afterRawKiB} KiB before it): ${r(idle.perConnKiB, 2)} KiB per connection ` +
@@ -102,7 +121,7 @@ async function floor() {
     await waitForHttp(`http://127.0.0.1:${port}/`, child);
     const inspector = await connectInspector(child.output);
     try {
-      return await measure(floorTarget(port, child.pid), inspector);
+      return await measure(floorTarget(port, child.pid), [inspector]);
     } finally {
       inspector.close();
     }
@@ -112,41 +131,60 @@ async function floor() {
 }
 
 async function relay() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sotto-bench-'));
+  const deployment: Deployment = await openDeployment({ store: STORE, bus: BUS });
   try {
-    const seeded = await seed(dataDir, PAIRS, IDLE);
+    const seeded = await seed(await deployment.openStore(), PAIRS, IDLE);
     out(`relay: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
-    const server = await startChildServer({ dataDir, nodeArgs: INSPECT });
+    const servers = [];
+    for (let n = 0; n < NODES; n++) {
+      servers.push(
+        await startChildServer({
+          dataDir: deployment.dataDir(n),
+          nodeArgs: INSPECT,
+          args: deployment.serverArgs,
+        }),
+      );
+    }
     try {
-      const inspector = await connectInspector(server.output);
+      const inspectors = await Promise.all(servers.map((server) => connectInspector(server.output)));
       try {
-        const measured = await measure(sottoTarget(server.wsUrl, server.pid, seeded), inspector);
+        const target = sottoTarget(
+          servers.map((server) => server.wsUrl),
+          servers.map((server) => server.pid),
+          seeded,
+        );
+        const measured = await measure(target, inspectors);
         if (measured.load.lost > 0 || Object.keys(measured.load.errors).length > 0) {
-          out('relay: messages failed; the server said (last lines):');
-          for (const line of server.output.join('').trim().split('\n').slice(-10))
-            out(`  ${line.slice(0, 300)}`);
+          out('relay: messages failed; the servers said (last lines):');
+          for (const server of servers)
+            for (const line of server.output.join('').trim().split('\n').slice(-10))
+              out(`  ${line.slice(0, 300)}`);
         }
         return measured;
       } finally {
-        inspector.close();
+        for (const inspector of inspectors) inspector.close();
       }
     } finally {
-      await server.kill('SIGTERM');
+      await Promise.all(servers.map((server) => server.kill('SIGTERM')));
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    await deployment.close();
   }
 }
 
 try {
   out(
-    `bench:relay: ${DEVICES} devices (${PAIRS} pairs), ${IN_FLIGHT} in flight per pair, ${BODY}-byte bodies, ` +
+    `bench:relay: ${NODES} node(s) on ${STORE} and the ${BUS} bus; ` +
+      `${DEVICES} devices (${PAIRS} pairs), ${IN_FLIGHT} in flight per pair, ${BODY}-byte bodies, ` +
       `${WARMUP} s warm-up + ${SECONDS} s measured; ${IDLE} idle connections; CPU and RSS from /proc`,
   );
   const f = await floor();
   const s = await relay();
   const result = {
     ok: s.load.lost === 0 && Object.keys(s.load.errors).length === 0,
+    nodes: NODES,
+    store: STORE,
+    bus: BUS,
     devices: PAIRS * 2,
     seconds: r(s.load.seconds, 2),
     body_bytes: BODY,

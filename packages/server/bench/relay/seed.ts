@@ -1,16 +1,12 @@
 /**
- * Seeds benchmark accounts straight into the server's SQLite store, before the server starts. Only OPAQUE
+ * Seeds benchmark accounts straight into the server's store (SQLite or PostgreSQL), before it starts. Only OPAQUE
  * registration is skipped (its client-side key stretching costs far more than the relay work measured
  * here, and the per-IP registration limit would throttle it): the identity key, the identity-signed
  * device list and the device certificates are real, and every connection later authenticates with the
  * real challenge signature.
  */
-import { join } from 'node:path';
-import { DATABASE_FILE } from '../../src/index.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
 import { TestAccount } from '../../test/helpers/account.js';
-
-type Store = ReturnType<typeof openSqliteStore>;
 
 async function insert(store: Store, a: TestAccount): Promise<void> {
   const devices = [];
@@ -45,15 +41,15 @@ export interface Seeded {
 
 /**
  * Creates `pairs` sender/receiver account pairs (one device each, accepted contacts of each other) and
- * enough accounts of `devicesPerIdleAccount` devices for `idleConnections` distinct idle devices.
+ * enough accounts of `devicesPerIdleAccount` devices for `idleConnections` distinct idle devices, in
+ * `store`, which it closes.
  */
 export async function seed(
-  dataDir: string,
+  store: Store,
   pairs: number,
   idleConnections: number,
   devicesPerIdleAccount = 16,
 ): Promise<Seeded> {
-  const store = openSqliteStore(join(dataDir, DATABASE_FILE));
   try {
     const out: Seeded = { pairs: [], idle: [] };
     for (let i = 0; i < pairs; i++) {

@@ -12,19 +12,26 @@ const sendFrame = (to: string, seq: number, body: Uint8Array) =>
 
 /**
  * The relay: each pair is a sender account and a receiver account (accepted contacts), one device each.
+ * With several nodes, connections go to them round-robin (sender of pair i to node 2i mod N, its receiver
+ * to node 2i+1 mod N), so every message crosses from one node to another.
  * The receiver acknowledges what it got, batching the ids that arrived in one turn of the event loop
  * into one `ack` (as a client storing a burst of envelopes in one transaction would).
  */
-export function sottoTarget(wsUrl: string, pid: number, seeded: Seeded): Target {
+export function sottoTarget(wsUrls: readonly string[], pids: readonly number[], seeded: Seeded): Target {
+  const node = (conn: number) => {
+    const url = wsUrls[conn % wsUrls.length];
+    if (url === undefined) throw new Error('no node');
+    return url;
+  };
   return {
     name: 'relay',
-    pid,
+    pids,
     openPair: async (i, delivered, failed): Promise<PairLink> => {
       const p = seeded.pairs[i];
       if (p === undefined) throw new Error(`no pair ${i}`);
       let acks: Uint8Array[] = [];
       let flushing = false;
-      const receiver = await connectDevice(wsUrl, p.receiver, 1, (f) => {
+      const receiver = await connectDevice(node(2 * i + 1), p.receiver, 1, (f) => {
         if (f.t !== 'envelope') return;
         acks.push(f.envelopeId);
         if (!flushing) {
@@ -39,7 +46,7 @@ export function sottoTarget(wsUrl: string, pid: number, seeded: Seeded): Target 
         }
         delivered(seqOf(f.body));
       });
-      const sender = await connectDevice(wsUrl, p.sender, 1, (f) => {
+      const sender = await connectDevice(node(2 * i), p.sender, 1, (f) => {
         if (f.t === 'error') failed(f.code);
       });
       return {
@@ -50,7 +57,7 @@ export function sottoTarget(wsUrl: string, pid: number, seeded: Seeded): Target 
     openIdle: (i) => {
       const a = seeded.idle[Math.floor(i / 16)];
       if (a === undefined) throw new Error(`no idle account for connection ${i}`);
-      return connectDevice(wsUrl, a, (i % 16) + 1);
+      return connectDevice(node(i), a, (i % 16) + 1);
     },
   };
 }
@@ -60,7 +67,7 @@ export function floorTarget(port: number, pid: number): Target {
   const base = `ws://127.0.0.1:${port}/`;
   return {
     name: 'floor',
-    pid,
+    pids: [pid],
     openPair: async (i, delivered): Promise<PairLink> => {
       const receiver = await connectBare(`${base}?pair=${i}&role=r`, (data) => {
         const f = decodeCbor(new Uint8Array(data), { maxDepth: 8 }) as { messages: { body: Uint8Array }[] };

@@ -1,6 +1,7 @@
 /**
- * Per-key rate limits (per account, device or IP): a token bucket per key that refills `perMinute` tokens
- * a minute, holding at most `perMinute`. In memory, per node; idle buckets are dropped.
+ * Per-key rate limits (per account, device, IP or connection): a token bucket per key that refills
+ * `perMinute` tokens per `windowMs` (a minute unless told), holding at most `perMinute`. In memory, per
+ * node; idle buckets are dropped. Limits shared by several nodes go through `SharedState`.
  */
 import type { Clock } from '../clock.js';
 
@@ -18,8 +19,9 @@ export class RateLimiter {
     private readonly clock: Clock,
     private readonly perMinute: number,
     private readonly maxKeys = 100_000,
+    windowMs = 60_000,
   ) {
-    this.ratePerMs = perMinute / 60_000;
+    this.ratePerMs = perMinute / windowMs;
   }
 
   /** Takes `cost` tokens for `key`; false (taking none) when there are not enough. */

@@ -11,10 +11,10 @@ import type { Duplex } from 'node:stream';
 import {
   type ClientFrame,
   type DeviceMismatch,
-  decodeFrame,
   type ErrorCode,
   encodeFrame,
   type ServerFrame,
+  tryDecodeFrame,
   WIRE_BOUNDS,
 } from '@sotto/protocol';
 import type { Logger } from 'pino';
@@ -63,6 +63,9 @@ export class Connection {
   device: DeviceAddress | undefined;
   /** The outstanding challenge nonce; cleared once used so a signature works at most once. */
   nonce: Uint8Array | undefined;
+  /** Failed `auth` attempts on this connection (the router closes it after a few). */
+  authFailures = 0;
+  private authDeadline: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly unfinished = new Set<Promise<void>>();
   private readonly cleanups: (() => void)[] = [];
@@ -91,6 +94,36 @@ export class Connection {
     });
     ws.on('close', () => this.onClose());
     ws.on('error', () => {});
+  }
+
+  /**
+   * Closes the connection (1008) unless it authenticates within `ms`. The timer is cleared as soon as it
+   * authenticates or closes, so a long-lived connection holds none.
+   */
+  closeUnlessAuthenticatedWithin(ms: number): void {
+    clearTimeout(this.authDeadline);
+    this.authDeadline = setTimeout(() => {
+      this.authDeadline = undefined;
+      if (this.device === undefined) this.close(CLOSE.policy, 'authentication timeout');
+    }, ms);
+    this.authDeadline.unref();
+  }
+
+  /** Marks the connection as `device`'s and stops its authentication deadline. */
+  authenticated(device: DeviceAddress): void {
+    this.device = device;
+    clearTimeout(this.authDeadline);
+    this.authDeadline = undefined;
+  }
+
+  /** True while an authentication deadline is pending (tests, metrics). */
+  get awaitingAuthentication(): boolean {
+    return this.authDeadline !== undefined;
+  }
+
+  /** Spends one unit of the bad-frame budget; closes the connection (1008) when it is used up. */
+  countBadFrame(): void {
+    if (!this.deps.badFrames.take(`conn:${this.id}`)) this.close(CLOSE.policy, 'too many bad frames');
   }
 
   /** True until the socket closed. */
@@ -192,19 +225,19 @@ export class Connection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    const bytes = toBytes(data);
-    let frame: ClientFrame;
-    try {
-      if (!isBinary) throw toApiError(new Error('text frame'));
-      frame = decodeFrame(bytes, { maxFrameBytes: this.deps.maxFrameBytes }, 'client');
-    } catch (err) {
-      const api = toApiError(err);
+    const decoded = isBinary
+      ? tryDecodeFrame(toBytes(data), { maxFrameBytes: this.deps.maxFrameBytes }, 'client')
+      : undefined;
+    if (decoded === undefined || !decoded.ok) {
+      // A frame that fails its schema but carries a readable request id is answered with that id (§2).
+      const api = toApiError(decoded?.error);
       const code = api.code === 'INTERNAL' ? 'BAD_FRAME' : api.code;
       this.deps.metrics.framesIn.by('type', 'invalid').inc();
-      this.sendError(undefined, code, code === 'BAD_FRAME' ? 'The frame is malformed.' : api.message);
-      if (!this.deps.badFrames.take(`conn:${this.id}`)) this.close(CLOSE.policy, 'too many bad frames');
+      this.sendError(decoded?.id, code, code === 'BAD_FRAME' ? 'The frame is malformed.' : api.message);
+      this.countBadFrame();
       return;
     }
+    const frame = decoded.frame;
     this.deps.metrics.framesIn.by('type', frame.t).inc();
     this.queue = this.queue
       .then(() => this.dispatch(frame))
@@ -237,6 +270,8 @@ export class Connection {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.authDeadline);
+    this.authDeadline = undefined;
     for (const fn of this.cleanups.splice(0)) {
       try {
         fn();

@@ -62,14 +62,8 @@ export class Hub {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.deps, origin, socket);
       this.connections.add(conn);
-      const timer = setTimeout(() => {
-        if (conn.device === undefined) conn.close(CLOSE.policy, 'authentication timeout');
-      }, this.deps.authTimeoutMs);
-      timer.unref();
-      conn.onClosed(() => {
-        clearTimeout(timer);
-        this.connections.delete(conn);
-      });
+      conn.closeUnlessAuthenticatedWithin(this.deps.authTimeoutMs);
+      conn.onClosed(() => this.connections.delete(conn));
       this.deps.onOpen(conn);
     });
   }

@@ -5,14 +5,17 @@
  */
 import type { ClientFrame, ClientFrameType, FrameOf } from '@sotto/protocol';
 import { ApiError } from '../errors.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ChallengeAuth } from '../modules/auth/challenge.js';
 import type { ContactsService } from '../modules/contacts/contacts.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import type { DirectoryService } from '../modules/directory/directory.js';
 import type { RelayService } from '../modules/relay/relay.js';
+import type { RateLimit } from '../shared/shared-state.js';
 import type { DeviceAddress } from '../store/store.js';
-import type { Connection } from './connection.js';
+import { CLOSE, type Connection } from './connection.js';
+
+/** Failed `auth` frames a connection may send before it is closed with 1008 (docs/protocol.md §2). */
+export const MAX_AUTH_FAILURES = 3;
 
 /** What the router dispatches to. */
 export interface RouterDeps {
@@ -22,9 +25,9 @@ export interface RouterDeps {
   readonly presence: PresenceService;
   readonly relay: RelayService;
   /** Sends per device. */
-  readonly sendLimit: RateLimiter;
+  readonly sendLimit: RateLimit;
   /** Bundle fetches per requesting device. */
-  readonly bundleLimit: RateLimiter;
+  readonly bundleLimit: RateLimit;
   readonly prekeyLowWaterMark: number;
   /** Called once a connection authenticated (subscriptions, presence, offline delivery). */
   readonly onAuthenticated: (conn: Connection) => Promise<void>;
@@ -63,7 +66,7 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
       conn.send({ t: 'keys.count.result', id: f.id, oneTime: n.x25519, kem: n.mlkem });
     },
     'keys.bundles': async (conn, device, f) => {
-      if (!deps.bundleLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
+      if (!(await deps.bundleLimit.take(deviceKeyOf(device)))) throw new ApiError('RATE_LIMITED');
       const { entry, bundles, remaining } = await directory.fetchBundles(f.account, device);
       const { account, identityKey, deviceList } = entry;
       conn.send({ t: 'keys.bundles.result', id: f.id, account, identityKey, deviceList, bundles });
@@ -124,7 +127,7 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
     // Both return once the work is queued in order; the commit is awaited in the background, so a
     // device's next send is checked meanwhile and shares the group commit (`sent` still waits for it).
     send: async (conn, device, f) => {
-      if (!deps.sendLimit.take(deviceKeyOf(device))) throw new ApiError('RATE_LIMITED');
+      if (!(await deps.sendLimit.take(deviceKeyOf(device)))) throw new ApiError('RATE_LIMITED');
       const accepted = await relay.accept(device, f);
       conn.finishLater(
         f,
@@ -147,8 +150,13 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
         ok(conn, frame.id);
         await deps.onAuthenticated(conn);
       } else {
+        // Each attempt costs a signature check and a store lookup: a few per connection, then 1008.
         conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
-        deps.auth.challenge(conn);
+        conn.authFailures++;
+        conn.countBadFrame();
+        if (conn.authFailures >= MAX_AUTH_FAILURES)
+          conn.close(CLOSE.policy, 'too many failed authentications');
+        else if (conn.open) deps.auth.challenge(conn);
       }
       return;
     }

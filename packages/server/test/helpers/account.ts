@@ -122,10 +122,14 @@ export class TestAccount {
     return finish.status;
   }
 
-  /** Logs in over HTTP; returns the login answer, or the failing status. */
+  /**
+   * Logs in over HTTP (`login/finish` to `finishUrl`, another node, when given); returns the login answer,
+   * or the failing status.
+   */
   async login(
     baseUrl: string,
     password = this.password,
+    finishUrl = baseUrl,
   ): Promise<{ ok: true; ticket: Uint8Array; backup: Uint8Array } | { ok: false; status: number }> {
     await opaque.ready;
     const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password });
@@ -141,7 +145,7 @@ export class TestAccount {
     });
     // A wrong password fails on the client already; send a garbage proof so the server is tested too.
     const finishLoginRequest = finished?.finishLoginRequest ?? Buffer.alloc(64, 7).toString('base64url');
-    const finish = await http(`${baseUrl}${ROUTES.loginFinish}`, 'POST', {
+    const finish = await http(`${finishUrl}${ROUTES.loginFinish}`, 'POST', {
       loginId: start.body.loginId,
       finishLoginRequest,
     });

@@ -1,16 +1,24 @@
 /**
  * Registration and login with OPAQUE (@serenity-kit/opaque). The password never reaches the server: it
- * sees OPAQUE messages only. A successful login yields a short-lived in-memory ticket (for adding a
- * device) and the encrypted identity-key backup, which only the password's export key opens.
+ * sees OPAQUE messages only. A successful login yields a short-lived ticket (for adding a device) and the
+ * encrypted identity-key backup, which only the password's export key opens. Login states and tickets
+ * live in `SharedState` (memory, or Redis across nodes), never in the store.
  */
 import * as opaque from '@serenity-kit/opaque';
 import { type CryptoProvider, decodePublicKey, KeyType } from '@sotto/crypto';
 import { LOGIN_ID_BYTES, LOGIN_TICKET_BYTES, type RegisterFinishRequest } from '@sotto/protocol';
 import type { Clock } from '../../clock.js';
 import { ApiError } from '../../errors.js';
+import type { SharedState, TokenStore } from '../../shared/shared-state.js';
 import type { AccountRecord, Store } from '../../store/store.js';
 import { attachCertificate, checkDeviceList } from '../directory/device-lists.js';
-import { ExpiringTokens } from './tickets.js';
+
+/** What a node keeps between `login/start` and `login/finish`; `state` is secret. */
+interface PendingLogin {
+  readonly account: string;
+  readonly state: string;
+  readonly known: boolean;
+}
 
 /** What a successful login returns. */
 export interface LoginResult {
@@ -30,9 +38,9 @@ export function rawIdentityKey(encoded: Uint8Array): Uint8Array {
 
 /** The OPAQUE side of accounts. One instance per server. */
 export class AccountService {
-  private readonly logins: ExpiringTokens<{ account: string; state: string; known: boolean }>;
+  private readonly logins: TokenStore<PendingLogin>;
   /** Login tickets: token → account name. */
-  private readonly tickets: ExpiringTokens<string>;
+  private readonly tickets: TokenStore<string>;
 
   constructor(
     private readonly store: Store,
@@ -40,9 +48,14 @@ export class AccountService {
     private readonly serverSetup: string,
     private readonly clock: Clock,
     ttl: { loginStateTtlMs: number; loginTicketTtlMs: number },
+    state: SharedState,
   ) {
-    this.logins = new ExpiringTokens(clock, ttl.loginStateTtlMs, LOGIN_ID_BYTES);
-    this.tickets = new ExpiringTokens(clock, ttl.loginTicketTtlMs, LOGIN_TICKET_BYTES);
+    this.logins = state.tokens('login', {
+      ttlMs: ttl.loginStateTtlMs,
+      tokenBytes: LOGIN_ID_BYTES,
+      secret: true,
+    });
+    this.tickets = state.tokens('ticket', { ttlMs: ttl.loginTicketTtlMs, tokenBytes: LOGIN_TICKET_BYTES });
   }
 
   /** OPAQUE registration, first message. Throws ACCOUNT_EXISTS when the name is registered. */
@@ -109,7 +122,7 @@ export class AccountService {
     } catch {
       throw new ApiError('BAD_FRAME', 'The login request could not be read.');
     }
-    const loginId = this.logins.issue({
+    const loginId = await this.logins.issue({
       account,
       state: result.serverLoginState,
       known: record !== undefined,
@@ -119,7 +132,7 @@ export class AccountService {
 
   /** OPAQUE login, last message. Throws LOGIN_FAILED for a wrong password, unknown name or expired login. */
   async loginFinish(loginId: Uint8Array, finishLoginRequest: string): Promise<LoginResult> {
-    const pending = this.logins.take(loginId);
+    const pending = await this.logins.take(loginId);
     if (pending === undefined || !pending.known) throw new ApiError('LOGIN_FAILED');
     try {
       opaque.server.finishLogin({ serverLoginState: pending.state, finishLoginRequest });
@@ -128,13 +141,13 @@ export class AccountService {
     }
     const account = await this.store.getAccount(pending.account);
     if (account === undefined) throw new ApiError('LOGIN_FAILED');
-    const ticket = this.tickets.issue(account.name);
+    const ticket = await this.tickets.issue(account.name);
     return { ticket, expiresAt: this.clock.now() + this.tickets.ttlMs, account };
   }
 
   /** The account a ticket was issued for; throws UNAUTHENTICATED for an unknown or expired one. */
-  accountOfTicket(ticket: Uint8Array): string {
-    const name = this.tickets.peek(ticket);
+  async accountOfTicket(ticket: Uint8Array): Promise<string> {
+    const name = await this.tickets.peek(ticket);
     if (name === undefined) throw new ApiError('UNAUTHENTICATED', 'A valid login ticket is required.');
     return name;
   }

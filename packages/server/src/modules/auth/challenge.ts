@@ -46,7 +46,7 @@ export class ChallengeAuth {
       });
       ok = await this.crypto.ed25519Verify(device.signingKey, message, frame.signature);
     }
-    if (ok) conn.device = { account: frame.account, deviceId: frame.deviceId };
+    if (ok) conn.authenticated({ account: frame.account, deviceId: frame.deviceId });
     return ok;
   }
 }

@@ -20,7 +20,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { readBody, sendBody } from '../../http.js';
-import type { RateLimiter } from '../../limits/rate-limiter.js';
+import type { RateLimit } from '../../shared/shared-state.js';
 import type { DirectoryService } from '../directory/directory.js';
 import type { AccountService } from './accounts.js';
 
@@ -30,9 +30,9 @@ export interface AuthRouteDeps {
   readonly directory: DirectoryService;
   readonly maxBodyBytes: number;
   /** Login and registration starts per client IP. */
-  readonly ipLimit: RateLimiter;
+  readonly ipLimit: RateLimit;
   /** Login starts per account. */
-  readonly accountLimit: RateLimiter;
+  readonly accountLimit: RateLimit;
   /** Called after an account's device list changed (pushes `devices.changed`). */
   readonly onDeviceListChanged: (account: string, removed: readonly number[]) => Promise<void>;
 }
@@ -46,14 +46,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   const { accounts, maxBodyBytes } = deps;
 
   app.post(ROUTES.registerStart, async (req, reply) => {
-    limited(deps.ipLimit.take(`ip:${req.ip}`));
+    limited(await deps.ipLimit.take(`ip:${req.ip}`));
     const body = readBody(req, registerStartRequest, maxBodyBytes);
     const registrationResponse = await accounts.registerStart(body.account, body.registrationRequest);
     return sendBody(reply, registerStartResponse, { registrationResponse });
   });
 
   app.post(ROUTES.registerFinish, async (req, reply) => {
-    limited(deps.ipLimit.take(`ip:${req.ip}`));
+    limited(await deps.ipLimit.take(`ip:${req.ip}`));
     const body = readBody(req, registerFinishRequest, maxBodyBytes);
     const deviceId = await accounts.registerFinish(body);
     req.log.info({ account: body.account, deviceId }, 'account registered');
@@ -62,7 +62,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
 
   app.post(ROUTES.loginStart, async (req, reply) => {
     const body = readBody(req, loginStartRequest, maxBodyBytes);
-    limited(deps.ipLimit.take(`ip:${req.ip}`) && deps.accountLimit.take(`account:${body.account}`));
+    limited(
+      (await deps.ipLimit.take(`ip:${req.ip}`)) && (await deps.accountLimit.take(`account:${body.account}`)),
+    );
     return sendBody(
       reply,
       loginStartResponse,
@@ -85,7 +87,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
 
   app.post(ROUTES.devices, async (req, reply) => {
     const body = readBody(req, addDeviceRequest, maxBodyBytes);
-    const account = accounts.accountOfTicket(body.ticket);
+    const account = await accounts.accountOfTicket(body.ticket);
     const { deviceId, removed } = await deps.directory.publishDeviceList(
       account,
       body.deviceList,

@@ -1,0 +1,77 @@
+/**
+ * Login state, tickets and rate limits shared by two nodes (PostgreSQL store, Redis bus): a login started
+ * on node A finishes on node B, a ticket from A adds a device on B, and a login limit of N attempts per
+ * account holds for both nodes together, so no proxy affinity is needed.
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
+import { TestAccount } from './helpers/account.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import {
+  describeWith,
+  dropRedisPrefix,
+  dropSchema,
+  postgresUrlWithSchema,
+  REDIS_URL,
+  testSchemaName,
+} from './helpers/services.js';
+
+const ATTEMPTS = 4;
+
+await describeWith(['postgres', 'redis'], 'scale-out: login and limits across two nodes', () => {
+  const schema = testSchemaName();
+  const store = postgresUrlWithSchema(schema);
+  const busUrl = new URL(REDIS_URL);
+  busUrl.searchParams.set('channel', schema);
+  const bus = busUrl.toString();
+  const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS };
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    a = await startTestServer({ store, bus, limits });
+    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
+    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
+    b = await startTestServer({ store, bus, dataDir: dirB, limits });
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await dropSchema(schema);
+    await dropRedisPrefix(schema);
+  });
+
+  it('finishes on node B a login started on node A', async () => {
+    const alice = await TestAccount.create('alice');
+    expect(await alice.register(a.url)).toBe(201);
+    const login = await alice.login(a.url, alice.password, b.url);
+    expect(login).toMatchObject({ ok: true, backup: new Uint8Array([1, 2, 3]) });
+    const wrong = await alice.login(b.url, 'not the password', a.url);
+    expect(wrong).toEqual({ ok: false, status: 401 });
+  });
+
+  it('accepts on node B a ticket issued by node A', async () => {
+    const grace = await TestAccount.create('grace');
+    expect(await grace.register(b.url)).toBe(201);
+    const login = await grace.login(a.url);
+    if (!login.ok) throw new Error('login failed');
+    await grace.addDevice();
+    const added = await grace.postDevice(b.url, login.ticket, await grace.deviceList(2), 2);
+    expect(added).toEqual({ status: 201, body: { account: 'grace', deviceId: 2 } });
+  });
+
+  it(`holds a limit of ${ATTEMPTS} login attempts per account for both nodes together`, async () => {
+    const carol = await TestAccount.create('carol');
+    expect(await carol.register(a.url)).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < ATTEMPTS + 2; i++) {
+      const node = i % 2 === 0 ? a : b;
+      const r = await carol.login(node.url);
+      statuses.push(r.ok ? 200 : r.status);
+    }
+    expect(statuses).toEqual([...Array<number>(ATTEMPTS).fill(200), 429, 429]);
+  });
+});
