@@ -19,7 +19,7 @@ import { TypedEmitter } from './events.js';
 import { readHistory } from './history.js';
 import { Http } from './http.js';
 import { loginNewDevice } from './login.js';
-import { markMessagesRead, sendText } from './messages.js';
+import { markMessagesRead, type SendResult, sendText } from './messages.js';
 import type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
 import { checkPassword } from './password.js';
 import { loadProfile, type Profile } from './profile.js';
@@ -252,10 +252,12 @@ export class SottoClient {
 
   /**
    * Sends a text message to `name`: encrypted once per device of `name` and once per own other device.
-   * Throws UNTRUSTED_IDENTITY (verified contact's key changed), NOT_A_CONTACT, BLOCKED, NOT_CONNECTED,
-   * DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS.
+   * Resolves once the server stored it, or with `queued: true` when the connection dropped mid-send (the
+   * message stays pending and is sent again, once, after the next connect: never retry it yourself).
+   * Throws NOT_CONNECTED when offline (nothing was sent or kept), UNTRUSTED_IDENTITY (verified contact's
+   * key changed), NOT_A_CONTACT, BLOCKED, DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS.
    */
-  async send(name: string, text: string): Promise<{ messageId: string; sentAt: number }> {
+  async send(name: string, text: string): Promise<SendResult> {
     const to = normalizeAccountName(name);
     return this.withCtx(async (ctx) => {
       if (!this.online) throw new SottoError('NOT_CONNECTED');

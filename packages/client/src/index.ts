@@ -17,6 +17,7 @@ export {
   type WebSocketLike,
 } from './client.js';
 export { type Listener, TypedEmitter } from './events.js';
+export type { SendResult } from './messages.js';
 export { checkPassword, MIN_PASSWORD_SCORE } from './password.js';
 export { EncryptedStore } from './store/at-rest.js';
 export {

@@ -22,15 +22,24 @@ import { sendReceipt } from './receipts.js';
 import { del, put, type StoreOp } from './store/store.js';
 import type { Message } from './types.js';
 
+/** The outcome of a send. */
+export interface SendResult {
+  readonly messageId: string;
+  readonly sentAt: number;
+  /**
+   * True when the connection dropped or timed out while the message was on its way: it may or may not
+   * have reached the server, so it stays pending on this device and is sent again (same id, so it is
+   * delivered once) after the next connect. Do not send it again yourself.
+   */
+  readonly queued: boolean;
+}
+
 /**
  * Sends `text` to `to` (a normalized name). Throws INVALID_ARGUMENT (too long, oneself),
- * UNTRUSTED_IDENTITY (a verified contact's key changed), and whatever {@link fanout} throws.
+ * UNTRUSTED_IDENTITY (a verified contact's key changed), and whatever {@link fanout} throws except an
+ * unknown outcome (TIMEOUT or NOT_CONNECTED mid-send), which resolves with `queued: true`.
  */
-export async function sendText(
-  ctx: Ctx,
-  to: string,
-  text: string,
-): Promise<{ messageId: string; sentAt: number }> {
+export async function sendText(ctx: Ctx, to: string, text: string): Promise<SendResult> {
   if ([...text].length > MAX_TEXT_CHARS) {
     throw new SottoError('INVALID_ARGUMENT', `A message has at most ${MAX_TEXT_CHARS} characters.`);
   }
@@ -63,8 +72,16 @@ export async function sendText(
     countersOp(counters),
     put('outbox', pendingKey(message), EMPTY),
   ];
-  await deliver(ctx, message, extraOps);
-  return { messageId: message.id, sentAt };
+  try {
+    await deliver(ctx, message, extraOps);
+  } catch (err) {
+    // deliver() kept the message pending: resendPending() sends it on the next connect.
+    if (SottoError.is(err, 'TIMEOUT') || SottoError.is(err, 'NOT_CONNECTED')) {
+      return { messageId: message.id, sentAt, queued: true };
+    }
+    throw err;
+  }
+  return { messageId: message.id, sentAt, queued: false };
 }
 
 const SEP = '\u0001';

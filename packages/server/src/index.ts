@@ -33,6 +33,7 @@ export { DATABASE_FILE } from './adapters.js';
 export type { Clock } from './clock.js';
 export type { ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
+export { SERVER_SETUP_FILE } from './modules/auth/server-setup.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {

@@ -131,11 +131,12 @@ async function converse(
       if (failure !== undefined) return;
       try {
         const r = await client.send(name, text);
-        if (ctx.out.json) ctx.out.record({ type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
+        const type = r.queued ? 'queued' : 'sent';
+        if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt });
         else
           print({
-            json: { type: 'sent' },
-            line: `[${new Date(r.sentAt).toTimeString().slice(0, 5)}] me: ${text}`,
+            json: { type },
+            line: `[${new Date(r.sentAt).toTimeString().slice(0, 5)}] me: ${text}${r.queued ? ' (queued)' : ''}`,
           });
       } catch (err) {
         if (!tty) {

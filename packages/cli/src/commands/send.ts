@@ -21,7 +21,9 @@ export const send: Command = {
 Encrypts TEXT for every device of NAME and for this account's other devices, and hands it to the
 server (delivered later to devices that are offline). Refused with exit 5 when NAME is verified and
 their identity key changed (UNTRUSTED_IDENTITY: see "sotto verify --acknowledge"), blocked, or not
-a contact. --json prints {"type":"sent","to","id","sentAt"}.`,
+a contact. --json prints {"type":"sent","to","id","sentAt"}; "type":"queued" (still exit 0) when the
+connection dropped mid-send: the message is kept and the next sotto command on this profile sends it,
+once. Do not send it again.`,
   options: {},
   positionals: { min: 2, max: 2 },
   run: async (ctx) => {
@@ -31,7 +33,16 @@ a contact. --json prints {"type":"sent","to","id","sentAt"}.`,
     if (text === '') throw usageError('the message is empty');
     await withConnection(ctx, async ({ client }) => {
       const r = await client.send(name, text);
-      ctx.out.emit(`sent to ${name}`, { type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
+      // Queued: the connection dropped mid-send; the next sotto command on this profile sends it again
+      // (same id, delivered once). It is kept, not lost, so this is not a failure — but do not resend it.
+      if (r.queued) {
+        ctx.out.emit(`queued for ${name}: the next sotto command on this profile sends it (do not resend)`, {
+          type: 'queued',
+          to: name,
+          id: r.messageId,
+          sentAt: r.sentAt,
+        });
+      } else ctx.out.emit(`sent to ${name}`, { type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
     });
   },
 };
