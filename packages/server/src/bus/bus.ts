@@ -25,6 +25,11 @@ export interface Bus {
     key: string,
     handler: (event: BusEvents[K]) => void,
   ): () => void;
+  /**
+   * Undoes one `subscribe(kind, key, handler)` (like calling the function it returned), for a subscriber
+   * that keeps its handlers rather than one unsubscribe closure per subscription.
+   */
+  unsubscribe<K extends keyof BusEvents>(kind: K, key: string, handler: (event: BusEvents[K]) => void): void;
   /** Answers when the bus works (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -154,10 +154,19 @@ export class RedisBus implements Bus {
       if (done) return;
       done = true;
       unsubscribe();
-      const n = (this.mailKeys.get(key) ?? 1) - 1;
-      if (n <= 0) this.mailKeys.delete(key);
-      else this.mailKeys.set(key, n);
+      this.forgetMailKey(key);
     };
+  }
+
+  unsubscribe<K extends keyof BusEvents>(kind: K, key: string, handler: (event: BusEvents[K]) => void): void {
+    this.local.unsubscribe(kind, key, handler);
+    if (kind === 'mail') this.forgetMailKey(key);
+  }
+
+  private forgetMailKey(key: string): void {
+    const n = (this.mailKeys.get(key) ?? 1) - 1;
+    if (n <= 0) this.mailKeys.delete(key);
+    else this.mailKeys.set(key, n);
   }
 
   async ping(): Promise<void> {

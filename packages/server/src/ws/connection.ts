@@ -43,7 +43,17 @@ export interface ConnectionDeps {
   readonly badFrames: RateLimiter;
   /** Handles one decoded frame; throwing answers the frame's id with an error frame. */
   readonly handle: (conn: Connection, frame: ClientFrame) => Promise<void>;
+  /** Called once when any connection closes, before its own cleanups (one shared hook, no closure each). */
+  readonly onConnectionClosed?: ((conn: Connection) => void) | undefined;
 }
+
+/** The settled promise an idle connection's frame queue points at (shared, none per connection). */
+const IDLE: Promise<void> = Promise.resolve();
+
+const noop = (): void => {};
+
+/** Ends a connection's cork at the next tick (shared; `process.nextTick` passes the connection). */
+const uncork = (conn: Connection): void => conn.uncork();
 
 let nextId = 1;
 
@@ -66,16 +76,13 @@ export class Connection {
   /** Failed `auth` attempts on this connection (the router closes it after a few). */
   authFailures = 0;
   private authDeadline: NodeJS.Timeout | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private readonly unfinished = new Set<Promise<void>>();
-  private readonly cleanups: (() => void)[] = [];
+  private queue: Promise<void> = IDLE;
+  /** Background work (see {@link finishLater}); allocated on first use, dropped once empty. */
+  private unfinished: Set<Promise<void>> | undefined;
+  private cleanups: (() => void)[] | undefined;
   private closed = false;
   private alive = true;
   private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket?.uncork();
-  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -88,12 +95,18 @@ export class Connection {
      */
     private readonly socket?: Duplex,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('close', () => this.onClose());
-    ws.on('error', () => {});
+    // Shared listeners (no closures per connection): `ws` calls them with the socket as `this`.
+    BY_SOCKET.set(ws, this);
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('close', onSocketClose);
+    ws.on('error', noop);
+  }
+
+  /** Ends the cork started by {@link send} (called at the next tick). */
+  uncork(): void {
+    this.corked = false;
+    this.socket?.uncork();
   }
 
   /**
@@ -134,6 +147,7 @@ export class Connection {
   /** Runs `fn` when the connection closes (unsubscribe, presence). */
   onClosed(fn: () => void): void {
     if (this.closed) fn();
+    else if (this.cleanups === undefined) this.cleanups = [fn];
     else this.cleanups.push(fn);
   }
 
@@ -154,7 +168,7 @@ export class Connection {
     if (!this.corked && this.socket !== undefined) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
+      process.nextTick(uncork, this);
     }
     this.ws.send(bytes);
     this.deps.metrics.framesOut.by('type', frame.t).inc();
@@ -182,16 +196,25 @@ export class Connection {
    * not `send` or `ack` wait until all such work has finished.
    */
   finishLater(frame: ClientFrame, work: Promise<void>): void {
+    let unfinished = this.unfinished;
+    if (unfinished === undefined) {
+      unfinished = new Set();
+      this.unfinished = unfinished;
+    }
     const done: Promise<void> = work.then(
-      () => {
-        this.unfinished.delete(done);
-      },
+      () => this.settled(unfinished, done),
       (err: unknown) => {
-        this.unfinished.delete(done);
+        this.settled(unfinished, done);
         this.answerFailure(frame, err);
       },
     );
-    this.unfinished.add(done);
+    unfinished.add(done);
+  }
+
+  /** Background work `done` finished; an empty set is dropped. */
+  private settled(unfinished: Set<Promise<void>>, done: Promise<void>): void {
+    unfinished.delete(done);
+    if (unfinished.size === 0 && this.unfinished === unfinished) this.unfinished = undefined;
   }
 
   /** Resolves once the socket's send buffer is below `limit` bytes (or it closed): backpressure. */
@@ -224,7 +247,8 @@ export class Connection {
     this.ws.terminate();
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** A frame arrived (from the shared socket listener). */
+  onMessage(data: RawData, isBinary: boolean): void {
     const decoded = isBinary
       ? tryDecodeFrame(toBytes(data), { maxFrameBytes: this.deps.maxFrameBytes }, 'client')
       : undefined;
@@ -239,17 +263,32 @@ export class Connection {
     }
     const frame = decoded.frame;
     this.deps.metrics.framesIn.by('type', frame.t).inc();
-    this.queue = this.queue
+    // Once nothing is queued after this frame, the queue points back at the shared settled promise.
+    const next: Promise<void> = this.queue
       .then(() => this.dispatch(frame))
-      .catch((err: unknown) => {
-        this.deps.logger.error({ err: { message: (err as Error)?.message } }, 'frame dispatch failed');
-      });
+      .then(
+        () => this.queueIdle(next),
+        (err: unknown) => {
+          this.deps.logger.error({ err: { message: (err as Error)?.message } }, 'frame dispatch failed');
+          this.queueIdle(next);
+        },
+      );
+    this.queue = next;
+  }
+
+  private queueIdle(last: Promise<void>): void {
+    if (this.queue === last) this.queue = IDLE;
   }
 
   private async dispatch(frame: ClientFrame): Promise<void> {
     if (this.closed) return;
-    if (this.unfinished.size > 0 && (!PIPELINED.has(frame.t) || this.unfinished.size >= MAX_UNFINISHED)) {
-      await Promise.all(this.unfinished);
+    const unfinished = this.unfinished;
+    if (
+      unfinished !== undefined &&
+      unfinished.size > 0 &&
+      (!PIPELINED.has(frame.t) || unfinished.size >= MAX_UNFINISHED)
+    ) {
+      await Promise.all(unfinished);
       if (this.closed) return;
     }
     try {
@@ -267,12 +306,25 @@ export class Connection {
     this.sendError('id' in frame ? frame.id : undefined, api.code, api.message, api.devices);
   }
 
-  private onClose(): void {
+  /** A pong arrived: the peer is alive (from the shared socket listener). */
+  onPong(): void {
+    this.alive = true;
+  }
+
+  /** The socket closed (from the shared socket listener). */
+  onClose(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.authDeadline);
     this.authDeadline = undefined;
-    for (const fn of this.cleanups.splice(0)) {
+    try {
+      this.deps.onConnectionClosed?.(this);
+    } catch (err) {
+      this.deps.logger.error({ err: { message: (err as Error).message } }, 'connection cleanup failed');
+    }
+    const cleanups = this.cleanups ?? [];
+    this.cleanups = undefined;
+    for (const fn of cleanups) {
       try {
         fn();
       } catch (err) {
@@ -280,6 +332,21 @@ export class Connection {
       }
     }
   }
+}
+
+/** The connection of each socket, for the shared listeners below. */
+const BY_SOCKET = new WeakMap<WebSocket, Connection>();
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  BY_SOCKET.get(this)?.onMessage(data, isBinary);
+}
+
+function onSocketPong(this: WebSocket): void {
+  BY_SOCKET.get(this)?.onPong();
+}
+
+function onSocketClose(this: WebSocket): void {
+  BY_SOCKET.get(this)?.onClose();
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -29,6 +29,11 @@ export class Hub {
   private readonly connections = new Set<Connection>();
   private accepting = true;
   private readonly heartbeat: NodeJS.Timeout;
+  /** What every connection shares (one object, with the hook that forgets a closed connection). */
+  private readonly connDeps: ConnectionDeps;
+  /** The last Host header and its origin: connections through one host share one origin string. */
+  private lastHost: string | undefined;
+  private lastOrigin = '';
 
   constructor(
     server: EventEmitter,
@@ -36,7 +41,20 @@ export class Hub {
   ) {
     // Frames up to 4x the limit are read and answered with FRAME_TOO_LARGE; beyond that the peer is
     // abusive and `ws` closes it (1009).
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxFrameBytes * 4 });
+    // No compression (a zlib context per socket) and no client set in `ws` (the hub tracks its own).
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.maxFrameBytes * 4,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.connDeps = {
+      ...deps,
+      onConnectionClosed: (conn) => {
+        this.connections.delete(conn);
+        deps.onConnectionClosed?.(conn);
+      },
+    };
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head),
     );
@@ -58,14 +76,21 @@ export class Hub {
       socket.destroy();
       return;
     }
-    const origin = this.deps.publicOrigin ?? `${this.deps.scheme}://${req.headers.host ?? 'localhost'}`;
+    const origin = this.deps.publicOrigin ?? this.originOf(req.headers.host ?? 'localhost');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, this.deps, origin, socket);
+      const conn = new Connection(ws, this.connDeps, origin, socket);
       this.connections.add(conn);
       conn.closeUnlessAuthenticatedWithin(this.deps.authTimeoutMs);
-      conn.onClosed(() => this.connections.delete(conn));
       this.deps.onOpen(conn);
     });
+  }
+
+  private originOf(host: string): string {
+    if (host !== this.lastHost) {
+      this.lastHost = host;
+      this.lastOrigin = `${this.deps.scheme}://${host}`;
+    }
+    return this.lastOrigin;
   }
 
   /**
@@ -84,7 +109,10 @@ export class Hub {
     );
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(pending), timeout]);
+    // Terminated sockets close asynchronously; wait for each (as `ws` did with its own client set).
+    const terminated = [...this.connections].map((c) => new Promise<void>((resolve) => c.onClosed(resolve)));
     for (const c of this.connections) c.terminate();
+    await Promise.all(terminated);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

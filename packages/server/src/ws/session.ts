@@ -3,6 +3,7 @@
  * device and to the account, revocation), the account's presence goes online, the device gets its
  * contacts' presence, and its mailbox is delivered. Closing undoes the subscriptions and presence.
  */
+import type { ServerFrame } from '@sotto/protocol';
 import { type Bus, deviceKey } from '../bus/bus.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import { MailboxPump } from '../modules/relay/pump.js';
@@ -26,16 +27,26 @@ export async function startSession(conn: Connection, deps: SessionDeps): Promise
   const { bus } = deps;
   const own = deviceKey(device.account, device.deviceId);
   const pump = new MailboxPump(conn, deps.store, deps.relay, deps.onError);
-  const unsubscribe = [
-    bus.subscribe('mail', own, () => pump.kickSoon()),
-    bus.subscribe('push', own, (e) => conn.send(e.frame)),
-    bus.subscribe('push', device.account, (e) => conn.send(e.frame)),
-    bus.subscribe('kick', own, () => conn.close(CLOSE.revoked, 'device removed')),
-  ];
+  // One push handler serves both keys (the device's and the account's). The handlers are kept and
+  // unsubscribed by value, so a connection holds no unsubscribe closure per subscription. They sit in a
+  // tuple rather than named constants: under tsx (keepNames) a named function gets its `name` redefined,
+  // which turns its properties into a dictionary (~256 bytes per function, per connection).
+  const [mail, push, kick] = [
+    () => pump.kickSoon(),
+    (e: { frame: ServerFrame }) => conn.send(e.frame),
+    () => conn.close(CLOSE.revoked, 'device removed'),
+  ] as const;
+  bus.subscribe('mail', own, mail);
+  bus.subscribe('push', own, push);
+  bus.subscribe('push', device.account, push);
+  bus.subscribe('kick', own, kick);
   await deps.presence.connected(device.account);
   // Registered after `connected` so a socket closed meanwhile still goes offline (onClosed runs at once).
   conn.onClosed(() => {
-    for (const u of unsubscribe) u();
+    bus.unsubscribe('mail', own, mail);
+    bus.unsubscribe('push', own, push);
+    bus.unsubscribe('push', device.account, push);
+    bus.unsubscribe('kick', own, kick);
     deps.presence.disconnected(device.account).catch(deps.onError);
   });
   for (const frame of await deps.presence.contactsPresence(device.account)) conn.send(frame);

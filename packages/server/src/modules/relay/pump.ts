@@ -15,10 +15,6 @@ export class MailboxPump {
   private running = false;
   private again = false;
   private scheduled = false;
-  private readonly start = () => {
-    this.scheduled = false;
-    this.kick();
-  };
 
   constructor(
     private readonly conn: Connection,
@@ -48,7 +44,10 @@ export class MailboxPump {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(this.start);
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.kick();
+    });
   }
 
   private runNow(): void {
