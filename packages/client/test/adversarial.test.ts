@@ -97,31 +97,38 @@ const mallorys = async (deviceId: number) => {
   return { identity, device, cert: encodeDeviceCertificate(cert) };
 };
 
+/**
+ * The server replaces bob's identity key, signed device list and device 1 with mallory's, then comes back
+ * up. bob's own device key was swapped too, so only `alice` reconnects.
+ */
+async function swapBobsIdentity(alice: SottoClient): Promise<void> {
+  const m = await mallorys(1);
+  const list = await signDeviceList(provider, m.identity, {
+    accountName: 'bob',
+    version: 7,
+    issuedAt: Date.now(),
+    devices: [{ deviceId: 1, signingKey: m.device.signing.publicKey }],
+  });
+  await tamper(
+    (db) => {
+      db.prepare(
+        'UPDATE accounts SET identity_key = ?, device_list = ?, device_list_version = 7 WHERE name = ?',
+      ).run(Buffer.from(m.identity.publicKey), Buffer.from(encodeDeviceList(list)), 'bob');
+      db.prepare(
+        'UPDATE devices SET signing_key = ?, certificate = ? WHERE account = ? AND device_id = 1',
+      ).run(Buffer.from(m.device.signing.publicKey), Buffer.from(m.cert), 'bob');
+    },
+    [alice],
+  );
+}
+
 describe('a malicious server', () => {
   it('swapping bob’s identity key is reported, and a verified bob cannot be sent to until acknowledged', async () => {
     const { alice } = await pair();
     await alice.markVerified('bob');
     const before = (await alice.safetyNumber('bob')).digits;
-    const m = await mallorys(1);
-    const list = await signDeviceList(provider, m.identity, {
-      accountName: 'bob',
-      version: 7,
-      issuedAt: Date.now(),
-      devices: [{ deviceId: 1, signingKey: m.device.signing.publicKey }],
-    });
     const changed = next(alice, 'identity-changed', () => true, 20_000);
-    await tamper(
-      (db) => {
-        db.prepare(
-          'UPDATE accounts SET identity_key = ?, device_list = ?, device_list_version = 7 WHERE name = ?',
-        ).run(Buffer.from(m.identity.publicKey), Buffer.from(encodeDeviceList(list)), 'bob');
-        db.prepare(
-          'UPDATE devices SET signing_key = ?, certificate = ? WHERE account = ? AND device_id = 1',
-        ).run(Buffer.from(m.device.signing.publicKey), Buffer.from(m.cert), 'bob');
-      },
-      // bob's own device key was swapped too, so only alice gets back in.
-      [alice],
-    );
+    await swapBobsIdentity(alice);
     expect(await changed).toEqual({ account: 'bob', verified: true });
     await expect(alice.send('bob', 'to the impostor?')).rejects.toMatchObject({ code: 'UNTRUSTED_IDENTITY' });
     expect((await alice.listContacts())[0]).toMatchObject({
@@ -139,25 +146,8 @@ describe('a malicious server', () => {
   it('an unverified contact’s changed key is recorded and reported (trust on first use)', async () => {
     const { alice } = await pair();
     const before = (await alice.safetyNumber('bob')).digits;
-    const m = await mallorys(1);
-    const list = await signDeviceList(provider, m.identity, {
-      accountName: 'bob',
-      version: 7,
-      issuedAt: Date.now(),
-      devices: [{ deviceId: 1, signingKey: m.device.signing.publicKey }],
-    });
     const changed = next(alice, 'identity-changed', () => true, 20_000);
-    await tamper(
-      (db) => {
-        db.prepare(
-          'UPDATE accounts SET identity_key = ?, device_list = ?, device_list_version = 7 WHERE name = ?',
-        ).run(Buffer.from(m.identity.publicKey), Buffer.from(encodeDeviceList(list)), 'bob');
-        db.prepare(
-          'UPDATE devices SET signing_key = ?, certificate = ? WHERE account = ? AND device_id = 1',
-        ).run(Buffer.from(m.device.signing.publicKey), Buffer.from(m.cert), 'bob');
-      },
-      [alice],
-    );
+    await swapBobsIdentity(alice);
     expect(await changed).toEqual({ account: 'bob', verified: false });
     expect((await alice.listContacts())[0]).toMatchObject({ verified: false, identityChanged: false });
     expect((await alice.safetyNumber('bob')).digits).not.toBe(before);
