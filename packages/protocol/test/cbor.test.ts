@@ -1,4 +1,5 @@
 import { decodeCbor, decodeFrame, encodeCbor, SottoError } from '@sotto/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 const opts = { maxDepth: 8 };
@@ -104,6 +105,30 @@ describe('deterministic CBOR encoder', () => {
   it('sorts map keys by encoded bytes (shorter first) and omits undefined values', () => {
     expect(Buffer.from(encodeCbor({ bb: 1, a: 2, c: undefined })).toString('hex')).toBe(
       'a2616102626262' + '01',
+    );
+  });
+
+  it('orders any keys (non-ASCII, surrogate pairs, more than 16) exactly by their encoded bytes', () => {
+    const utf8 = (k: string) => Buffer.from(k, 'utf8');
+    const byEncoding = (a: string, b: string) =>
+      utf8(a).length - utf8(b).length || Buffer.compare(utf8(a), utf8(b));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 3 })), {
+          maxLength: 40,
+        }),
+        (keys) => {
+          const value: Record<string, number> = Object.create(null);
+          keys.forEach((k, i) => {
+            value[k] = i;
+          });
+          // The decoder refuses keys out of encoded order, so decoding at all proves the order.
+          const decoded = decodeCbor(encodeCbor(value), opts) as Record<string, number>;
+          expect(Object.keys(decoded).sort(byEncoding)).toEqual([...keys].sort(byEncoding));
+          for (const k of keys) expect(decoded[k]).toBe(value[k]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

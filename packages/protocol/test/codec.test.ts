@@ -9,6 +9,7 @@ import {
   type Frame,
   SERVER_FRAMES,
   SottoError,
+  validate,
 } from '@sotto/protocol';
 import { describe, expect, it } from 'vitest';
 import { ALL_SAMPLES, SAMPLE_FRAMES } from './samples.js';
@@ -137,6 +138,42 @@ describe('frame codec', () => {
     expect(frame.t === 'backup.put' && Object.getPrototypeOf(frame.blob)).toBe(Uint8Array.prototype);
     expect(Object.getPrototypeOf(raw.blob)).toBe(Uint8Array.prototype);
     expect([...raw.blob]).toEqual([1, 2, 3]);
+  });
+
+  it('names the failing field by its path, built only when a check fails', () => {
+    const send = (body: unknown) => ({
+      t: 'send',
+      id: 1,
+      to: 'bob',
+      messages: [
+        { account: 'bob', deviceId: 1, body: new Uint8Array(1) },
+        { account: 'bob', deviceId: 2, body },
+      ],
+    });
+    expect(() => decodeFrame(encodeCbor(send('x')))).toThrow('Invalid messages[1].body: expected bytes');
+    expect(() => decodeFrame(encodeCbor({ t: 'ping' }))).toThrow('Invalid id: required');
+    expect(() => decodeFrame(encodeCbor({ t: 'ping', id: 1, x: 1 }))).toThrow('Invalid value: unknown field');
+  });
+
+  it('copies byte strings that view a larger buffer, a Buffer or a subclass, and keeps a whole plain one', () => {
+    const backing = new Uint8Array([9, 1, 2, 3, 9]);
+    const view = backing.subarray(1, 4);
+    const out = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: view }) as {
+      blob: Uint8Array;
+    };
+    backing.fill(0);
+    expect([...out.blob]).toEqual([1, 2, 3]);
+    const buf = Buffer.from([4, 5]);
+    const fromBuf = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: buf }) as {
+      blob: Uint8Array;
+    };
+    expect(Object.getPrototypeOf(fromBuf.blob)).toBe(Uint8Array.prototype);
+    expect(fromBuf.blob).not.toBe(buf);
+    const whole = new Uint8Array([7]);
+    const kept = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: whole }) as {
+      blob: Uint8Array;
+    };
+    expect(kept.blob).toBe(whole);
   });
 
   it('rejects input that is not a Uint8Array', () => {

@@ -14,7 +14,7 @@ describe('account names', () => {
   ])('normalizes %j to %j', (input, out) => {
     expect(normalizeAccountName(input)).toBe(out);
     expect(isAccountName(out)).toBe(true);
-    expect(accountName.check(out, 'account')).toBe(out);
+    expect(accountName.check(out)).toBe(out);
   });
 
   it.each([
@@ -38,7 +38,7 @@ describe('account names', () => {
   });
 
   it('the wire schema takes only the normalized form', () => {
-    expect(() => accountName.check('Alice', 'account')).toThrow();
+    expect(() => accountName.check('Alice')).toThrow();
     expect(isAccountName('Alice')).toBe(false);
     expect(isAccountName(42)).toBe(false);
   });

@@ -45,14 +45,23 @@ class Reader {
     return v;
   }
 
-  /** Reads an initial byte and its argument; enforces shortest form (RFC 8949 §4.2.1). */
-  head(): { major: number; arg: number; at: number } {
+  /** The major type, argument and offset of the last {@link head} (fields, not a fresh object each). */
+  major = 0;
+  arg = 0;
+  at = 0;
+
+  /** Reads an initial byte and its argument into `major`/`arg`/`at`; enforces shortest form (RFC 8949 §4.2.1). */
+  head(): void {
     const at = this.pos;
     const ib = this.byte();
     const major = ib >> 5;
     const ai = ib & 0x1f;
-    if (major === MAJOR.simple) return { major, arg: ai, at };
-    if (ai < 24) return { major, arg: ai, at };
+    this.major = major;
+    this.at = at;
+    if (major === MAJOR.simple || ai < 24) {
+      this.arg = ai;
+      return;
+    }
     if (ai === 31) fail('indefinite length', at);
     if (ai > 27) fail('reserved additional information', at);
     const size = 1 << (ai - 24);
@@ -65,7 +74,7 @@ class Reader {
     this.pos += size;
     const min = size === 1 ? 24 : size === 2 ? 0x100 : size === 4 ? 0x1_0000 : 0x1_0000_0000;
     if (arg < min) fail('non-shortest integer encoding', at);
-    return { major, arg, at };
+    this.arg = arg;
   }
 
   take(n: number, at: number): Uint8Array {
@@ -78,7 +87,8 @@ class Reader {
   }
 
   value(depth: number): CborValue {
-    const { major, arg, at } = this.head();
+    this.head();
+    const { major, arg, at } = this;
     switch (major) {
       case MAJOR.uint:
         return arg;
@@ -135,9 +145,9 @@ class Reader {
     let prevEnd = -1;
     for (let i = 0; i < n; i++) {
       const keyStart = this.pos;
-      const key = this.head();
-      if (key.major !== MAJOR.text) fail('map keys must be text', key.at);
-      const name = this.text(key.arg, key.at);
+      this.head();
+      if (this.major !== MAJOR.text) fail('map keys must be text', this.at);
+      const name = this.text(this.arg, this.at);
       if (prevStart >= 0 && this.compare(prevStart, prevEnd, keyStart, this.pos) >= 0) {
         fail('map keys out of order or duplicated', keyStart);
       }

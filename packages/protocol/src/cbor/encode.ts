@@ -156,19 +156,80 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
       writeValue(w, item, depth + 1);
     }
   } else if (typeof v === 'object' && isPlainObject(v)) {
-    const entries: [Uint8Array, unknown][] = [];
-    for (const [k, item] of Object.entries(v)) {
-      if (item !== undefined) entries.push([encodeKey(k), item]);
-    }
-    if (entries.length > 1) entries.sort((a, b) => compareBytes(a[0], b[0]));
-    w.head(MAJOR.map, entries.length);
-    for (const [k, item] of entries) {
-      w.raw(k);
-      writeValue(w, item, depth + 1);
-    }
+    writeMap(w, v as Record<string, unknown>, depth);
   } else {
     fail(`unsupported value of type ${typeof v}`);
   }
+}
+
+/** Writes an object as a map: keys in deterministic order, entries whose value is `undefined` left out. */
+function writeMap(w: Writer, v: Record<string, unknown>, depth: number): void {
+  const keys = Object.keys(v);
+  const values: unknown[] = [];
+  let n = 0;
+  for (const k of keys) {
+    const item = v[k];
+    if (item === undefined) continue;
+    keys[n++] = k;
+    values.push(item);
+  }
+  keys.length = n;
+  if (n > 1) sortKeys(keys, values);
+  w.head(MAJOR.map, n);
+  for (let i = 0; i < n; i++) {
+    w.raw(encodeKey(keys[i] as string));
+    writeValue(w, values[i], depth + 1);
+  }
+}
+
+/** Maps with at most this many keys are sorted in place by insertion (frames have a handful). */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts `keys` (and `values` alongside) by their encoded bytes (RFC 8949 §4.2.1). For ASCII keys that
+ * order is shorter first, then by code unit, so nothing is encoded to compare them.
+ */
+function sortKeys(keys: string[], values: unknown[]): void {
+  const before = keys.every(isAscii) ? asciiKeyBefore : encodedKeyBefore;
+  if (keys.length > INSERTION_SORT_MAX) {
+    const order = keys
+      .map((_, i) => i)
+      .sort((i, j) => (before(keys[i] as string, keys[j] as string) ? -1 : 1));
+    const k2 = order.map((i) => keys[i] as string);
+    const v2 = order.map((i) => values[i]);
+    for (let i = 0; i < keys.length; i++) {
+      keys[i] = k2[i] as string;
+      values[i] = v2[i];
+    }
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const item = values[i];
+    let j = i - 1;
+    while (j >= 0 && before(k, keys[j] as string)) {
+      keys[j + 1] = keys[j] as string;
+      values[j + 1] = values[j];
+      j--;
+    }
+    keys[j + 1] = k;
+    values[j + 1] = item;
+  }
+}
+
+/** Encoded order of two ASCII keys: the shorter first, then by code unit. */
+function asciiKeyBefore(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a < b);
+}
+
+/** Encoded order of any two keys. */
+function encodedKeyBefore(a: string, b: string): boolean {
+  return compareBytes(encodeKey(a), encodeKey(b)) < 0;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function isPlainObject(v: object): boolean {

@@ -1,26 +1,54 @@
 /**
  * A minimal, dependency-free schema layer: each schema checks an untrusted decoded value and returns a
- * fresh, typed copy; TypeScript types are inferred from the schemas with {@link Infer}, never written
+ * fresh, typed copy (holding no view of the input's buffers); TypeScript types are inferred from the schemas with {@link Infer}, never written
  * twice. Failures name the field path and the problem, never the value.
  */
 
 import { SottoError } from '@sotto/crypto';
 
-/** Thrown inside schemas; callers turn it into a {@link SottoError} with {@link validate}. */
+/**
+ * Thrown inside schemas; callers turn it into a {@link SottoError} with {@link validate}. The path is
+ * built only on failure: each composite schema the issue leaves adds its field or index
+ * ({@link SchemaIssue.within}), so a value that checks costs no path strings.
+ */
 export class SchemaIssue extends Error {
   override readonly name = 'SchemaIssue';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${path || 'value'}: ${problem}`);
+  /** Field names and indices from the failing value outwards. */
+  private readonly segments: (string | number)[] = [];
+
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+
+  /** Records that the issue is inside field or index `segment` of the enclosing value. */
+  within(segment: string | number): this {
+    this.segments.push(segment);
+    return this;
+  }
+
+  /** The failing value's path from the root (`messages[0].body`); empty for the root itself. */
+  get path(): string {
+    let out = '';
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const s = this.segments[i];
+      out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
+    }
+    return out;
   }
 }
 
-/** A required value of type `T`. `check` returns a validated copy or throws {@link SchemaIssue}. */
+/** Adds `segment` to the path of a {@link SchemaIssue} leaving a composite schema; other errors pass. */
+export function within(err: unknown, segment: string | number): unknown {
+  return err instanceof SchemaIssue ? err.within(segment) : err;
+}
+
+/**
+ * A required value of type `T`. `check` returns a validated value (fresh objects and arrays; byte
+ * strings as the `bytes` schema says) or throws {@link SchemaIssue}.
+ */
 export interface Schema<T> {
   readonly optional: false;
-  check(value: unknown, path: string): T;
+  check(value: unknown): T;
 }
 
 /** A field that may be absent from an object (absent and `undefined` are the same on the wire). */
@@ -37,7 +65,7 @@ export type Infer<S> = S extends Schema<infer T> ? T : S extends OptionalSchema<
 
 /**
  * Validates `value` against `schema`.
- * @returns a fresh validated copy typed from the schema.
+ * @returns a validated copy typed from the schema (byte strings the decoder made are not copied again).
  * @throws SottoError with `code` (BAD_FRAME unless given) naming the failing field path.
  */
 export function validate<T>(
@@ -46,9 +74,10 @@ export function validate<T>(
   code: 'BAD_FRAME' | 'INVALID_ARGUMENT' = 'BAD_FRAME',
 ): T {
   try {
-    return schema.check(value, '');
+    return schema.check(value);
   } catch (err) {
-    if (err instanceof SchemaIssue) throw new SottoError(code, `Invalid ${err.message}`);
+    if (err instanceof SchemaIssue)
+      throw new SottoError(code, `Invalid ${err.path || 'value'}: ${err.problem}`);
     throw err;
   }
 }

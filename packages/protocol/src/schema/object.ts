@@ -2,7 +2,7 @@
  * Composite schemas: closed objects (unknown keys rejected), bounded arrays and frame definitions.
  */
 
-import { type AnySchema, type Infer, type Schema, SchemaIssue } from './core.js';
+import { type AnySchema, type Infer, type Schema, SchemaIssue, within } from './core.js';
 import { literal } from './primitives.js';
 
 /** The fields of an object schema. */
@@ -34,28 +34,33 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
  * value is `undefined` counts as absent). Returns a fresh object holding only the shape's fields.
  */
 export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
-  const keys = Object.keys(shape);
+  const fields = Object.keys(shape).flatMap((key) => {
+    const field = shape[key];
+    if (field === undefined) return [];
+    return [{ key, optional: field.optional, schema: field.optional ? field.inner : field }];
+  });
   return {
     optional: false,
     shape,
-    check(v, path) {
-      if (!isRecord(v)) throw new SchemaIssue(path, 'expected a map');
-      for (const k of Object.keys(v)) {
-        if (!Object.hasOwn(shape, k) && v[k] !== undefined) {
-          throw new SchemaIssue(path, 'unknown field');
+    check(v) {
+      if (!isRecord(v)) throw new SchemaIssue('expected a map');
+      for (const k in v) {
+        if (Object.hasOwn(v, k) && !Object.hasOwn(shape, k) && v[k] !== undefined) {
+          throw new SchemaIssue('unknown field');
         }
       }
       const out: Record<string, unknown> = {};
-      for (const k of keys) {
-        const field = shape[k];
-        if (field === undefined) continue;
-        const fieldPath = path ? `${path}.${k}` : k;
-        const value = Object.hasOwn(v, k) ? v[k] : undefined;
+      for (const { key, optional, schema } of fields) {
+        const value = Object.hasOwn(v, key) ? v[key] : undefined;
         if (value === undefined) {
-          if (!field.optional) throw new SchemaIssue(fieldPath, 'required');
+          if (!optional) throw new SchemaIssue('required').within(key);
           continue;
         }
-        out[k] = field.optional ? field.inner.check(value, fieldPath) : field.check(value, fieldPath);
+        try {
+          out[key] = schema.check(value);
+        } catch (err) {
+          throw within(err, key);
+        }
       }
       return out as InferShape<S>;
     },
@@ -67,12 +72,20 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): 
   const min = opts.min ?? 0;
   return {
     optional: false,
-    check(v, path) {
-      if (!Array.isArray(v)) throw new SchemaIssue(path, 'expected an array');
+    check(v) {
+      if (!Array.isArray(v)) throw new SchemaIssue('expected an array');
       if (v.length < min || v.length > opts.max) {
-        throw new SchemaIssue(path, `item count out of range ${min}..${opts.max}`);
+        throw new SchemaIssue(`item count out of range ${min}..${opts.max}`);
       }
-      return v.map((x, i) => item.check(x, `${path}[${i}]`));
+      const out: T[] = new Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        try {
+          out[i] = item.check(v[i]);
+        } catch (err) {
+          throw within(err, i);
+        }
+      }
+      return out;
     },
   };
 }

@@ -15,10 +15,9 @@ export function uint(opts: { min?: number; max?: number } = {}): Schema<number> 
   const max = opts.max ?? Number.MAX_SAFE_INTEGER;
   return {
     optional: false,
-    check(v, path) {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v))
-        throw new SchemaIssue(path, 'expected an integer');
-      if (v < min || v > max) throw new SchemaIssue(path, `integer out of range ${min}..${max}`);
+    check(v) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaIssue('expected an integer');
+      if (v < min || v > max) throw new SchemaIssue(`integer out of range ${min}..${max}`);
       return v;
     },
   };
@@ -28,8 +27,8 @@ export function uint(opts: { min?: number; max?: number } = {}): Schema<number> 
 export function bool(): Schema<boolean> {
   return {
     optional: false,
-    check(v, path) {
-      if (typeof v !== 'boolean') throw new SchemaIssue(path, 'expected a boolean');
+    check(v) {
+      if (typeof v !== 'boolean') throw new SchemaIssue('expected a boolean');
       return v;
     },
   };
@@ -40,8 +39,8 @@ export function literal<const L extends string>(value: L): Schema<L> & { readonl
   return {
     optional: false,
     value,
-    check(v, path) {
-      if (v !== value) throw new SchemaIssue(path, `expected "${value}"`);
+    check(v) {
+      if (v !== value) throw new SchemaIssue(`expected "${value}"`);
       return value;
     },
   };
@@ -55,8 +54,8 @@ export function oneOf<const L extends readonly string[]>(
   return {
     optional: false,
     values,
-    check(v, path) {
-      if (typeof v !== 'string' || !set.has(v)) throw new SchemaIssue(path, 'not one of the allowed values');
+    check(v) {
+      if (typeof v !== 'string' || !set.has(v)) throw new SchemaIssue('not one of the allowed values');
       return v as L[number];
     },
   };
@@ -69,40 +68,54 @@ export function text(opts: { min?: number; max: number; pattern?: RegExp; what?:
   const min = opts.min ?? 0;
   return {
     optional: false,
-    check(v, path) {
-      if (typeof v !== 'string') throw new SchemaIssue(path, 'expected text');
+    check(v) {
+      if (typeof v !== 'string') throw new SchemaIssue('expected text');
       // Cheap UTF-16 bound first so a huge string is never iterated.
-      if (v.length > opts.max * 2) throw new SchemaIssue(path, `longer than ${opts.max} characters`);
+      if (v.length > opts.max * 2) throw new SchemaIssue(`longer than ${opts.max} characters`);
       // A string has between length / 2 and length code points: count them only when that range
       // straddles a bound.
       if (v.length > opts.max || v.length < 2 * min) {
         let n = 0;
         for (const _ of v) n++;
-        if (n < min || n > opts.max) throw new SchemaIssue(path, `length out of range ${min}..${opts.max}`);
+        if (n < min || n > opts.max) throw new SchemaIssue(`length out of range ${min}..${opts.max}`);
       }
-      if (opts.pattern && !opts.pattern.test(v))
-        throw new SchemaIssue(path, `not ${opts.what ?? 'well formed'}`);
+      if (opts.pattern && !opts.pattern.test(v)) throw new SchemaIssue(`not ${opts.what ?? 'well formed'}`);
       return v;
     },
   };
 }
 
-/** A byte string of `min..max` bytes (or exactly `length`). Returns a copy. */
+/**
+ * A plain Uint8Array that views no buffer but its own: `v` itself when it already is one (what the CBOR
+ * decoder produces, so a decoded body is not copied twice), else a copy. A Buffer, a subclass or a view
+ * into a larger buffer (a Buffer's own slice() is one) is always copied.
+ */
+function ownBytes(v: Uint8Array): Uint8Array {
+  const whole =
+    v.constructor === Uint8Array &&
+    v.byteOffset === 0 &&
+    v.buffer instanceof ArrayBuffer &&
+    v.byteLength === v.buffer.byteLength;
+  return whole ? v : new Uint8Array(v);
+}
+
+/**
+ * A byte string of `min..max` bytes (or exactly `length`). Returns a plain array that views no other
+ * buffer (see {@link ownBytes}: the value itself when it already is one).
+ */
 export function bytes(opts: { min?: number; max: number } | { length: number }): Schema<Uint8Array> {
   const min = 'length' in opts ? opts.length : (opts.min ?? 0);
   const max = 'length' in opts ? opts.length : opts.max;
   return {
     optional: false,
-    check(v, path) {
-      if (!(v instanceof Uint8Array)) throw new SchemaIssue(path, 'expected bytes');
+    check(v) {
+      if (!(v instanceof Uint8Array)) throw new SchemaIssue('expected bytes');
       if (v.length < min || v.length > max) {
         throw new SchemaIssue(
-          path,
           min === max ? `expected ${min} bytes` : `byte length out of range ${min}..${max}`,
         );
       }
-      // A plain, unshared copy (a Buffer's own slice() would be a view).
-      return new Uint8Array(v);
+      return ownBytes(v);
     },
   };
 }
