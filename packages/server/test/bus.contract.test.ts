@@ -13,11 +13,14 @@ import { describeWith, REDIS_URL, type Service } from './helpers/services.js';
 const adapters: {
   name: string;
   services: Service[];
+  /** Every writer is in this process, so mail signals may carry their envelopes. */
+  inProcess: boolean;
   open: (onError: (e: unknown) => void) => Promise<[Bus, Bus]>;
 }[] = [
   {
     name: 'memory',
     services: [],
+    inProcess: true,
     open: async (onError) => {
       const bus = new MemoryBus(onError);
       return [bus, bus];
@@ -26,6 +29,7 @@ const adapters: {
   {
     name: 'redis',
     services: ['redis'],
+    inProcess: false,
     open: async (onError) => {
       const channel = `sotto_test_${randomBytes(6).toString('hex')}`;
       return Promise.all([
@@ -88,6 +92,26 @@ for (const adapter of adapters) {
       expect(there.got).toHaveLength(1);
       expect(otherKey.got).toEqual([]);
       expect(otherKind.got).toEqual([]);
+    });
+
+    it('hands a mail signal’s envelopes on only within one process', async () => {
+      const stored = {
+        seq: 7,
+        id: new Uint8Array(16).fill(7),
+        sender: { account: 'bob', deviceId: 1 },
+        recipient: { account: 'alice', deviceId: 1 },
+        body: new Uint8Array([1, 2, 3]),
+        receivedAt: 1,
+      };
+      const here = collect(a, 'mail', 'alice/1');
+      const there = collect(b, 'mail', 'alice/1');
+      a.publish('mail', 'alice/1', { account: 'alice', deviceId: 1, envelopes: [stored] });
+      // Between nodes, signals may arrive out of commit order: every subscriber must read its mailbox.
+      const expected = adapter.inProcess
+        ? { account: 'alice', deviceId: 1, envelopes: [stored] }
+        : { account: 'alice', deviceId: 1 };
+      expect(await here.done).toEqual([expected]);
+      expect(await there.done).toEqual([expected]);
     });
 
     it('carries pushed frames intact, bytes included', async () => {

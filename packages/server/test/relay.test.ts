@@ -120,6 +120,44 @@ describe('relay', () => {
     expect(cb.pending().filter((f) => f.t === 'envelope')).toEqual([]);
   });
 
+  it('hands live mail on in order while a backlog longer than one mailbox read is delivered', async () => {
+    // 300 large envelopes wait: more than one read of 256, and enough bytes that the server waits for
+    // bob's socket to drain between reads. 300 more are sent meanwhile. Live envelopes may be handed on
+    // without a read only once the backlog is out: none may overtake it, none may be lost or come twice.
+    await cb.close();
+    const backlog = Array.from({ length: 300 }, (_, i) => ca.request(toBob(`b${i}`.padEnd(60_000))));
+    for (const sent of await Promise.all(backlog)) expect(sent).toMatchObject({ t: 'sent' });
+    const connecting = connect(t, bob);
+    const live = Array.from({ length: 300 }, (_, i) => ca.request(toBob(`l${i}`)));
+    cb = await connecting;
+    for (const sent of await Promise.all(live)) expect(sent).toMatchObject({ t: 'sent' });
+    const got: string[] = [];
+    const ids: Uint8Array[] = [];
+    for (let i = 0; i < 600; i++) {
+      const e = await cb.next((f) => f.t === 'envelope');
+      got.push(text(e).trimEnd());
+      if (e.t === 'envelope') ids.push(e.envelopeId);
+    }
+    expect(got).toEqual([
+      ...Array.from({ length: 300 }, (_, i) => `b${i}`),
+      ...Array.from({ length: 300 }, (_, i) => `l${i}`),
+    ]);
+    for (let k = 0; k < ids.length; k += 256) cb.sendFrame({ t: 'ack', envelopeIds: ids.slice(k, k + 256) });
+    expect(await cb.request({ t: 'ping' })).toMatchObject({ t: 'pong' });
+    expect(cb.pending().filter((f) => f.t === 'envelope')).toEqual([]);
+    // alice's device 2 got its copies too; they wait for it.
+    const a2 = await connect(t, alice, 2);
+    const copies: Uint8Array[] = [];
+    for (let i = 0; i < 600; i++) {
+      const e = await a2.next((f) => f.t === 'envelope');
+      if (e.t === 'envelope') copies.push(e.envelopeId);
+    }
+    for (let k = 0; k < copies.length; k += 256)
+      a2.sendFrame({ t: 'ack', envelopeIds: copies.slice(k, k + 256) });
+    expect(await a2.request({ t: 'ping' })).toMatchObject({ t: 'pong' });
+    await a2.close();
+  });
+
   it('never stores ephemeral sends', async () => {
     expect(await ca.request(toBob('typing', { ephemeral: true }))).toMatchObject({ t: 'sent' });
     const e = await cb.next((f) => f.t === 'envelope');

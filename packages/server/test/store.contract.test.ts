@@ -126,7 +126,7 @@ for (const adapter of adapters) {
     });
 
     it('replaces a device list only from the expected version, dropping removed devices and their mail', async () => {
-      expect(await store.enqueue([env(7, 5)], 10)).toEqual({ ok: true, stored: 1 });
+      expect(await store.enqueue([env(7, 5)], 10)).toMatchObject({ ok: true, stored: 1 });
       const update = { deviceList: new Uint8Array([9]), version: 2, devices: [dev(1)] };
       expect(await store.replaceDeviceList('alice', 0, update)).toBe(false);
       expect(await store.replaceDeviceList('alice', 1, update)).toBe(true);
@@ -195,26 +195,34 @@ for (const adapter of adapters) {
     });
 
     it('stores a send atomically, in order, caps mailboxes, acks and expires', async () => {
-      expect(await store.enqueue([env(1), env(2)], 3)).toEqual({ ok: true, stored: 2 });
+      const first = await store.enqueue([env(1), env(2)], 3);
+      expect(first).toMatchObject({ ok: true, stored: 2 });
       expect(await store.enqueue([env(3), env(4)], 3)).toEqual({ ok: false, full: alice2 });
       expect(await store.mailboxDepth()).toBe(2);
       const got = await store.fetchMailbox(alice2, 0, 0, 10);
+      // Each envelope's seq is reported as stored, in send order.
+      expect(first.ok && first.seqs).toEqual(got.map((e) => e.seq));
+      expect((got[0]?.seq ?? 0) > 0 && (got[0]?.seq ?? 0) < (got[1]?.seq ?? 0)).toBe(true);
       expect(got.map((e) => num(e.body))).toEqual([1, 2]);
       expect(got[0]).toMatchObject({ sender: alice1, recipient: alice2, receivedAt: 100, id: env(1).id });
       expect((await store.fetchMailbox(alice2, got[0]?.seq ?? 0, 0, 10)).map((e) => num(e.body))).toEqual([
         2,
       ]);
       expect(await store.ackEnvelopes(alice2, [env(1).id, env(1).id, env(9).id])).toBe(1);
-      expect(await store.enqueue([env(5, 10)], 3)).toEqual({ ok: true, stored: 1 });
+      expect(await store.enqueue([env(5, 10)], 3)).toMatchObject({ ok: true, stored: 1 });
       expect(await store.fetchMailbox(alice2, 0, 50, 10)).toHaveLength(1);
       expect(await store.expireEnvelopes(50)).toBe(1);
       expect(await store.mailboxDepth()).toBe(1);
     });
 
     it('stores a retried send once and stores nothing of a send when one mailbox is full', async () => {
-      expect(await store.enqueue([env(1), env(1, 100, alice1)], 2)).toEqual({ ok: true, stored: 2 });
-      expect(await store.enqueue([env(1)], 2)).toEqual({ ok: true, stored: 0 });
-      expect(await store.enqueue([env(2)], 2)).toEqual({ ok: true, stored: 1 });
+      expect(await store.enqueue([env(1), env(1, 100, alice1)], 2)).toMatchObject({ ok: true, stored: 2 });
+      // A retried envelope is not stored again and reports seq 0; a new one gets a later seq.
+      expect(await store.enqueue([env(1)], 2)).toEqual({ ok: true, stored: 0, seqs: [0] });
+      const again = await store.enqueue([env(2)], 2);
+      expect(again).toMatchObject({ ok: true, stored: 1 });
+      const [latest] = (await store.fetchMailbox(alice2, 0, 0, 10)).slice(-1);
+      expect(again.ok && again.seqs).toEqual([latest?.seq]);
       expect(await store.enqueue([env(3, 100, alice1), env(3)], 2)).toEqual({ ok: false, full: alice2 });
       expect(await store.fetchMailbox(alice1, 0, 0, 10)).toHaveLength(1);
       expect(await store.mailboxDepth()).toBe(3);

@@ -4,15 +4,32 @@
  * events, `keys.low`, ephemeral envelopes); never stored ciphertext.
  */
 import type { ServerFrame } from '@sotto/protocol';
+import type { StoredEnvelope } from '../store/store.js';
 
 /** The events the bus carries, by kind. */
 export interface BusEvents {
-  /** New envelopes wait in the mailbox of one device (key: {@link deviceKey}). */
-  mail: { readonly account: string; readonly deviceId: number };
+  /**
+   * New envelopes wait in the mailbox of one device (key: {@link deviceKey}). `envelopes` are those
+   * envelopes, as stored, when the bus is in-process ({@link MailSignal}); a bus between nodes never
+   * carries them, and the subscriber reads the mailbox.
+   */
+  mail: MailSignal;
   /** A frame for every connected device of an account (key: the account) or for one device (key: {@link deviceKey}). */
   push: { readonly frame: ServerFrame };
   /** The device was removed from its account: close its connections (key: {@link deviceKey}). */
   kick: { readonly account: string; readonly deviceId: number };
+}
+
+/**
+ * A `mail` event. With the in-process bus every writer to the mailbox is in this process, and signals
+ * arrive in commit order, so a subscriber that has read its mailbox up to some `seq` may hand on the
+ * envelopes of later signals without reading them back ({@link MailboxPump}). Between nodes that order
+ * does not hold, so such a bus drops `envelopes` (also for its own node's subscribers).
+ */
+export interface MailSignal {
+  readonly account: string;
+  readonly deviceId: number;
+  readonly envelopes?: readonly StoredEnvelope[] | undefined;
 }
 
 /** A publish/subscribe channel. Handlers run asynchronously; a throwing handler does not affect others. */

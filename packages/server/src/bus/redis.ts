@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Bus, BusEvents } from './bus.js';
+import type { Bus, BusEvents, MailSignal } from './bus.js';
 import { MemoryBus } from './memory.js';
 import { type BusMessage, decodeBusMessage, encodeBusMessage } from './redis-codec.js';
 
@@ -128,7 +128,7 @@ export class RedisBus implements Bus {
 
   publish<K extends keyof BusEvents>(kind: K, key: string, event: BusEvents[K]): void {
     if (this.closed) return;
-    this.local.publish(kind, key, event);
+    this.local.publish(kind, key, withoutEnvelopes(kind, event));
     let bytes: Uint8Array;
     try {
       bytes = encodeBusMessage({ node: this.node, kind, key, event } as BusMessage);
@@ -187,4 +187,14 @@ export class RedisBus implements Bus {
     await this.local.close();
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
   }
+}
+
+/**
+ * A mail signal without its envelopes; other events as they are. Signals from other nodes may arrive out
+ * of commit order, so no subscriber of this bus may skip its mailbox read (see {@link MailSignal}).
+ */
+function withoutEnvelopes<K extends keyof BusEvents>(kind: K, event: BusEvents[K]): BusEvents[K] {
+  if (kind !== 'mail') return event;
+  const { account, deviceId } = event as MailSignal;
+  return { account, deviceId } as BusEvents[K];
 }

@@ -48,7 +48,7 @@ export function memorySharedState(clock: Clock): SharedState {
       let rl = limits.get(name);
       if (rl === undefined) {
         const bucket = new RateLimiter(clock, limit, 100_000, windowMs);
-        rl = { take: async (key) => bucket.take(key) };
+        rl = { take: async (key) => bucket.take(key), takeNow: (key) => bucket.take(key) };
         limits.set(name, rl);
       }
       return rl;

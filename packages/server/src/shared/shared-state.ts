@@ -21,6 +21,11 @@ export interface TokenStore<T> {
 export interface RateLimit {
   /** Counts one attempt for `key`; resolves false once the limit for the current window is spent. */
   take(key: string): Promise<boolean>;
+  /**
+   * {@link RateLimit.take} decided at once, where the limit lives in this process; absent for a limit
+   * that must ask elsewhere (then call `take`).
+   */
+  readonly takeNow?: ((key: string) => boolean) | undefined;
 }
 
 /** Where tokens and counters live; one per server, closed with it. */

@@ -42,7 +42,7 @@ export const PG = {
   lockName: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
   fetchMailbox: `SELECT * FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2 AND seq > $3
        AND received_at >= $4 ORDER BY seq LIMIT $5`,
   ackEnvelopes:

@@ -251,11 +251,12 @@ export class PostgresStore implements Store {
         const locks = [...new Set(envelopes.map((e) => mailboxLock(e.recipient)))].sort();
         for (const name of locks) await c.query(PG.lockName, [name]);
         let stored = 0;
+        const seqs: number[] = [];
         for (const e of envelopes) {
           const { account, deviceId } = e.recipient;
           const count = int((await this.one(c, PG.mailboxCount, [account, deviceId]))?.n);
           if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
-          stored += await this.changes(c, PG.insertEnvelope, [
+          const inserted = await this.one(c, PG.insertEnvelope, [
             account,
             deviceId,
             bytesParam(e.id),
@@ -264,8 +265,10 @@ export class PostgresStore implements Store {
             bytesParam(e.body),
             e.receivedAt,
           ]);
+          seqs.push(inserted === undefined ? 0 : int(inserted.seq));
+          if (inserted !== undefined) stored++;
         }
-        return { ok: true, stored };
+        return { ok: true, stored, seqs };
       });
     } catch (err) {
       if (err instanceof MailboxFull) return { ok: false, full: err.address };

@@ -20,6 +20,7 @@ import type {
   DeviceListUpdate,
   DeviceRecord,
   EnqueueResult,
+  ImmediateReads,
   NewEnvelope,
   OneTimeKind,
   Store,
@@ -92,15 +93,25 @@ export class SqliteStore implements Store {
     return r === undefined ? undefined : toAccount(r);
   }
 
+  /** better-sqlite3 reads synchronously: the relay's reads need no turn of the event loop. */
+  readonly immediate: ImmediateReads = {
+    accountExists: (name) =>
+      this.cache().accountExists(name, () => this.q.accountExists.get(name) !== undefined),
+    isBlocked: (blocker, blocked) =>
+      this.cache().isBlocked(blocker, blocked, () => this.q.isBlocked.get(blocker, blocked) !== undefined),
+    getContact: (owner, peer) => this.cache().contact(owner, peer, () => this.contactSync(owner, peer)),
+    listDeviceIds: (account) =>
+      this.cache().deviceIds(account, () =>
+        (this.q.listDeviceIds.all(account) as Row[]).map((r) => int(r.device_id)),
+      ),
+  };
+
   async accountExists(name: string): Promise<boolean> {
-    return this.cache().accountExists(name, () => this.q.accountExists.get(name) !== undefined);
+    return this.immediate.accountExists(name);
   }
 
   async listDeviceIds(account: string): Promise<number[]> {
-    const ids = this.cache().deviceIds(account, () =>
-      (this.q.listDeviceIds.all(account) as Row[]).map((r) => int(r.device_id)),
-    );
-    return [...ids];
+    return [...this.immediate.listDeviceIds(account)];
   }
 
   async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
@@ -319,6 +330,7 @@ export class SqliteStore implements Store {
     const enqueueAll = this.db.transaction(
       (envelopes: readonly NewEnvelope[], maxPerMailbox: number): EnqueueResult => {
         let stored = 0;
+        const seqs: number[] = [];
         // Sizes after this send, applied to the cache only once every insert succeeded (a throw rolls
         // this savepoint back, and the cache must not keep counts of rows that are gone).
         const sizes: { account: string; deviceId: number; n: number }[] = [];
@@ -341,11 +353,12 @@ export class SqliteStore implements Store {
             e.receivedAt,
           );
           stored += res.changes;
+          seqs.push(res.changes === 0 ? 0 : Number(res.lastInsertRowid));
           if (prior !== undefined) prior.n += res.changes;
           else sizes.push({ account, deviceId, n: count + res.changes });
         }
         for (const x of sizes) this.readCache.setMailboxCount(x.account, x.deviceId, x.n);
-        return { ok: true, stored };
+        return { ok: true, stored, seqs };
       },
     );
     // Runs inside the group commit's transaction without a savepoint of its own: deletes are idempotent,
@@ -464,7 +477,7 @@ export class SqliteStore implements Store {
   }
 
   async getContact(owner: string, peer: string): Promise<ContactState | undefined> {
-    return this.cache().contact(owner, peer, () => this.contactSync(owner, peer));
+    return this.immediate.getContact(owner, peer);
   }
 
   async listContacts(owner: string): Promise<ContactRecord[]> {
@@ -489,11 +502,7 @@ export class SqliteStore implements Store {
   }
 
   async isBlocked(blocker: string, blocked: string): Promise<boolean> {
-    return this.cache().isBlocked(
-      blocker,
-      blocked,
-      () => this.q.isBlocked.get(blocker, blocked) !== undefined,
-    );
+    return this.immediate.isBlocked(blocker, blocked);
   }
 
   async listBlocked(blocker: string): Promise<string[]> {

@@ -89,9 +89,12 @@ export interface StoredEnvelope extends NewEnvelope {
   readonly seq: number;
 }
 
-/** The outcome of storing one send. */
+/**
+ * The outcome of storing one send. `seqs[i]` is the mailbox position given to `envelopes[i]`, or 0 when
+ * that envelope was already stored (a retried send) and nothing was written for it.
+ */
 export type EnqueueResult =
-  | { readonly ok: true; readonly stored: number }
+  | { readonly ok: true; readonly stored: number; readonly seqs: readonly number[] }
   | { readonly ok: false; readonly full: DeviceAddress };
 
 /** A contact relation seen from `owner`. */
@@ -106,8 +109,24 @@ export interface ContactRecord {
 /** What a contact request did. */
 export type ContactRequestResult = 'pending' | 'accepted' | 'unchanged';
 
-/** The storage port. Implementations: {@link SqliteStore}. */
+/**
+ * The reads the relay makes on every send, answered at once. An adapter whose reads are synchronous
+ * (SQLite) offers them as {@link Store.immediate}, so a send is checked without a turn of the event loop
+ * per read; each answers exactly as its asynchronous twin on {@link Store}.
+ */
+export interface ImmediateReads {
+  accountExists(name: string): boolean;
+  isBlocked(blocker: string, blocked: string): boolean;
+  getContact(owner: string, peer: string): ContactState | undefined;
+  /** The account's device ids, ascending (shared: never mutate the array). */
+  listDeviceIds(account: string): readonly number[];
+}
+
+/** The storage port. Adapters: SQLite (`SqliteStore`) and PostgreSQL (`PostgresStore`). */
 export interface Store {
+  /** The relay's reads without waiting, when this adapter can answer them at once. */
+  readonly immediate?: ImmediateReads | undefined;
+
   // Accounts
   /** Creates an account; false when the name is taken. */
   createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean>;

@@ -41,8 +41,11 @@ export interface ConnectionDeps {
   readonly logger: Logger;
   /** Bad frames per connection (key: connection id); over the limit the peer is closed. */
   readonly badFrames: RateLimiter;
-  /** Handles one decoded frame; throwing answers the frame's id with an error frame. */
-  readonly handle: (conn: Connection, frame: ClientFrame) => Promise<void>;
+  /**
+   * Handles one decoded frame, at once (returns nothing) or by a returned promise; throwing or rejecting
+   * answers the frame's id with an error frame.
+   */
+  readonly handle: (conn: Connection, frame: ClientFrame) => Promise<void> | undefined;
   /** Called once when any connection closes, before its own cleanups (one shared hook, no closure each). */
   readonly onConnectionClosed?: ((conn: Connection) => void) | undefined;
 }
@@ -63,6 +66,9 @@ let nextId = 1;
  */
 const PIPELINED: ReadonlySet<ClientFrame['t']> = new Set(['send', 'ack']);
 
+/** Bytes waiting in a socket's send buffer above which the server stops pushing more to it. */
+const CONGESTED_BYTES = 1 << 20;
+
 /** Background work per connection before the next frame waits for it (bounds memory per peer). */
 const MAX_UNFINISHED = 256;
 
@@ -71,6 +77,8 @@ export class Connection {
   readonly id = nextId++;
   /** Set once the device signed the challenge. */
   device: DeviceAddress | undefined;
+  /** `account/deviceId` of {@link device} (rate-limit and bus key), once authenticated; '' before. */
+  deviceKey = '';
   /** The outstanding challenge nonce; cleared once used so a signature works at most once. */
   nonce: Uint8Array | undefined;
   /** Failed `auth` attempts on this connection (the router closes it after a few). */
@@ -125,6 +133,7 @@ export class Connection {
   /** Marks the connection as `device`'s and stops its authentication deadline. */
   authenticated(device: DeviceAddress): void {
     this.device = device;
+    this.deviceKey = `${device.account}/${device.deviceId}`;
     clearTimeout(this.authDeadline);
     this.authDeadline = undefined;
   }
@@ -217,8 +226,13 @@ export class Connection {
     if (unfinished.size === 0 && this.unfinished === unfinished) this.unfinished = undefined;
   }
 
+  /** True while the socket's send buffer holds more than {@link CONGESTED_BYTES} (a slow reader). */
+  get congested(): boolean {
+    return this.ws.bufferedAmount > CONGESTED_BYTES;
+  }
+
   /** Resolves once the socket's send buffer is below `limit` bytes (or it closed): backpressure. */
-  async drained(limit = 1 << 20): Promise<void> {
+  async drained(limit = CONGESTED_BYTES): Promise<void> {
     while (!this.closed && this.ws.bufferedAmount > limit) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -263,39 +277,54 @@ export class Connection {
     }
     const frame = decoded.frame;
     this.deps.metrics.framesIn.by('type', frame.t).inc();
-    // Once nothing is queued after this frame, the queue points back at the shared settled promise.
-    const next: Promise<void> = this.queue
-      .then(() => this.dispatch(frame))
-      .then(
-        () => this.queueIdle(next),
-        (err: unknown) => {
-          this.deps.logger.error({ err: { message: (err as Error)?.message } }, 'frame dispatch failed');
-          this.queueIdle(next);
-        },
-      );
-    this.queue = next;
+    // Frames are handled one at a time, in order: at once when nothing is under way, else after it.
+    if (this.queue === IDLE) {
+      const pending = this.dispatch(frame);
+      if (pending !== undefined) this.queue = this.track(pending);
+    } else {
+      this.queue = this.track(this.queue.then(() => this.dispatch(frame)));
+    }
+  }
+
+  /** The queue's new tail: `work`, after which the queue points back at the shared settled promise. */
+  private track(work: Promise<void>): Promise<void> {
+    const next: Promise<void> = work.then(
+      () => this.queueIdle(next),
+      (err: unknown) => {
+        this.deps.logger.error({ err: { message: (err as Error)?.message } }, 'frame dispatch failed');
+        this.queueIdle(next);
+      },
+    );
+    return next;
   }
 
   private queueIdle(last: Promise<void>): void {
     if (this.queue === last) this.queue = IDLE;
   }
 
-  private async dispatch(frame: ClientFrame): Promise<void> {
-    if (this.closed) return;
+  /** Handles `frame`; returns a promise only when that is not done at once. */
+  private dispatch(frame: ClientFrame): Promise<void> | undefined {
+    if (this.closed) return undefined;
     const unfinished = this.unfinished;
     if (
       unfinished !== undefined &&
       unfinished.size > 0 &&
       (!PIPELINED.has(frame.t) || unfinished.size >= MAX_UNFINISHED)
     ) {
-      await Promise.all(unfinished);
-      if (this.closed) return;
+      return Promise.all(unfinished).then(() => (this.closed ? undefined : this.handleNow(frame)));
     }
+    return this.handleNow(frame);
+  }
+
+  private handleNow(frame: ClientFrame): Promise<void> | undefined {
+    let pending: Promise<void> | undefined;
     try {
-      await this.deps.handle(this, frame);
+      pending = this.deps.handle(this, frame);
     } catch (err) {
       this.answerFailure(frame, err);
+      return undefined;
     }
+    return pending?.catch((err: unknown) => this.answerFailure(frame, err));
   }
 
   private answerFailure(frame: ClientFrame, err: unknown): void {

@@ -9,7 +9,7 @@ import type { ChallengeAuth } from '../modules/auth/challenge.js';
 import type { ContactsService } from '../modules/contacts/contacts.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import type { DirectoryService } from '../modules/directory/directory.js';
-import type { RelayService } from '../modules/relay/relay.js';
+import type { AcceptedSend, RelayService } from '../modules/relay/relay.js';
 import type { RateLimit } from '../shared/shared-state.js';
 import type { DeviceAddress } from '../store/store.js';
 import { CLOSE, type Connection } from './connection.js';
@@ -37,19 +37,30 @@ export interface RouterDeps {
   readonly pushKeysLow: (device: DeviceAddress, remaining: { x25519: number; mlkem: number }) => void;
 }
 
+/** Handles one frame: at once (returns nothing), or with a promise of when it is done. */
 type Handler<T extends ClientFrameType> = (
   conn: Connection,
   device: DeviceAddress,
   frame: FrameOf<T>,
-) => Promise<void>;
+) => Promise<void> | undefined;
 type Handlers = { [T in ClientFrameType]?: Handler<T> };
 
 const ok = (conn: Connection, id: number) => conn.send({ t: 'ok', id });
 
+/** Answers an accepted send with `sent` once it is durable, in the background (see `finishLater`). */
+function sendLater(conn: Connection, f: FrameOf<'send'>, accepted: AcceptedSend): undefined {
+  conn.finishLater(
+    f,
+    accepted.sent.then((sent) => conn.send(sent)),
+  );
+  return undefined;
+}
+
 /** Builds the frame handler of every connection. */
-export function createRouter(deps: RouterDeps): (conn: Connection, frame: ClientFrame) => Promise<void> {
+export function createRouter(
+  deps: RouterDeps,
+): (conn: Connection, frame: ClientFrame) => Promise<void> | undefined {
   const { directory, contacts, relay } = deps;
-  const deviceKeyOf = (d: DeviceAddress) => `${d.account}/${d.deviceId}`;
 
   const handlers: Handlers = {
     'keys.upload': async (conn, device, f) => {
@@ -66,7 +77,7 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
       conn.send({ t: 'keys.count.result', id: f.id, oneTime: n.x25519, kem: n.mlkem });
     },
     'keys.bundles': async (conn, device, f) => {
-      if (!(await deps.bundleLimit.take(deviceKeyOf(device)))) throw new ApiError('RATE_LIMITED');
+      if (!(await deps.bundleLimit.take(conn.deviceKey))) throw new ApiError('RATE_LIMITED');
       const { entry, bundles, remaining } = await directory.fetchBundles(f.account, device);
       const { account, identityKey, deviceList } = entry;
       conn.send({ t: 'keys.bundles.result', id: f.id, account, identityKey, deviceList, bundles });
@@ -126,16 +137,21 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
     },
     // Both return once the work is queued in order; the commit is awaited in the background, so a
     // device's next send is checked meanwhile and shares the group commit (`sent` still waits for it).
-    send: async (conn, device, f) => {
-      if (!(await deps.sendLimit.take(deviceKeyOf(device)))) throw new ApiError('RATE_LIMITED');
-      const accepted = await relay.accept(device, f);
-      conn.finishLater(
-        f,
-        accepted.sent.then((sent) => conn.send(sent)),
-      );
+    // With a local rate limit and a store that reads at once, a send is checked without waiting at all.
+    send: (conn, device, f) => {
+      const key = conn.deviceKey;
+      const allowed = deps.sendLimit.takeNow?.(key);
+      if (allowed === false) throw new ApiError('RATE_LIMITED');
+      const accepted = allowed === true ? relay.acceptNow(device, f) : undefined;
+      if (accepted !== undefined) return sendLater(conn, f, accepted);
+      return (async () => {
+        if (allowed === undefined && !(await deps.sendLimit.take(key))) throw new ApiError('RATE_LIMITED');
+        sendLater(conn, f, await relay.accept(device, f));
+      })();
     },
-    ack: async (conn, device, f) => {
+    ack: (conn, device, f) => {
       conn.finishLater(f, relay.ack(device, f.envelopeIds));
+      return undefined;
     },
     ping: async (conn, _device, f) => {
       conn.send({ t: 'pong', id: f.id });
@@ -143,29 +159,30 @@ export function createRouter(deps: RouterDeps): (conn: Connection, frame: Client
     pong: async () => {},
   };
 
-  return async (conn, frame) => {
-    const device = conn.device;
-    if (frame.t === 'auth') {
-      if (await deps.auth.authenticate(conn, frame)) {
-        ok(conn, frame.id);
-        await deps.onAuthenticated(conn);
-      } else {
-        // Each attempt costs a signature check and a store lookup: a few per connection, then 1008.
-        conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
-        conn.authFailures++;
-        conn.countBadFrame();
-        if (conn.authFailures >= MAX_AUTH_FAILURES)
-          conn.close(CLOSE.policy, 'too many failed authentications');
-        else if (conn.open) deps.auth.challenge(conn);
-      }
-      return;
+  const authenticate = async (conn: Connection, frame: FrameOf<'auth'>): Promise<void> => {
+    if (await deps.auth.authenticate(conn, frame)) {
+      ok(conn, frame.id);
+      await deps.onAuthenticated(conn);
+    } else {
+      // Each attempt costs a signature check and a store lookup: a few per connection, then 1008.
+      conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
+      conn.authFailures++;
+      conn.countBadFrame();
+      if (conn.authFailures >= MAX_AUTH_FAILURES) conn.close(CLOSE.policy, 'too many failed authentications');
+      else if (conn.open) deps.auth.challenge(conn);
     }
+  };
+
+  return (conn, frame) => {
+    const device = conn.device;
+    if (frame.t === 'auth') return authenticate(conn, frame);
     if (device === undefined) {
-      if (frame.t === 'ping') return conn.send({ t: 'pong', id: frame.id });
-      throw new ApiError('UNAUTHENTICATED', 'Authenticate the connection first.');
+      if (frame.t !== 'ping') throw new ApiError('UNAUTHENTICATED', 'Authenticate the connection first.');
+      conn.send({ t: 'pong', id: frame.id });
+      return undefined;
     }
     const handler = handlers[frame.t] as Handler<typeof frame.t> | undefined;
     if (handler === undefined) throw new ApiError('UNKNOWN_FRAME_TYPE');
-    await handler(conn, device, frame as never);
+    return handler(conn, device, frame as never);
   };
 }

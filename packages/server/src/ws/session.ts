@@ -4,7 +4,7 @@
  * contacts' presence, and its mailbox is delivered. Closing undoes the subscriptions and presence.
  */
 import type { ServerFrame } from '@sotto/protocol';
-import { type Bus, deviceKey } from '../bus/bus.js';
+import type { Bus, MailSignal } from '../bus/bus.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import { MailboxPump } from '../modules/relay/pump.js';
 import type { RelayService } from '../modules/relay/relay.js';
@@ -25,14 +25,14 @@ export async function startSession(conn: Connection, deps: SessionDeps): Promise
   const device = conn.device;
   if (device === undefined) return;
   const { bus } = deps;
-  const own = deviceKey(device.account, device.deviceId);
+  const own = conn.deviceKey;
   const pump = new MailboxPump(conn, deps.store, deps.relay, deps.onError);
   // One push handler serves both keys (the device's and the account's). The handlers are kept and
   // unsubscribed by value, so a connection holds no unsubscribe closure per subscription. They sit in a
   // tuple rather than named constants: under tsx (keepNames) a named function gets its `name` redefined,
   // which turns its properties into a dictionary (~256 bytes per function, per connection).
   const [mail, push, kick] = [
-    () => pump.kickSoon(),
+    (signal: MailSignal) => pump.signal(signal),
     (e: { frame: ServerFrame }) => conn.send(e.frame),
     () => conn.close(CLOSE.revoked, 'device removed'),
   ] as const;

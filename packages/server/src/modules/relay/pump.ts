@@ -2,7 +2,14 @@
  * Pushes one connected device's mailbox to it, oldest first: on connect (offline delivery) and whenever
  * the bus says new mail arrived. Envelopes stay stored until acknowledged; a reconnecting device gets
  * every unacknowledged one again (at-least-once; clients drop duplicates by envelope id).
+ *
+ * A mail signal that carries its envelopes (the in-process bus, see {@link MailSignal}) is handed on
+ * without reading the mailbox back, but only while the pump is caught up: its last read found everything
+ * committed before it, and every later commit is signalled in commit order, so the envelopes of a signal
+ * with `seq` above the last one sent are exactly the next ones. Otherwise (a read under way or due, a
+ * congested socket, a signal without envelopes) the signal just asks for a read.
  */
+import type { MailSignal } from '../../bus/bus.js';
 import type { Store } from '../../store/store.js';
 import type { Connection } from '../../ws/connection.js';
 import type { RelayService } from './relay.js';
@@ -12,6 +19,8 @@ const BATCH = 256;
 /** The delivery loop of one authenticated connection. */
 export class MailboxPump {
   private lastSeq = 0;
+  /** True once a read found the mailbox drained and none has been asked for since. */
+  private caughtUp = false;
   private running = false;
   private again = false;
   private scheduled = false;
@@ -23,8 +32,34 @@ export class MailboxPump {
     private readonly onError: (err: unknown) => void,
   ) {}
 
+  /** A mail signal arrived: hands its envelopes on when that is safe (see above), else reads the mailbox. */
+  signal(mail: MailSignal): void {
+    const envelopes = mail.envelopes;
+    if (envelopes === undefined || !this.caughtUp || this.scheduled || this.conn.congested) {
+      this.kickSoon();
+      return;
+    }
+    const oldest = this.relay.oldestDeliverable();
+    for (const e of envelopes) {
+      if (!this.conn.open) return;
+      if (e.seq <= this.lastSeq) continue;
+      if (e.receivedAt >= oldest) {
+        this.conn.send({
+          t: 'envelope',
+          envelopeId: e.id,
+          from: e.sender,
+          serverTime: e.receivedAt,
+          ephemeral: false,
+          body: e.body,
+        });
+      }
+      this.lastSeq = e.seq;
+    }
+  }
+
   /** Delivers whatever is new; coalesces calls while a run is under way. */
   kick(): void {
+    this.caughtUp = false;
     if (this.running) {
       this.again = true;
       return;
@@ -38,6 +73,7 @@ export class MailboxPump {
    * commit arrive as a burst of microtasks, and one mailbox read then serves all of them.
    */
   kickSoon(): void {
+    this.caughtUp = false;
     if (this.running) {
       this.again = true;
       return;
@@ -52,7 +88,11 @@ export class MailboxPump {
 
   private runNow(): void {
     this.run().then(
-      () => this.finished(),
+      (drained) => {
+        // Caught up only when no signal arrived since the last read began (it would have set `again`).
+        if (drained && !this.again) this.caughtUp = true;
+        this.finished();
+      },
       (err) => {
         this.onError(err);
         this.finished();
@@ -66,13 +106,14 @@ export class MailboxPump {
     if (this.again) this.kick();
   }
 
-  private async run(): Promise<void> {
+  /** Reads and sends until the mailbox is drained (true) or the connection closed (false). */
+  private async run(): Promise<boolean> {
     const device = this.conn.device;
-    if (device === undefined) return;
+    if (device === undefined) return false;
     do {
       this.again = false;
       for (;;) {
-        if (!this.conn.open) return;
+        if (!this.conn.open) return false;
         const batch = await this.store.fetchMailbox(
           device,
           this.lastSeq,
@@ -94,5 +135,6 @@ export class MailboxPump {
         await this.conn.drained();
       }
     } while (this.again);
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The relay (DESIGN §4, §5): checks a send against the current device lists, stores every envelope of it
- * durably in one transaction BEFORE the sender's `sent`, signals the recipients' devices over the bus,
+ * durably in one transaction BEFORE the sender's `sent`, signals the recipients' devices over the bus
+ * (with the stored envelopes, which an in-process bus hands on to a connected device),
  * and deletes an envelope only when its device acknowledges it. Ephemeral sends (typing) are pushed to
  * connected devices and never stored.
  */
@@ -14,6 +15,8 @@ import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { deviceDifference } from './device-set.js';
 import { EnvelopeIds } from './envelope-ids.js';
 import { SendBatcher } from './send-batcher.js';
+
+const NO_DEVICES: readonly number[] = [];
 
 /** The relay's limits. */
 export interface RelayLimits {
@@ -64,24 +67,59 @@ export class RelayService {
    * {@link RelayService.send} throws, except MAILBOX_FULL, which `sent` rejects with.
    */
   async accept(sender: DeviceAddress, frame: FrameOf<'send'>): Promise<AcceptedSend> {
-    if (frame.messages.length > this.limits.maxMessagesPerSend) {
-      throw new ApiError(
-        'INVALID_ARGUMENT',
-        `A send carries at most ${this.limits.maxMessagesPerSend} messages.`,
-      );
-    }
+    const now = this.acceptNow(sender, frame);
+    if (now !== undefined) return now;
+    this.checkSize(frame);
     const self = frame.to === sender.account;
     if (!self) {
       if (!(await this.store.accountExists(frame.to))) throw new ApiError('ACCOUNT_NOT_FOUND');
       if (await this.store.isBlocked(frame.to, sender.account)) throw new ApiError('BLOCKED');
       if (!(await this.contacts.areContacts(sender.account, frame.to))) throw new ApiError('NOT_A_CONTACT');
     }
-    const expected: DeviceAddress[] = [];
+    const theirs = self ? NO_DEVICES : await this.store.listDeviceIds(frame.to);
+    return this.admit(sender, frame, theirs, await this.store.listDeviceIds(sender.account));
+  }
+
+  /**
+   * {@link RelayService.accept} without waiting, when the store answers its reads at once
+   * ({@link Store.immediate}); undefined when it cannot (then call `accept`). Throws what `accept` throws.
+   */
+  acceptNow(sender: DeviceAddress, frame: FrameOf<'send'>): AcceptedSend | undefined {
+    const reads = this.store.immediate;
+    if (reads === undefined) return undefined;
+    this.checkSize(frame);
+    const self = frame.to === sender.account;
     if (!self) {
-      for (const deviceId of await this.store.listDeviceIds(frame.to))
-        expected.push({ account: frame.to, deviceId });
+      if (!reads.accountExists(frame.to)) throw new ApiError('ACCOUNT_NOT_FOUND');
+      if (reads.isBlocked(frame.to, sender.account)) throw new ApiError('BLOCKED');
+      if (reads.getContact(sender.account, frame.to) !== 'accepted') throw new ApiError('NOT_A_CONTACT');
     }
-    for (const deviceId of await this.store.listDeviceIds(sender.account)) {
+    const theirs = self ? NO_DEVICES : reads.listDeviceIds(frame.to);
+    return this.admit(sender, frame, theirs, reads.listDeviceIds(sender.account));
+  }
+
+  private checkSize(frame: FrameOf<'send'>): void {
+    if (frame.messages.length > this.limits.maxMessagesPerSend) {
+      throw new ApiError(
+        'INVALID_ARGUMENT',
+        `A send carries at most ${this.limits.maxMessagesPerSend} messages.`,
+      );
+    }
+  }
+
+  /**
+   * The checks that need no reads: the messages must address exactly the recipient's devices
+   * (`theirs`) and the sender's other devices (`ours`). Then the envelopes are queued for storage.
+   */
+  private admit(
+    sender: DeviceAddress,
+    frame: FrameOf<'send'>,
+    theirs: readonly number[],
+    ours: readonly number[],
+  ): AcceptedSend {
+    const expected: DeviceAddress[] = [];
+    for (const deviceId of theirs) expected.push({ account: frame.to, deviceId });
+    for (const deviceId of ours) {
       if (deviceId !== sender.deviceId) expected.push({ account: sender.account, deviceId });
     }
     const diff = deviceDifference(expected, frame.messages);
@@ -120,11 +158,15 @@ export class RelayService {
       return { sent: Promise.resolve(sent) };
     }
 
-    const stored = this.writer.write(envelopes).then((ok) => {
-      if (!ok) throw new ApiError('MAILBOX_FULL');
-      for (const e of envelopes) {
-        this.bus.publish('mail', deviceKey(e.recipient.account, e.recipient.deviceId), e.recipient);
-      }
+    const stored = this.writer.write(envelopes).then((seqs) => {
+      if (seqs === undefined) throw new ApiError('MAILBOX_FULL');
+      envelopes.forEach((e, i) => {
+        const seq = seqs[i] ?? 0;
+        const { account, deviceId } = e.recipient;
+        // An envelope stored before (a retried send) was signalled then: its mailbox is read, not handed on.
+        const signal = seq === 0 ? { account, deviceId } : { account, deviceId, envelopes: [{ ...e, seq }] };
+        this.bus.publish('mail', deviceKey(account, deviceId), signal);
+      });
       return sent;
     });
     return { sent: stored };

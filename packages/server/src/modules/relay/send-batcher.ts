@@ -9,9 +9,12 @@
  */
 import type { NewEnvelope, Store } from '../../store/store.js';
 
+/** A send's mailbox positions, one per envelope (0: already stored), or undefined when a mailbox was full. */
+export type WriteResult = readonly number[] | undefined;
+
 interface Queued {
   readonly envelopes: readonly NewEnvelope[];
-  resolve(stored: boolean): void;
+  resolve(result: WriteResult): void;
   reject(err: unknown): void;
 }
 
@@ -28,11 +31,12 @@ export class SendBatcher {
   ) {}
 
   /**
-   * Stores one send's envelopes after every send accepted before it. Resolves true once they are durable,
-   * false (nothing stored) when one of their mailboxes is full; rejects when the store fails.
+   * Stores one send's envelopes after every send accepted before it. Resolves with their mailbox positions
+   * once they are durable, undefined (nothing stored) when one of their mailboxes is full; rejects when the
+   * store fails.
    */
-  write(envelopes: readonly NewEnvelope[]): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
+  write(envelopes: readonly NewEnvelope[]): Promise<WriteResult> {
+    return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ envelopes, resolve, reject });
       if (!this.running) {
         this.running = true;
@@ -62,11 +66,16 @@ export class SendBatcher {
       const result = await this.store.enqueue(all, this.maxPerMailbox);
       if (result.ok) {
         this.onStored(result.stored);
-        for (const q of batch) q.resolve(true);
+        let at = 0;
+        for (const q of batch) {
+          const n = q.envelopes.length;
+          q.resolve(batch.length === 1 ? result.seqs : result.seqs.slice(at, at + n));
+          at += n;
+        }
         return;
       }
       if (batch.length === 1) {
-        batch[0]?.resolve(false);
+        batch[0]?.resolve(undefined);
         return;
       }
     } catch (err) {
@@ -78,7 +87,7 @@ export class SendBatcher {
       try {
         const result = await this.store.enqueue(q.envelopes, this.maxPerMailbox);
         if (result.ok) this.onStored(result.stored);
-        q.resolve(result.ok);
+        q.resolve(result.ok ? result.seqs : undefined);
       } catch (err) {
         q.reject(err);
       }
