@@ -155,7 +155,7 @@ describe('frame codec', () => {
     expect(() => decodeFrame(encodeCbor({ t: 'ping', id: 1, x: 1 }))).toThrow('Invalid value: unknown field');
   });
 
-  it('copies byte strings that view a larger buffer, a Buffer or a subclass, and keeps a whole plain one', () => {
+  it('copies byte strings that view a larger buffer, a Buffer, a subclass or a few bytes, and keeps a whole plain one', () => {
     const backing = new Uint8Array([9, 1, 2, 3, 9]);
     const view = backing.subarray(1, 4);
     const out = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: view }) as {
@@ -169,11 +169,18 @@ describe('frame codec', () => {
     };
     expect(Object.getPrototypeOf(fromBuf.blob)).toBe(Uint8Array.prototype);
     expect(fromBuf.blob).not.toBe(buf);
-    const whole = new Uint8Array([7]);
+    // A large whole array is kept as it is; a small one is copied (cheaper than asking V8 for its buffer).
+    const whole = new Uint8Array(100).fill(7);
     const kept = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: whole }) as {
       blob: Uint8Array;
     };
     expect(kept.blob).toBe(whole);
+    const small = new Uint8Array([7]);
+    const copied = validate(CLIENT_FRAMES['backup.put'], { t: 'backup.put', id: 1, blob: small }) as {
+      blob: Uint8Array;
+    };
+    expect(copied.blob).not.toBe(small);
+    expect([...copied.blob]).toEqual([7]);
   });
 
   it('rejects input that is not a Uint8Array', () => {

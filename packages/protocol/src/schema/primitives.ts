@@ -85,12 +85,17 @@ export function text(opts: { min?: number; max: number; pattern?: RegExp; what?:
   };
 }
 
+/** Byte strings up to this length are copied rather than checked (V8 keeps them on its heap). */
+const SMALL_BYTES = 64;
+
 /**
  * A plain Uint8Array that views no buffer but its own: `v` itself when it already is one (what the CBOR
  * decoder produces, so a decoded body is not copied twice), else a copy. A Buffer, a subclass or a view
  * into a larger buffer (a Buffer's own slice() is one) is always copied.
  */
 function ownBytes(v: Uint8Array): Uint8Array {
+  // Reading `buffer` of a small array makes V8 create it; copying those few bytes is cheaper.
+  if (v.length <= SMALL_BYTES) return new Uint8Array(v);
   const whole =
     v.constructor === Uint8Array &&
     v.byteOffset === 0 &&
