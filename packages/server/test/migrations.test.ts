@@ -24,8 +24,44 @@ const sha = (s: string | undefined) =>
 
 describe('migrations', () => {
   it('never change once released (append a migration instead)', () => {
-    expect(MIGRATIONS.map((m) => sha(m(SQLITE)))).toEqual(['ba90139ba11c655e']);
-    expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual(['32d160babbbe7ea9']);
+    expect(MIGRATIONS.map((m) => sha(m(SQLITE)))).toEqual(['ba90139ba11c655e', '1a3cdaa6524f8e94']);
+    expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual(['32d160babbbe7ea9', '583e1df7922fa438']);
+  });
+
+  it('move waiting envelopes to the version 2 table, keeping their seqs and the sequence, with one index', () => {
+    const db = new Database(':memory:');
+    db.exec(MIGRATIONS[0]?.(SQLITE) ?? '');
+    db.pragma('user_version = 1');
+    const insert = db.prepare(
+      `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
+       VALUES ('bob', 1, ?, 'alice', 1, ?, ?)`,
+    );
+    for (let i = 1; i <= 5; i++) insert.run(Buffer.alloc(16, i), Buffer.from(`m${i}`), i);
+    // The newest envelopes were acknowledged: their seqs must not be handed out again.
+    db.prepare('DELETE FROM envelopes WHERE seq > 3').run();
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    const rows = db.prepare('SELECT seq, id, body, received_at FROM envelopes ORDER BY seq').all() as {
+      seq: number;
+      id: Buffer;
+      body: Buffer;
+    }[];
+    expect(rows.map((r) => [r.seq, r.id[0], r.body.toString()])).toEqual([
+      [1, 1, 'm1'],
+      [2, 2, 'm2'],
+      [3, 3, 'm3'],
+    ]);
+    const next = db
+      .prepare(
+        `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
+         VALUES ('bob', 1, x'00', 'alice', 1, x'00', 9)`,
+      )
+      .run();
+    expect(Number(next.lastInsertRowid)).toBe(6);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'envelopes'")
+      .all() as { name: string }[];
+    expect(indexes.map((i) => i.name)).toEqual(['envelopes_by_mailbox']);
+    db.close();
   });
 
   it('record the version in SQLite and run once', () => {
@@ -79,6 +115,11 @@ await describeWith(['postgres'], 'migrations on PostgreSQL', () => {
       }
       for (const k of Object.keys(out)) out[k]?.sort();
       expect(out).toEqual(sqliteColumns());
+      const indexes = await db.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname',
+        [schema, 'envelopes'],
+      );
+      expect(indexes.rows.map((i) => i.indexname)).toEqual(['envelopes_by_mailbox', 'envelopes_pkey']);
       const v = await db.query(`SELECT version FROM ${schema}.sotto_schema`);
       expect(v.rows.map((row: { version: string }) => Number(row.version))).toEqual([MIGRATIONS.length]);
     } finally {

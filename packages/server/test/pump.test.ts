@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerFrame } from '@sotto/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeliveredEnvelopes } from '../src/modules/relay/delivered.js';
 import { MailboxPump } from '../src/modules/relay/pump.js';
 import type { RelayService } from '../src/modules/relay/relay.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
@@ -128,5 +129,31 @@ describe('mailbox pump', () => {
     await settle();
     expect(g.reads()).toBe(reads + 2);
     expect(conn.sent).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+
+    // Acks name what this connection was sent, once each; ids it was not sent are ignored.
+    const acked = pump.acknowledged([e4.id, new Uint8Array(16).fill(99), e4.id, e3.id]);
+    expect(acked).toEqual([
+      { seq: e4.seq, id: e4.id },
+      { seq: e3.seq, id: e3.id },
+    ]);
+    expect(pump.acknowledged([e4.id])).toEqual([]);
+    expect(await store.ackEnvelopes(bob, acked)).toBe(2);
+  });
+});
+
+describe('delivered envelopes', () => {
+  it('tells ids apart that share a slot, and forgets each once acknowledged', () => {
+    const delivered = new DeliveredEnvelopes();
+    // The same first four bytes: one slot, three envelopes.
+    const ids = [1, 2, 3].map((n) => Uint8Array.from([7, 7, 7, 7, ...new Array(12).fill(n)]));
+    ids.forEach((id, i) => {
+      delivered.add(i + 10, id);
+    });
+    expect(delivered.size).toBe(3);
+    expect(delivered.take([ids[1] as Uint8Array])).toEqual([{ seq: 11, id: ids[1] }]);
+    expect(delivered.take([ids[1] as Uint8Array])).toEqual([]);
+    expect(delivered.take([Uint8Array.from([7, 7, 7, 7, ...new Array(12).fill(9)])])).toEqual([]);
+    expect(delivered.take([ids[2] as Uint8Array, ids[0] as Uint8Array]).map((r) => r.seq)).toEqual([12, 10]);
+    expect(delivered.size).toBe(0);
   });
 });

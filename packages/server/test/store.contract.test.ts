@@ -208,21 +208,55 @@ for (const adapter of adapters) {
       expect((await store.fetchMailbox(alice2, got[0]?.seq ?? 0, 0, 10)).map((e) => num(e.body))).toEqual([
         2,
       ]);
-      expect(await store.ackEnvelopes(alice2, [env(1).id, env(1).id, env(9).id])).toBe(1);
-      expect(await store.enqueue([env(5, 10)], 3)).toMatchObject({ ok: true, stored: 1 });
-      expect(await store.fetchMailbox(alice2, 0, 50, 10)).toHaveLength(1);
-      expect(await store.expireEnvelopes(50)).toBe(1);
+      // An ack deletes by seq, and only when the id matches too: a wrong id, a repeat, another device's
+      // seq or an unknown seq deletes nothing.
+      const [e1, e2] = got;
+      if (e1 === undefined || e2 === undefined) throw new Error('no envelopes');
+      expect(await store.ackEnvelopes(alice2, [{ seq: e1.seq, id: env(9).id }])).toBe(0);
+      expect(await store.ackEnvelopes(alice1, [{ seq: e1.seq, id: e1.id }])).toBe(0);
+      expect(
+        await store.ackEnvelopes(alice2, [
+          { seq: e1.seq, id: e1.id },
+          { seq: e1.seq, id: e1.id },
+          { seq: e2.seq + 1000, id: e2.id },
+        ]),
+      ).toBe(1);
+      expect((await store.fetchMailbox(alice2, 0, 0, 10)).map((e) => num(e.body))).toEqual([2]);
+      expect(await store.enqueue([env(5, 200)], 3)).toMatchObject({ ok: true, stored: 1 });
+      // Reads skip what is past the age limit; expiry deletes it, oldest first.
+      expect((await store.fetchMailbox(alice2, 0, 150, 10)).map((e) => num(e.body))).toEqual([5]);
+      expect(await store.expireEnvelopes(150)).toBe(1);
       expect(await store.mailboxDepth()).toBe(1);
+      expect(await store.expireEnvelopes(150)).toBe(0);
+      expect(await store.expireEnvelopes(201)).toBe(1);
+      expect(await store.mailboxDepth()).toBe(0);
     });
 
-    it('stores a retried send once and stores nothing of a send when one mailbox is full', async () => {
-      expect(await store.enqueue([env(1), env(1, 100, alice1)], 2)).toMatchObject({ ok: true, stored: 2 });
-      // A retried envelope is not stored again and reports seq 0; a new one gets a later seq.
-      expect(await store.enqueue([env(1)], 2)).toEqual({ ok: true, stored: 0, seqs: [0] });
-      const again = await store.enqueue([env(2)], 2);
+    it('walks seq order when expiring: an envelope stamped out of order waits for the ones before it', async () => {
+      // Stamps from two nodes' clocks may interleave: expiry stops at the first envelope not expired,
+      // and reads skip the expired one behind it meanwhile.
+      expect(
+        await store.enqueue([env(1, 100), env(2, 300), env(3, 100), env(4, 400, alice1)], 10),
+      ).toMatchObject({
+        ok: true,
+      });
+      expect(await store.expireEnvelopes(200)).toBe(1);
+      expect((await store.fetchMailbox(alice2, 0, 200, 10)).map((e) => num(e.body))).toEqual([2]);
+      expect(await store.expireEnvelopes(350)).toBe(2);
+      expect((await store.fetchMailbox(alice1, 0, 0, 10)).map((e) => num(e.body))).toEqual([4]);
+    });
+
+    it('stores nothing of a send when one mailbox is full, and gives every envelope its own seq', async () => {
+      const both = await store.enqueue([env(1), env(1, 100, alice1)], 2);
+      expect(both).toMatchObject({ ok: true, stored: 2 });
+      // The same id again is a new envelope (ids are the relay's, fresh per send; nothing matches on them).
+      const again = await store.enqueue([env(1)], 2);
       expect(again).toMatchObject({ ok: true, stored: 1 });
-      const [latest] = (await store.fetchMailbox(alice2, 0, 0, 10)).slice(-1);
-      expect(again.ok && again.seqs).toEqual([latest?.seq]);
+      const inbox = await store.fetchMailbox(alice2, 0, 0, 10);
+      expect(inbox.map((e) => e.seq)).toEqual([
+        ...(both.ok ? [both.seqs[0]] : []),
+        ...(again.ok ? again.seqs : []),
+      ]);
       expect(await store.enqueue([env(3, 100, alice1), env(3)], 2)).toEqual({ ok: false, full: alice2 });
       expect(await store.fetchMailbox(alice1, 0, 0, 10)).toHaveLength(1);
       expect(await store.mailboxDepth()).toBe(3);

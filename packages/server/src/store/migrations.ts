@@ -113,6 +113,35 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (blocker, blocked)
   )${d.keyedTable};
   `,
+  // 2: envelopes keep only the index that orders a mailbox. An ack names the envelope's seq (known to the
+  // node that delivered it), expiry walks seq order, and retried sends are no longer matched by id: the
+  // index on (recipient, id) and the one on age cost two b-tree writes per insert and per delete
+  // (docs/decisions/0006-envelope-indexes.md).
+  (d) =>
+    d.name === 'sqlite'
+      ? `
+  CREATE TABLE envelopes_v2 (
+    seq ${d.serialKey},
+    recipient_account TEXT NOT NULL,
+    recipient_device ${d.int} NOT NULL,
+    id ${d.bytes} NOT NULL,
+    sender_account TEXT NOT NULL,
+    sender_device ${d.int} NOT NULL,
+    body ${d.bytes} NOT NULL,
+    received_at ${d.int} NOT NULL
+  )${d.table};
+  INSERT INTO envelopes_v2 (seq, recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
+    SELECT seq, recipient_account, recipient_device, id, sender_account, sender_device, body, received_at FROM envelopes;
+  DELETE FROM sqlite_sequence WHERE name = 'envelopes_v2';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'envelopes_v2', seq FROM sqlite_sequence WHERE name = 'envelopes';
+  DROP TABLE envelopes;
+  ALTER TABLE envelopes_v2 RENAME TO envelopes;
+  CREATE INDEX envelopes_by_mailbox ON envelopes (recipient_account, recipient_device, seq);
+  `
+      : `
+  ALTER TABLE envelopes DROP CONSTRAINT envelopes_recipient_account_recipient_device_id_key;
+  DROP INDEX envelopes_by_age;
+  `,
 ];
 
 /**

@@ -42,12 +42,14 @@ export const PG = {
   lockName: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING seq`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
   fetchMailbox: `SELECT * FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2 AND seq > $3
        AND received_at >= $4 ORDER BY seq LIMIT $5`,
-  ackEnvelopes:
-    'DELETE FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2 AND id = ANY($3::bytea[])',
-  expire: 'DELETE FROM envelopes WHERE received_at < $1',
+  ackEnvelopes: `DELETE FROM envelopes e USING unnest($3::bigint[], $4::bytea[]) AS a(seq, id)
+     WHERE e.seq = a.seq AND e.id = a.id AND e.recipient_account = $1 AND e.recipient_device = $2`,
+  // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).
+  expire: `DELETE FROM envelopes WHERE seq < COALESCE(
+       (SELECT seq FROM envelopes WHERE received_at >= $1 ORDER BY seq LIMIT 1), 9223372036854775807)`,
   depth: 'SELECT COUNT(*) AS n FROM envelopes',
   getContact: 'SELECT state FROM contacts WHERE owner = $1 AND peer = $2',
   setContact: `INSERT INTO contacts (owner, peer, state) VALUES ($1, $2, $3)

@@ -25,6 +25,7 @@ import type {
   DeviceListUpdate,
   DeviceRecord,
   EnqueueResult,
+  EnvelopeRef,
   NewEnvelope,
   OneTimeKind,
   Store,
@@ -265,8 +266,8 @@ export class PostgresStore implements Store {
             bytesParam(e.body),
             e.receivedAt,
           ]);
-          seqs.push(inserted === undefined ? 0 : int(inserted.seq));
-          if (inserted !== undefined) stored++;
+          seqs.push(int(inserted?.seq));
+          stored++;
         }
         return { ok: true, stored, seqs };
       });
@@ -286,9 +287,14 @@ export class PostgresStore implements Store {
     return (await this.rows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
   }
 
-  async ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.changes(this.pool, PG.ackEnvelopes, [device.account, device.deviceId, ids.map(bytesParam)]);
+  async ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number> {
+    if (acks.length === 0) return 0;
+    return this.changes(this.pool, PG.ackEnvelopes, [
+      device.account,
+      device.deviceId,
+      acks.map((a) => a.seq),
+      acks.map((a) => bytesParam(a.id)),
+    ]);
   }
 
   async expireEnvelopes(before: number): Promise<number> {

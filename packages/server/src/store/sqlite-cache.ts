@@ -20,7 +20,8 @@ function remember<V>(map: Map<string, V>, key: string, value: V): V {
 }
 
 const pair = (a: string, b: string): string => `${a}\n${b}`;
-const mailbox = (account: string, deviceId: number): string => `${account}\n${deviceId}`;
+/** The cache key of one device's mailbox. */
+export const mailboxKey = (account: string, deviceId: number): string => `${account}\n${deviceId}`;
 
 /** Cached facts, each filled by a loader on a miss. */
 export class ReadCache {
@@ -51,20 +52,25 @@ export class ReadCache {
     return this.blocks.get(k) ?? remember(this.blocks, k, load());
   }
 
-  /** Envelopes stored for one device (including uncommitted ones of the open transaction). */
-  mailboxCount(account: string, deviceId: number, load: () => number): number {
-    const k = mailbox(account, deviceId);
-    return this.counts.get(k) ?? remember(this.counts, k, load());
+  /**
+   * The cached number of envelopes stored for the device with mailbox key {@link mailboxKey} (including
+   * uncommitted ones of the open transaction), if cached.
+   */
+  cachedMailboxCount(key: string): number | undefined {
+    return this.counts.get(key);
   }
 
-  /** Records a mailbox's new size; call only with a count read or derived inside the same transaction. */
-  setMailboxCount(account: string, deviceId: number, n: number): void {
-    remember(this.counts, mailbox(account, deviceId), n);
+  /**
+   * Records the size of the mailbox with key {@link mailboxKey}; call only with a count read or derived
+   * inside the same transaction.
+   */
+  setMailboxCount(key: string, n: number): void {
+    remember(this.counts, key, n);
   }
 
   /** Adds `delta` to a cached mailbox size (after deleting in the same transaction); no-op when not cached. */
   adjustMailboxCount(account: string, deviceId: number, delta: number): void {
-    const k = mailbox(account, deviceId);
+    const k = mailboxKey(account, deviceId);
     const n = this.counts.get(k);
     if (n !== undefined) this.counts.set(k, n + delta);
   }

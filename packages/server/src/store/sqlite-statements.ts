@@ -36,12 +36,15 @@ export const SQL = {
      RETURNING key_id, encoded`,
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = ? AND recipient_device = ?',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   fetchMailbox: `SELECT seq, id, sender_account, sender_device, body, received_at FROM envelopes
        WHERE recipient_account = ? AND recipient_device = ? AND seq > ?
        AND received_at >= ? ORDER BY seq LIMIT ?`,
-  ackEnvelope: 'DELETE FROM envelopes WHERE recipient_account = ? AND recipient_device = ? AND id = ?',
-  expire: 'DELETE FROM envelopes WHERE received_at < ?',
+  ackEnvelope:
+    'DELETE FROM envelopes WHERE seq = ? AND recipient_account = ? AND recipient_device = ? AND id = ?',
+  // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).
+  expire: `DELETE FROM envelopes WHERE seq < COALESCE(
+       (SELECT seq FROM envelopes WHERE received_at >= ? ORDER BY seq LIMIT 1), 9223372036854775807)`,
   depth: 'SELECT COUNT(*) AS n FROM envelopes',
   getContact: 'SELECT state FROM contacts WHERE owner = ? AND peer = ?',
   setContact: `INSERT INTO contacts (owner, peer, state) VALUES (?, ?, ?)

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
-import { ReadCache } from './sqlite-cache.js';
+import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { bytes, int, type Row, text, toAccount, toDevice, toPrekey } from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
@@ -20,6 +20,7 @@ import type {
   DeviceListUpdate,
   DeviceRecord,
   EnqueueResult,
+  EnvelopeRef,
   ImmediateReads,
   NewEnvelope,
   OneTimeKind,
@@ -331,17 +332,16 @@ export class SqliteStore implements Store {
       (envelopes: readonly NewEnvelope[], maxPerMailbox: number): EnqueueResult => {
         let stored = 0;
         const seqs: number[] = [];
-        // Sizes after this send, applied to the cache only once every insert succeeded (a throw rolls
-        // this savepoint back, and the cache must not keep counts of rows that are gone).
-        const sizes: { account: string; deviceId: number; n: number }[] = [];
+        // Sizes after this send, by mailbox, applied to the cache only once every insert succeeded (a
+        // throw rolls this savepoint back, and the cache must not keep counts of rows that are gone).
+        const sizes = new Map<string, number>();
         for (const e of envelopes) {
           const { account, deviceId } = e.recipient;
-          const prior = sizes.find((x) => x.account === account && x.deviceId === deviceId);
+          const key = mailboxKey(account, deviceId);
           const count =
-            prior?.n ??
-            this.readCache.mailboxCount(account, deviceId, () =>
-              int((this.q.mailboxCount.get(account, deviceId) as Row).n),
-            );
+            sizes.get(key) ??
+            this.readCache.cachedMailboxCount(key) ??
+            int((this.q.mailboxCount.get(account, deviceId) as Row).n);
           if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
           const res = this.q.insertEnvelope.run(
             account,
@@ -352,21 +352,21 @@ export class SqliteStore implements Store {
             e.body,
             e.receivedAt,
           );
-          stored += res.changes;
-          seqs.push(res.changes === 0 ? 0 : Number(res.lastInsertRowid));
-          if (prior !== undefined) prior.n += res.changes;
-          else sizes.push({ account, deviceId, n: count + res.changes });
+          stored++;
+          seqs.push(Number(res.lastInsertRowid));
+          sizes.set(key, count + 1);
         }
-        for (const x of sizes) this.readCache.setMailboxCount(x.account, x.deviceId, x.n);
+        for (const [key, n] of sizes) this.readCache.setMailboxCount(key, n);
         return { ok: true, stored, seqs };
       },
     );
     // Runs inside the group commit's transaction without a savepoint of its own: deletes are idempotent,
     // so one that fails halfway leaves nothing wrong behind (the device acknowledges again).
-    const ackAll = (device: DeviceAddress, ids: readonly Uint8Array[]) => {
+    const ackAll = (device: DeviceAddress, acks: readonly EnvelopeRef[]) => {
       let n = 0;
       try {
-        for (const id of ids) n += this.q.ackEnvelope.run(device.account, device.deviceId, id).changes;
+        for (const a of acks)
+          n += this.q.ackEnvelope.run(a.seq, device.account, device.deviceId, a.id).changes;
       } finally {
         this.readCache.adjustMailboxCount(device.account, device.deviceId, -n);
       }
@@ -400,8 +400,8 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number> {
-    return this.grouped(() => this.ackAll(device, ids));
+  async ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number> {
+    return this.grouped(() => this.ackAll(device, acks));
   }
 
   async expireEnvelopes(before: number): Promise<number> {

@@ -76,7 +76,7 @@ export interface DeviceAddress {
 
 /** An envelope to store for one recipient device. */
 export interface NewEnvelope {
-  /** Chosen by the sender; a retried send with the same id is stored once. */
+  /** A fresh random id from the relay (what the recipient acknowledges); not indexed. */
   readonly id: Uint8Array;
   readonly sender: DeviceAddress;
   readonly recipient: DeviceAddress;
@@ -89,10 +89,13 @@ export interface StoredEnvelope extends NewEnvelope {
   readonly seq: number;
 }
 
-/**
- * The outcome of storing one send. `seqs[i]` is the mailbox position given to `envelopes[i]`, or 0 when
- * that envelope was already stored (a retried send) and nothing was written for it.
- */
+/** An envelope a device acknowledged: its `seq` (known to the node that delivered it) and its id. */
+export interface EnvelopeRef {
+  readonly seq: number;
+  readonly id: Uint8Array;
+}
+
+/** The outcome of storing one send. `seqs[i]` is the `seq` given to `envelopes[i]`. */
 export type EnqueueResult =
   | { readonly ok: true; readonly stored: number; readonly seqs: readonly number[] }
   | { readonly ok: false; readonly full: DeviceAddress };
@@ -166,10 +169,7 @@ export interface Store {
   takeBundle(device: DeviceAddress): Promise<StoredBundle | undefined>;
 
   // Mailboxes
-  /**
-   * Stores every envelope of one send in one transaction, durably, or none when a mailbox is full.
-   * Envelopes whose (recipient, id) is already stored are skipped (a retried send).
-   */
+  /** Stores every envelope of one send in one transaction, durably, or none when a mailbox is full. */
   enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult>;
   /** The device's envelopes with `seq > afterSeq` received at or after `notBefore`, oldest first. */
   fetchMailbox(
@@ -178,9 +178,17 @@ export interface Store {
     notBefore: number,
     limit: number,
   ): Promise<StoredEnvelope[]>;
-  /** Deletes acknowledged envelopes of this device; returns how many were deleted. */
-  ackEnvelopes(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<number>;
-  /** Deletes envelopes received before `before`; returns how many. */
+  /**
+   * Deletes acknowledged envelopes of this device, each found by its `seq` and deleted only when its id
+   * matches too; returns how many were deleted.
+   */
+  ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number>;
+  /**
+   * Deletes the oldest envelopes, in `seq` order, up to the first one received at or after `before`;
+   * returns how many. The relay stamps envelopes in `seq` order, so that is every envelope received
+   * before `before`; where stamps are out of order (clocks of several nodes), an expired envelope may be
+   * kept until the ones before it expire (it is never delivered: reads skip it).
+   */
   expireEnvelopes(before: number): Promise<number>;
   /** Envelopes stored in all mailboxes. */
   mailboxDepth(): Promise<number>;

@@ -22,7 +22,13 @@ import type { RawData, WebSocket } from 'ws';
 import { ApiError, toApiError } from '../errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { ServerMetrics } from '../modules/metrics/server-metrics.js';
-import type { DeviceAddress } from '../store/store.js';
+import type { DeviceAddress, EnvelopeRef } from '../store/store.js';
+
+/** What a connection's mailbox delivery answers about acks. */
+export interface MailboxAcks {
+  /** The envelopes among `ids` that were sent on this connection and not yet acknowledged. */
+  acknowledged(ids: readonly Uint8Array[]): EnvelopeRef[];
+}
 
 /** WebSocket close codes the server uses. */
 export const CLOSE = {
@@ -79,6 +85,8 @@ export class Connection {
   device: DeviceAddress | undefined;
   /** `account/deviceId` of {@link device} (rate-limit and bus key), once authenticated; '' before. */
   deviceKey = '';
+  /** The delivery of the device's mailbox (set once authenticated): which acks name what it sent. */
+  mailbox: MailboxAcks | undefined;
   /** The outstanding challenge nonce; cleared once used so a signature works at most once. */
   nonce: Uint8Array | undefined;
   /** Failed `auth` attempts on this connection (the router closes it after a few). */

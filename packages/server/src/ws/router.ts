@@ -149,8 +149,11 @@ export function createRouter(
         sendLater(conn, f, await relay.accept(device, f));
       })();
     },
+    // Only envelopes sent on this connection can be acknowledged on it (the store deletes by seq); an
+    // ack of any other id is ignored, and that envelope comes again on the next connection.
     ack: (conn, device, f) => {
-      conn.finishLater(f, relay.ack(device, f.envelopeIds));
+      const acks = conn.mailbox?.acknowledged(f.envelopeIds) ?? [];
+      if (acks.length > 0) conn.finishLater(f, relay.ack(device, acks));
       return undefined;
     },
     ping: async (conn, _device, f) => {

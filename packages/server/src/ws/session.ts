@@ -27,6 +27,7 @@ export async function startSession(conn: Connection, deps: SessionDeps): Promise
   const { bus } = deps;
   const own = conn.deviceKey;
   const pump = new MailboxPump(conn, deps.store, deps.relay, deps.onError);
+  conn.mailbox = pump;
   // One push handler serves both keys (the device's and the account's). The handlers are kept and
   // unsubscribed by value, so a connection holds no unsubscribe closure per subscription. They sit in a
   // tuple rather than named constants: under tsx (keepNames) a named function gets its `name` redefined,

@@ -10,8 +10,9 @@
  * congested socket, a signal without envelopes) the signal just asks for a read.
  */
 import type { MailSignal } from '../../bus/bus.js';
-import type { Store } from '../../store/store.js';
+import type { EnvelopeRef, Store, StoredEnvelope } from '../../store/store.js';
 import type { Connection } from '../../ws/connection.js';
+import { DeliveredEnvelopes } from './delivered.js';
 import type { RelayService } from './relay.js';
 
 const BATCH = 256;
@@ -19,6 +20,8 @@ const BATCH = 256;
 /** The delivery loop of one authenticated connection. */
 export class MailboxPump {
   private lastSeq = 0;
+  /** What was sent and not acknowledged (created on the first envelope: idle connections hold none). */
+  private delivered: DeliveredEnvelopes | undefined;
   /** True once a read found the mailbox drained and none has been asked for since. */
   private caughtUp = false;
   private running = false;
@@ -43,18 +46,31 @@ export class MailboxPump {
     for (const e of envelopes) {
       if (!this.conn.open) return;
       if (e.seq <= this.lastSeq) continue;
-      if (e.receivedAt >= oldest) {
-        this.conn.send({
-          t: 'envelope',
-          envelopeId: e.id,
-          from: e.sender,
-          serverTime: e.receivedAt,
-          ephemeral: false,
-          body: e.body,
-        });
-      }
-      this.lastSeq = e.seq;
+      if (e.receivedAt >= oldest) this.deliver(e);
+      else this.lastSeq = e.seq;
     }
+  }
+
+  /**
+   * The envelopes among `ids` that this connection was sent and had not acknowledged, forgotten here;
+   * the rest are ignored (see {@link DeliveredEnvelopes}).
+   */
+  acknowledged(ids: readonly Uint8Array[]): EnvelopeRef[] {
+    return this.delivered?.take(ids) ?? [];
+  }
+
+  private deliver(e: StoredEnvelope): void {
+    this.conn.send({
+      t: 'envelope',
+      envelopeId: e.id,
+      from: e.sender,
+      serverTime: e.receivedAt,
+      ephemeral: false,
+      body: e.body,
+    });
+    if (this.delivered === undefined) this.delivered = new DeliveredEnvelopes();
+    this.delivered.add(e.seq, e.id);
+    this.lastSeq = e.seq;
   }
 
   /** Delivers whatever is new; coalesces calls while a run is under way. */
@@ -120,17 +136,7 @@ export class MailboxPump {
           this.relay.oldestDeliverable(),
           BATCH,
         );
-        for (const e of batch) {
-          this.conn.send({
-            t: 'envelope',
-            envelopeId: e.id,
-            from: e.sender,
-            serverTime: e.receivedAt,
-            ephemeral: false,
-            body: e.body,
-          });
-          this.lastSeq = e.seq;
-        }
+        for (const e of batch) this.deliver(e);
         if (batch.length < BATCH) break;
         await this.conn.drained();
       }

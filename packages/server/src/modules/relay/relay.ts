@@ -9,7 +9,7 @@ import type { FrameOf } from '@sotto/protocol';
 import { type Bus, deviceKey } from '../../bus/bus.js';
 import type { Clock } from '../../clock.js';
 import { ApiError } from '../../errors.js';
-import type { DeviceAddress, NewEnvelope, Store } from '../../store/store.js';
+import type { DeviceAddress, EnvelopeRef, NewEnvelope, Store } from '../../store/store.js';
 import type { ContactsService } from '../contacts/contacts.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { deviceDifference } from './device-set.js';
@@ -37,6 +37,7 @@ export interface AcceptedSend {
 /** Sends, acknowledgements and expiry. Delivery to a connection is {@link MailboxPump}'s job. */
 export class RelayService {
   private readonly ids = new EnvelopeIds();
+  private lastStamp = 0;
   private readonly writer: SendBatcher;
 
   constructor(
@@ -127,7 +128,7 @@ export class RelayService {
       throw new ApiError('DEVICE_MISMATCH', 'The messages do not address exactly the current devices.', diff);
     }
 
-    const now = this.clock.now();
+    const now = this.stamp();
     const envelopes: NewEnvelope[] = frame.messages.map((m) => ({
       id: this.ids.next(),
       sender,
@@ -161,10 +162,8 @@ export class RelayService {
     const stored = this.writer.write(envelopes).then((seqs) => {
       if (seqs === undefined) throw new ApiError('MAILBOX_FULL');
       envelopes.forEach((e, i) => {
-        const seq = seqs[i] ?? 0;
         const { account, deviceId } = e.recipient;
-        // An envelope stored before (a retried send) was signalled then: its mailbox is read, not handed on.
-        const signal = seq === 0 ? { account, deviceId } : { account, deviceId, envelopes: [{ ...e, seq }] };
+        const signal = { account, deviceId, envelopes: [{ ...e, seq: seqs[i] ?? 0 }] };
         this.bus.publish('mail', deviceKey(account, deviceId), signal);
       });
       return sent;
@@ -172,9 +171,20 @@ export class RelayService {
     return { sent: stored };
   }
 
-  /** Deletes the envelopes `device` acknowledged. */
-  async ack(device: DeviceAddress, ids: readonly Uint8Array[]): Promise<void> {
-    const n = await this.store.ackEnvelopes(device, ids);
+  /**
+   * The receive time of a send: the clock, but never before the previous stamp, so this node stamps
+   * envelopes in the order they are stored (expiry walks that order; a clock stepped back does not
+   * make a later envelope look older).
+   */
+  private stamp(): number {
+    const now = this.clock.now();
+    if (now > this.lastStamp) this.lastStamp = now;
+    return this.lastStamp;
+  }
+
+  /** Deletes the envelopes `device` acknowledged (as sent to it: see {@link MailboxPump.acknowledged}). */
+  async ack(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<void> {
+    const n = await this.store.ackEnvelopes(device, acks);
     this.metrics.envelopesDelivered.inc({}, n);
   }
 
