@@ -4,7 +4,12 @@
  * this process. `@sotto/*` load from source, so the benchmark measures the code in the tree (never a
  * stale dist/). Prints human lines, then one JSON object as the last line. Never part of `npm test`.
  *
- * Flags: --devices N (200: N/2 sender/receiver pairs), --seconds S (10, measured window), --warmup W (2),
+ * The machine is noisy, so the two are measured in alternating rounds while both servers run: floor,
+ * relay, floor, relay, … Each figure is the median over the rounds, and `cpu_vs_floor` the median of the
+ * rounds' own ratios, so a slow spell of the machine weighs on both sides of a ratio alike.
+ *
+ * Flags: --devices N (200: N/2 sender/receiver pairs), --rounds R (5), --seconds S (15, measured window
+ * per server, split over the rounds), --warmup W (2, per round),
  * --idle C (2000 idle connections for the memory figure), --inflight K (32 per pair), --size B (256-byte
  * bodies), --profile DIR (write a V8 CPU profile of the relay server there; of node 0 with several).
  * Scale-out: --nodes N (1) relay processes on one store and bus, --store postgres (a fresh schema in
@@ -16,6 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type ChildServer,
   freePort,
   killAllChildren,
   spawnChild,
@@ -44,7 +50,8 @@ const num = (name: string, dflt: number) => {
 };
 const DEVICES = num('devices', 200);
 const PAIRS = Math.max(1, Math.floor(DEVICES / 2));
-const SECONDS = num('seconds', 10);
+const ROUNDS = Math.max(1, Math.floor(num('rounds', 5)));
+const SECONDS = num('seconds', 15);
 const WARMUP = num('warmup', 2);
 const IDLE = num('idle', 2000);
 const IN_FLIGHT = num('inflight', 32);
@@ -65,24 +72,39 @@ if (NODES > 1 && (STORE !== 'postgres' || BUS !== 'redis'))
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const r = (x: number, d = 1) => Number(x.toFixed(d));
 
-/** Idle memory, then the load, on one target whose processes are inspected through `inspectors`. */
-async function measure(
-  target: Target,
-  inspectors: readonly InspectorSession[],
-): Promise<{ load: LoadResult; idle: IdleMemory }> {
-  const inspector = inspectors[0];
-  if (inspector === undefined) throw new Error('no inspector');
-  const idle = await idleMemory(target, IDLE, async () => {
-    await Promise.all(inspectors.map((i) => i.collectGarbage()));
+/** A server under test, running for the whole benchmark. */
+interface Running {
+  readonly target: Target;
+  readonly inspectors: readonly InspectorSession[];
+  /** The last lines the server processes printed (for a report when messages failed). */
+  readonly logTail: () => string[];
+}
+
+/** Both servers' figures: idle memory, and the load rounds. */
+interface Measured {
+  idle: IdleMemory;
+  rounds: LoadResult[];
+}
+
+/** Idle memory of one server, with a full GC through its inspectors before each reading. */
+async function measureIdle(s: Running): Promise<IdleMemory> {
+  const idle = await idleMemory(s.target, IDLE, async () => {
+    await Promise.all(s.inspectors.map((i) => i.collectGarbage()));
   });
   out(
-    `${target.name}: ${IDLE} idle connections: RSS ${idle.beforeKiB} → ${idle.afterKiB} KiB after a full GC ` +
+    `${s.target.name}: ${IDLE} idle connections: RSS ${idle.beforeKiB} → ${idle.afterKiB} KiB after a full GC ` +
       `(${idle.afterRawKiB} KiB before it): ${r(idle.perConnKiB, 2)} KiB per connection ` +
       `(${r(idle.perConnRawKiB, 2)} KiB counting set-up garbage)`,
   );
+  return idle;
+}
+
+/** One round of load on one server (a profile of the relay's first round with --profile). */
+async function measureRound(s: Running, round: number): Promise<LoadResult> {
+  const inspector = s.inspectors[0];
   const dir = PROFILE;
   const onWindow =
-    dir === undefined || target.name !== 'relay'
+    dir === undefined || s.target.name !== 'relay' || round > 0 || inspector === undefined
       ? undefined
       : async (phase: 'open' | 'close') => {
           if (phase === 'open') return inspector.start();
@@ -91,28 +113,41 @@ async function measure(
           writeFileSync(file, await inspector.stop());
           out(`relay: CPU profile of the measured window: ${file} (summarise with bench/relay/profile.ts)`);
         };
-  const load = await runLoad(target, {
+  const load = await runLoad(s.target, {
     pairs: PAIRS,
     inFlight: IN_FLIGHT,
     bodyBytes: BODY,
     warmupSeconds: WARMUP,
-    seconds: SECONDS,
+    seconds: SECONDS / ROUNDS,
+    seqBase: round * 2 ** 24,
     ...(onWindow === undefined ? {} : { onWindow }),
   });
   out(
-    `${target.name}: ${PAIRS} pairs × ${IN_FLIGHT} in flight, ${BODY}-byte bodies: ${load.delivered} delivered in ` +
-      `${r(load.seconds, 2)} s = ${r(load.msgsPerS, 0)} msg/s, p50 ${r(load.p50Ms, 2)} ms, p99 ${r(load.p99Ms, 2)} ms, ` +
+    `${s.target.name} round ${round + 1}/${ROUNDS}: ${load.delivered} delivered in ${r(load.seconds, 2)} s = ` +
+      `${r(load.msgsPerS, 0)} msg/s, p50 ${r(load.p50Ms, 2)} ms, p99 ${r(load.p99Ms, 2)} ms, ` +
       `server CPU ${r(load.cpuUsPerMsg, 1)} µs/msg (${r(100 * load.kernelShare, 0)}% kernel; ` +
       `${r(load.cpuCores, 2)} cores; load generator ` +
       `${r(load.loadCpuCores, 2)} cores), lost ${load.lost}, errors ${JSON.stringify(load.errors)}`,
   );
-  return { load, idle };
+  return load;
 }
 
-/** Both servers run with the inspector listening on loopback (no session during the load unless profiling). */
+/** Both servers' idle memory, then the load rounds, alternating floor and relay. */
+async function measureBoth(floor: Running, relay: Running): Promise<{ floor: Measured; relay: Measured }> {
+  const f: Measured = { idle: await measureIdle(floor), rounds: [] };
+  const s: Measured = { idle: await measureIdle(relay), rounds: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    f.rounds.push(await measureRound(floor, round));
+    s.rounds.push(await measureRound(relay, round));
+  }
+  return { floor: f, relay: s };
+}
+
+/** Both servers listen with the inspector on loopback (no session during the load unless profiling). */
 const INSPECT = ['--inspect=127.0.0.1:0'];
 
-async function floor() {
+/** Runs `body` with the floor server up. */
+async function withFloor<T>(body: (s: Running) => Promise<T>): Promise<T> {
   const port = await freePort();
   const child = spawnChild(fileURLToPath(new URL('./floor.ts', import.meta.url)), ['--port', String(port)], {
     nodeArgs: INSPECT,
@@ -121,7 +156,8 @@ async function floor() {
     await waitForHttp(`http://127.0.0.1:${port}/`, child);
     const inspector = await connectInspector(child.output);
     try {
-      return await measure(floorTarget(port, child.pid), [inspector]);
+      const logTail = () => child.output.join('').trim().split('\n').slice(-10);
+      return await body({ target: floorTarget(port, child.pid), inspectors: [inspector], logTail });
     } finally {
       inspector.close();
     }
@@ -130,12 +166,13 @@ async function floor() {
   }
 }
 
-async function relay() {
+/** Runs `body` with the relay's nodes up on a seeded deployment. */
+async function withRelay<T>(body: (s: Running) => Promise<T>): Promise<T> {
   const deployment: Deployment = await openDeployment({ store: STORE, bus: BUS });
   try {
     const seeded = await seed(await deployment.openStore(), PAIRS, IDLE);
     out(`relay: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
-    const servers = [];
+    const servers: ChildServer[] = [];
     for (let n = 0; n < NODES; n++) {
       servers.push(
         await startChildServer({
@@ -153,14 +190,9 @@ async function relay() {
           servers.map((server) => server.pid),
           seeded,
         );
-        const measured = await measure(target, inspectors);
-        if (measured.load.lost > 0 || Object.keys(measured.load.errors).length > 0) {
-          out('relay: messages failed; the servers said (last lines):');
-          for (const server of servers)
-            for (const line of server.output.join('').trim().split('\n').slice(-10))
-              out(`  ${line.slice(0, 300)}`);
-        }
-        return measured;
+        const logTail = () =>
+          servers.flatMap((server) => server.output.join('').trim().split('\n').slice(-10));
+        return await body({ target, inspectors, logTail });
       } finally {
         for (const inspector of inspectors) inspector.close();
       }
@@ -172,44 +204,96 @@ async function relay() {
   }
 }
 
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
 try {
   out(
     `bench:relay: ${NODES} node(s) on ${STORE} and the ${BUS} bus; ` +
       `${DEVICES} devices (${PAIRS} pairs), ${IN_FLIGHT} in flight per pair, ${BODY}-byte bodies, ` +
-      `${WARMUP} s warm-up + ${SECONDS} s measured; ${IDLE} idle connections; CPU and RSS from /proc`,
+      `${ROUNDS} rounds per server of ${WARMUP} s warm-up + ${r(SECONDS / ROUNDS, 2)} s measured, alternating; ` +
+      `${IDLE} idle connections; CPU and RSS from /proc`,
   );
-  const f = await floor();
-  const s = await relay();
+  const {
+    floor: f,
+    relay: s,
+    relayLog,
+  } = await withFloor((floor) =>
+    withRelay(async (relay) => ({ ...(await measureBoth(floor, relay)), relayLog: relay.logTail })),
+  );
+  const of = (m: Measured, pick: (l: LoadResult) => number) => median(m.rounds.map(pick));
+  const ratios = s.rounds.map((load, i) => load.cpuUsPerMsg / (f.rounds[i]?.cpuUsPerMsg ?? Number.NaN));
+  const lost = s.rounds.reduce((n, l) => n + l.lost, 0);
+  const errors: Record<string, number> = {};
+  for (const l of s.rounds)
+    for (const [code, n] of Object.entries(l.errors)) errors[code] = (errors[code] ?? 0) + n;
+  if (lost > 0 || Object.keys(errors).length > 0) {
+    out('relay: messages failed; the servers said (last lines):');
+    for (const line of relayLog()) out(`  ${line.slice(0, 300)}`);
+  }
   const result = {
-    ok: s.load.lost === 0 && Object.keys(s.load.errors).length === 0,
+    ok: lost === 0 && Object.keys(errors).length === 0,
     nodes: NODES,
     store: STORE,
     bus: BUS,
     devices: PAIRS * 2,
-    seconds: r(s.load.seconds, 2),
+    rounds: ROUNDS,
+    seconds: r(
+      s.rounds.reduce((t, l) => t + l.seconds, 0),
+      2,
+    ),
     body_bytes: BODY,
     in_flight_per_pair: IN_FLIGHT,
-    msgs_per_s: r(s.load.msgsPerS, 0),
-    p50_ms: r(s.load.p50Ms, 2),
-    p99_ms: r(s.load.p99Ms, 2),
-    server_cpu_us_per_msg: r(s.load.cpuUsPerMsg, 1),
+    msgs_per_s: r(
+      of(s, (l) => l.msgsPerS),
+      0,
+    ),
+    p50_ms: r(
+      of(s, (l) => l.p50Ms),
+      2,
+    ),
+    p99_ms: r(
+      of(s, (l) => l.p99Ms),
+      2,
+    ),
+    server_cpu_us_per_msg: r(
+      of(s, (l) => l.cpuUsPerMsg),
+      1,
+    ),
     idle_conn_kib: r(s.idle.perConnKiB, 2),
     idle_conn_kib_raw: r(s.idle.perConnRawKiB, 2),
     idle_connections: IDLE,
-    lost: s.load.lost,
-    errors: s.load.errors,
-    floor_msgs_per_s: r(f.load.msgsPerS, 0),
-    floor_p50_ms: r(f.load.p50Ms, 2),
-    floor_p99_ms: r(f.load.p99Ms, 2),
-    floor_cpu_us_per_msg: r(f.load.cpuUsPerMsg, 1),
+    lost,
+    errors,
+    floor_msgs_per_s: r(
+      of(f, (l) => l.msgsPerS),
+      0,
+    ),
+    floor_p50_ms: r(
+      of(f, (l) => l.p50Ms),
+      2,
+    ),
+    floor_p99_ms: r(
+      of(f, (l) => l.p99Ms),
+      2,
+    ),
+    floor_cpu_us_per_msg: r(
+      of(f, (l) => l.cpuUsPerMsg),
+      1,
+    ),
     floor_idle_conn_kib: r(f.idle.perConnKiB, 2),
     floor_idle_conn_kib_raw: r(f.idle.perConnRawKiB, 2),
-    cpu_vs_floor: r(s.load.cpuUsPerMsg / f.load.cpuUsPerMsg, 2),
+    cpu_vs_floor: r(median(ratios), 2),
+    cpu_vs_floor_rounds: ratios.map((x) => r(x, 2)),
     mem_vs_floor: r(s.idle.perConnKiB / f.idle.perConnKiB, 2),
     mem_vs_floor_raw: r(s.idle.perConnRawKiB / f.idle.perConnRawKiB, 2),
   };
   out(
-    `cpu_vs_floor ${result.cpu_vs_floor} (target ≤ 3), mem_vs_floor ${result.mem_vs_floor} (target ≤ 2)` +
+    `cpu_vs_floor ${result.cpu_vs_floor} (target ≤ 3; rounds ${result.cpu_vs_floor_rounds.join(', ')}), ` +
+      `mem_vs_floor ${result.mem_vs_floor} (target ≤ 2)` +
       (PROFILE === undefined ? '' : ' (a profiled run: the profiler slows the relay server)'),
   );
   out(JSON.stringify(result));
