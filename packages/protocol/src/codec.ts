@@ -40,16 +40,18 @@ function tableFor(from: FrameSender | undefined): Record<string, Schema<unknown>
 }
 
 /**
- * Validates and encodes a frame as deterministic CBOR.
+ * Validates and encodes a frame as deterministic CBOR (into `allocate(length)` when given, see
+ * {@link encodeCbor}).
  * @throws SottoError BAD_FRAME when the frame does not match its schema, UNKNOWN_FRAME_TYPE for an
  *   unknown `t`, FRAME_TOO_LARGE when the encoding exceeds `limits.maxFrameBytes`.
  */
 export function encodeFrame(
   frame: Frame,
   limits: Pick<Limits, 'maxFrameBytes'> = DEFAULT_LIMITS,
+  allocate?: (length: number) => Uint8Array,
 ): Uint8Array {
   const schema = schemaOf(frame, undefined);
-  const bytes = encodeCbor(validate(schema, frame));
+  const bytes = encodeCbor(validate(schema, frame), allocate);
   checkSize(bytes, limits.maxFrameBytes, 'frame');
   return bytes;
 }

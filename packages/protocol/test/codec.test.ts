@@ -183,6 +183,18 @@ describe('frame codec', () => {
     expect([...copied.blob]).toEqual([7]);
   });
 
+  it('encodes into the array an allocator hands out, byte for byte as into its own', () => {
+    const frame = { t: 'backup.put', id: 7, blob: new Uint8Array(300).fill(5) } as const;
+    const lengths: number[] = [];
+    const pooled = encodeFrame(frame, DEFAULT_LIMITS, (n) => {
+      lengths.push(n);
+      return Buffer.alloc(n, 0xee);
+    });
+    expect(Buffer.isBuffer(pooled)).toBe(true);
+    expect(lengths).toEqual([pooled.length]);
+    expect(Buffer.from(pooled).equals(Buffer.from(encodeFrame(frame)))).toBe(true);
+  });
+
   it('rejects input that is not a Uint8Array', () => {
     expect(codeOf(() => decodeFrame('frame' as unknown as Uint8Array))).toBe('BAD_FRAME');
     expect(codeOf(() => decodeFrame(null as unknown as Uint8Array))).toBe('BAD_FRAME');

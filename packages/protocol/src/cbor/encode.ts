@@ -91,8 +91,11 @@ class Writer {
     this.len += b.length;
   }
 
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+  /** The bytes written, copied into `allocate(length)` (`slice` takes V8's slow species path). */
+  finish(allocate: (length: number) => Uint8Array): Uint8Array {
+    const out = allocate(this.len);
+    out.set(this.buf.subarray(0, this.len));
+    return out;
   }
 }
 
@@ -117,7 +120,7 @@ function encodeKey(key: string): Uint8Array {
   if (hit !== undefined) return hit;
   const w = new Writer(new Uint8Array(key.length * 3 + 9));
   writeText(w, key);
-  const bytes = w.finish();
+  const bytes = w.finish(fresh);
   if (key.length <= MAX_CACHED_KEY) {
     if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
     keyCache.set(key, bytes);
@@ -162,23 +165,29 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
   }
 }
 
-/** Writes an object as a map: keys in deterministic order, entries whose value is `undefined` left out. */
+/**
+ * Writes an object as a map: keys in deterministic order, entries whose value is `undefined` left out.
+ * Objects whose keys already come in that order (validated frames, decoded maps) are written as they
+ * are; others are sorted first.
+ */
 function writeMap(w: Writer, v: Record<string, unknown>, depth: number): void {
   const keys = Object.keys(v);
-  const values: unknown[] = [];
   let n = 0;
+  let sorted = true;
+  let prev: Uint8Array | undefined;
   for (const k of keys) {
-    const item = v[k];
-    if (item === undefined) continue;
+    if (v[k] === undefined) continue;
+    const encoded = encodeKey(k);
+    if (sorted && prev !== undefined && compareBytes(prev, encoded) >= 0) sorted = false;
+    prev = encoded;
     keys[n++] = k;
-    values.push(item);
   }
-  keys.length = n;
-  if (n > 1) sortKeys(keys, values);
+  if (n < keys.length) keys.length = n;
+  if (!sorted) sortKeys(keys);
   w.head(MAJOR.map, n);
-  for (let i = 0; i < n; i++) {
-    w.raw(encodeKey(keys[i] as string));
-    writeValue(w, values[i], depth + 1);
+  for (const k of keys) {
+    w.raw(encodeKey(k));
+    writeValue(w, v[k], depth + 1);
   }
 }
 
@@ -186,34 +195,23 @@ function writeMap(w: Writer, v: Record<string, unknown>, depth: number): void {
 const INSERTION_SORT_MAX = 16;
 
 /**
- * Sorts `keys` (and `values` alongside) by their encoded bytes (RFC 8949 §4.2.1). For ASCII keys that
- * order is shorter first, then by code unit, so nothing is encoded to compare them.
+ * Sorts `keys` by their encoded bytes (RFC 8949 §4.2.1). For ASCII keys that order is shorter first,
+ * then by code unit, so nothing is encoded to compare them.
  */
-function sortKeys(keys: string[], values: unknown[]): void {
+function sortKeys(keys: string[]): void {
   const before = keys.every(isAscii) ? asciiKeyBefore : encodedKeyBefore;
   if (keys.length > INSERTION_SORT_MAX) {
-    const order = keys
-      .map((_, i) => i)
-      .sort((i, j) => (before(keys[i] as string, keys[j] as string) ? -1 : 1));
-    const k2 = order.map((i) => keys[i] as string);
-    const v2 = order.map((i) => values[i]);
-    for (let i = 0; i < keys.length; i++) {
-      keys[i] = k2[i] as string;
-      values[i] = v2[i];
-    }
+    keys.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     return;
   }
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i] as string;
-    const item = values[i];
     let j = i - 1;
     while (j >= 0 && before(k, keys[j] as string)) {
       keys[j + 1] = keys[j] as string;
-      values[j + 1] = values[j];
       j--;
     }
     keys[j + 1] = k;
-    values[j + 1] = item;
   }
 }
 
@@ -237,12 +235,17 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** A new array of its own (the default output of {@link encodeCbor}). */
+const fresh = (length: number): Uint8Array => new Uint8Array(length);
+
 /**
- * Encodes `value` as deterministic CBOR. Object keys whose value is `undefined` are omitted.
+ * Encodes `value` as deterministic CBOR. Object keys whose value is `undefined` are omitted. The result
+ * is a new array of its own, or whatever `allocate(length)` returns, filled (a server may pass Node's
+ * pooled `Buffer.allocUnsafe`, which is cheaper for small frames than a buffer per frame).
  * @throws SottoError BAD_FRAME for floats, unsafe integers, `undefined` outside an object, lone
  *   surrogates, cycles/over-deep nesting, or any type outside the strict data model.
  */
-export function encodeCbor(value: unknown): Uint8Array {
+export function encodeCbor(value: unknown, allocate: (length: number) => Uint8Array = fresh): Uint8Array {
   if (value === undefined) fail('undefined');
   // One scratch buffer serves every call; a nested call (a getter that encodes) gets its own.
   const buf = scratch;
@@ -250,7 +253,7 @@ export function encodeCbor(value: unknown): Uint8Array {
   const w = new Writer(buf);
   try {
     writeValue(w, value, 1);
-    return w.finish();
+    return w.finish(allocate);
   } finally {
     if (buf !== undefined) scratch = w.reusable;
   }

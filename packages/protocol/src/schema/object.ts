@@ -22,6 +22,17 @@ export interface ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
   readonly shape: S;
 }
 
+const utf8 = new TextEncoder();
+
+/** RFC 8949 §4.2.1 order of two text map keys: shorter UTF-8 first, then bytewise. */
+function byEncodedKey(a: string, b: string): number {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
 /** A plain (or null-prototype) object that is not an array or byte string. */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;
@@ -31,14 +42,18 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * A closed object: every field of `shape` is checked, keys not in `shape` are rejected (a key whose
- * value is `undefined` counts as absent). Returns a fresh object holding only the shape's fields.
+ * value is `undefined` counts as absent). Returns a fresh object holding only the shape's fields, in
+ * CBOR's deterministic key order.
  */
 export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
-  const fields = Object.keys(shape).flatMap((key) => {
-    const field = shape[key];
-    if (field === undefined) return [];
-    return [{ key, optional: field.optional, schema: field.optional ? field.inner : field }];
-  });
+  // In CBOR's deterministic key order, so a checked object is encoded without sorting its keys.
+  const fields = Object.keys(shape)
+    .sort(byEncodedKey)
+    .flatMap((key) => {
+      const field = shape[key];
+      if (field === undefined) return [];
+      return [{ key, optional: field.optional, schema: field.optional ? field.inner : field }];
+    });
   return {
     optional: false,
     shape,

@@ -61,6 +61,15 @@ const IDLE: Promise<void> = Promise.resolve();
 
 const noop = (): void => {};
 
+/** Server frames are not size-checked on the way out (a peer's limit is its own business). */
+const UNLIMITED = { maxFrameBytes: Number.MAX_SAFE_INTEGER };
+
+/**
+ * Encoded frames go into Node's pooled buffers: a small frame costs a slice of a shared 8 KiB block
+ * rather than a buffer of its own, and `ws` sends a Buffer as it is.
+ */
+const pooled = (length: number): Uint8Array => Buffer.allocUnsafe(length);
+
 /** Ends a connection's cork at the next tick (shared; `process.nextTick` passes the connection). */
 const uncork = (conn: Connection): void => conn.uncork();
 
@@ -173,7 +182,7 @@ export class Connection {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     let bytes: Uint8Array;
     try {
-      bytes = encodeFrame(frame, { maxFrameBytes: Number.MAX_SAFE_INTEGER });
+      bytes = encodeFrame(frame, UNLIMITED, pooled);
     } catch (err) {
       // A server frame that fails its own schema is a server bug, not the peer's fault.
       this.deps.logger.error(
