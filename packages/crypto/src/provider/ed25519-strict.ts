@@ -69,7 +69,8 @@ function isCanonical(enc: Uint8Array): boolean {
   for (let i = 1; i < 31 && allOnes; i++) allOnes = enc[i] === 0xff;
   if (allOnes) return false; // y >= p
   if ((enc[31] as number) >= 0x80) {
-    const y = enc.slice();
+    // A copy: `slice` of a Node Buffer would be a view, and this would change the caller's bytes.
+    const y = new Uint8Array(enc);
     y[31] = (y[31] as number) & 0x7f;
     if (equalBytes(y, SMALL_ORDER_ENCODINGS[0] as Uint8Array)) return false; // y = 1, x = -0
     if (equalBytes(y, SMALL_ORDER_ENCODINGS[1] as Uint8Array)) return false; // y = -1, x = -0

@@ -34,6 +34,23 @@ describe.each(cases)('input checks on $label', ({ provider: p }) => {
     expect(await rejectionCode(p.ed25519Sign(b(64), b(3)))).toBe('INVALID_ARGUMENT');
   });
 
+  it('Ed25519: verifies Node Buffers (views into a shared pool) and never changes the bytes it is given', async () => {
+    // Sign until R's top bit (the sign of x) is set: the strict pre-check looks at exactly that bit.
+    const kp = await p.ed25519Generate();
+    let message = utf8('m0');
+    let sig = await p.ed25519Sign(kp.secretKey, message);
+    for (let i = 1; ((sig[31] ?? 0) & 0x80) === 0; i++) {
+      message = utf8(`m${i}`);
+      sig = await p.ed25519Sign(kp.secretKey, message);
+    }
+    const pool = Buffer.alloc(256, 0xaa);
+    const asBuffer = pool.subarray(100, 164);
+    asBuffer.set(sig);
+    const before = toHex(asBuffer);
+    expect(await p.ed25519Verify(Buffer.from(kp.publicKey), Buffer.from(message), asBuffer)).toBe(true);
+    expect(toHex(asBuffer)).toBe(before);
+  });
+
   it('AES-256-GCM: tampered tag, ciphertext, AAD or nonce is AUTH_FAILED', async () => {
     const [key, nonce, aad] = [b(32, 2), b(12, 3), utf8('header')];
     const sealed = await p.aes256GcmSeal(key, nonce, utf8('attack at dawn'), aad);
