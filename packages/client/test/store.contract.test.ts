@@ -49,6 +49,19 @@ describe.each(adapters)('ClientStore contract: %s', (_name, make) => {
     await s.close();
   });
 
+  it('keeps its own copy of a value: changing a put Buffer or a read value afterwards changes nothing', async () => {
+    const s = await make();
+    const pool = Buffer.from('xxxxsecretyyyy');
+    const value = pool.subarray(4, 10);
+    await s.write([{ op: 'put', table: 'meta', key: 'k', value }]);
+    value.fill(0);
+    const read = await s.get('meta', 'k');
+    expect(dec(read)).toBe('secret');
+    read?.fill(0);
+    expect(dec(await s.get('meta', 'k'))).toBe('secret');
+    await s.close();
+  });
+
   it('applies a batch atomically: a failing batch leaves nothing behind', async () => {
     const s = await make();
     const bad = { op: 'put', table: 'meta', key: 'b', value: 'not bytes' } as unknown as never;

@@ -101,7 +101,7 @@ export class IndexedDbStore implements ClientStore {
     const end = finished(tx);
     const kv = tx.objectStore(KV);
     for (const o of ops) {
-      if (o.op === 'put') kv.put({ t: o.table, k: o.key, v: o.value.slice() } satisfies Row);
+      if (o.op === 'put') kv.put({ t: o.table, k: o.key, v: new Uint8Array(o.value) } satisfies Row);
       else kv.delete([o.table, o.key]);
     }
     await end;

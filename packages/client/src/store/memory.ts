@@ -22,13 +22,13 @@ export class MemoryStore implements ClientStore {
   /** {@inheritDoc ClientStore.get} */
   async get(table: Table, key: string): Promise<Uint8Array | undefined> {
     const v = this.table(table).get(key);
-    return v === undefined ? undefined : v.slice();
+    return v === undefined ? undefined : new Uint8Array(v);
   }
 
   /** {@inheritDoc ClientStore.list} */
   async list(table: Table, options?: ListOptions): Promise<Array<readonly [string, Uint8Array]>> {
     const sorted = [...this.table(table).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return selectEntries(sorted, options).map(([k, v]) => [k, v.slice()] as const);
+    return selectEntries(sorted, options).map(([k, v]) => [k, new Uint8Array(v)] as const);
   }
 
   /** {@inheritDoc ClientStore.write} */
@@ -40,7 +40,7 @@ export class MemoryStore implements ClientStore {
       }
     }
     for (const o of ops) {
-      if (o.op === 'put') this.table(o.table).set(o.key, o.value.slice());
+      if (o.op === 'put') this.table(o.table).set(o.key, new Uint8Array(o.value));
       else this.table(o.table).delete(o.key);
     }
   }
