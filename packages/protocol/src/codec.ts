@@ -94,39 +94,48 @@ export type DecodeResult<F> =
 
 /**
  * Like {@link decodeFrame}, but returns the failure instead of throwing it, with the request `id` when
- * the frame was well-formed CBOR carrying a valid one, so the server can answer `error { id }`.
+ * the frame was well-formed CBOR carrying a valid one, so the server can answer `error { id }`. Byte
+ * strings are copied out of `bytes` into `allocate(length)` when given (`CborDecodeOptions.allocate`),
+ * never left as views of it.
  */
 export function tryDecodeFrame(
   bytes: Uint8Array,
   limits: Pick<Limits, 'maxFrameBytes'>,
   from: 'client',
+  allocate?: (length: number) => Uint8Array,
 ): DecodeResult<ClientFrame>;
 export function tryDecodeFrame(
   bytes: Uint8Array,
   limits: Pick<Limits, 'maxFrameBytes'>,
   from: 'server',
+  allocate?: (length: number) => Uint8Array,
 ): DecodeResult<ServerFrame>;
 export function tryDecodeFrame(
   bytes: Uint8Array,
   limits?: Pick<Limits, 'maxFrameBytes'>,
   from?: FrameSender,
+  allocate?: (length: number) => Uint8Array,
 ): DecodeResult<Frame>;
 export function tryDecodeFrame(
   bytes: Uint8Array,
   limits: Pick<Limits, 'maxFrameBytes'> = DEFAULT_LIMITS,
   from?: FrameSender,
+  allocate?: (length: number) => Uint8Array,
 ): DecodeResult<Frame> {
   let value: unknown;
   try {
     value = guard(() => {
       checkSize(bytes, limits.maxFrameBytes, 'frame');
-      return decodeCbor(bytes, cborOptions);
+      return decodeCbor(bytes, allocate === undefined ? cborOptions : { ...cborOptions, allocate });
     });
   } catch (err) {
     return { ok: false, error: err as SottoError };
   }
   try {
-    return { ok: true, frame: guard(() => validate(schemaOf(value, from), value) as Frame) };
+    return {
+      ok: true,
+      frame: guard(() => validate(schemaOf(value, from), value, 'BAD_FRAME', true) as Frame),
+    };
   } catch (err) {
     const id = isRecord(value) && Object.hasOwn(value, 'id') ? value.id : undefined;
     const validId = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id <= MAX_REQUEST_ID;
@@ -169,7 +178,7 @@ export function decodeBody<T>(
 ): T {
   return guard(() => {
     checkSize(bytes, limits.maxBodyBytes, 'body');
-    return validate(schema, decodeCbor(bytes, cborOptions));
+    return validate(schema, decodeCbor(bytes, cborOptions), 'BAD_FRAME', true);
   });
 }
 

@@ -9,6 +9,7 @@ import {
   type Frame,
   SERVER_FRAMES,
   SottoError,
+  tryDecodeFrame,
   validate,
 } from '@sotto/protocol';
 import { describe, expect, it } from 'vitest';
@@ -193,6 +194,21 @@ describe('frame codec', () => {
     expect(Buffer.isBuffer(pooled)).toBe(true);
     expect(lengths).toEqual([pooled.length]);
     expect(Buffer.from(pooled).equals(Buffer.from(encodeFrame(frame)))).toBe(true);
+  });
+
+  it('decodes byte strings into the arrays an allocator hands out, copied from the input, kept as they are', () => {
+    const bytes = encodeFrame({ t: 'backup.put', id: 7, blob: new Uint8Array(300).fill(5) });
+    const handed: Uint8Array[] = [];
+    const result = tryDecodeFrame(bytes, DEFAULT_LIMITS, 'client', (n) => {
+      const out = Buffer.allocUnsafe(n);
+      handed.push(out);
+      return out;
+    });
+    if (!result.ok || result.frame.t !== 'backup.put') throw new Error('not decoded');
+    expect(handed).toHaveLength(1);
+    expect(result.frame.blob).toBe(handed[0]);
+    bytes.fill(0);
+    expect([...result.frame.blob].every((b) => b === 5)).toBe(true);
   });
 
   it('rejects input that is not a Uint8Array', () => {

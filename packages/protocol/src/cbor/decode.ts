@@ -32,6 +32,7 @@ class Reader {
   constructor(
     private readonly b: Uint8Array,
     private readonly maxDepth: number,
+    private readonly allocate: (length: number) => Uint8Array,
   ) {}
 
   get remaining(): number {
@@ -79,8 +80,8 @@ class Reader {
 
   take(n: number, at: number): Uint8Array {
     if (n > this.remaining) fail('declared length exceeds input', at);
-    // An explicit copy into a plain Uint8Array: a Node Buffer's slice() would be a shared view.
-    const out = new Uint8Array(n);
+    // An explicit copy: a Node Buffer's slice() would be a view that keeps the whole input alive.
+    const out = this.allocate(n);
     out.set(this.b.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
@@ -179,6 +180,8 @@ class Reader {
   }
 }
 
+const fresh = (length: number): Uint8Array => new Uint8Array(length);
+
 /**
  * Decodes one strict CBOR value that must span all of `bytes`.
  * @throws SottoError BAD_FRAME on any deviation (never another exception); the message names the
@@ -186,7 +189,7 @@ class Reader {
  */
 export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions): CborValue {
   if (!(bytes instanceof Uint8Array)) throw new SottoError('BAD_FRAME', 'CBOR: input is not bytes');
-  const r = new Reader(bytes, options.maxDepth);
+  const r = new Reader(bytes, options.maxDepth, options.allocate ?? fresh);
   const v = r.value(0);
   if (r.remaining !== 0) fail('trailing bytes', r.pos);
   return v;

@@ -15,6 +15,11 @@ export interface CborMap {
 export interface CborDecodeOptions {
   /** Most levels of nested arrays and maps accepted (8 allows eight containers inside each other). */
   readonly maxDepth: number;
+  /**
+   * Where each byte string is copied to: `allocate(length)` (default: a new array of its own). A server
+   * may pass Node's pooled `Buffer.allocUnsafe`. Never a view of the input either way.
+   */
+  readonly allocate?: ((length: number) => Uint8Array) | undefined;
 }
 
 /** CBOR major types (RFC 8949 §3.1). */

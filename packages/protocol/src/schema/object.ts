@@ -57,7 +57,7 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
   return {
     optional: false,
     shape,
-    check(v) {
+    check(v, decoded) {
       if (!isRecord(v)) throw new SchemaIssue('expected a map');
       for (const k in v) {
         if (Object.hasOwn(v, k) && !Object.hasOwn(shape, k) && v[k] !== undefined) {
@@ -72,7 +72,7 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
           continue;
         }
         try {
-          out[key] = schema.check(value);
+          out[key] = schema.check(value, decoded);
         } catch (err) {
           throw within(err, key);
         }
@@ -87,7 +87,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): 
   const min = opts.min ?? 0;
   return {
     optional: false,
-    check(v) {
+    check(v, decoded) {
       if (!Array.isArray(v)) throw new SchemaIssue('expected an array');
       if (v.length < min || v.length > opts.max) {
         throw new SchemaIssue(`item count out of range ${min}..${opts.max}`);
@@ -95,7 +95,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): 
       const out: T[] = new Array(v.length);
       for (let i = 0; i < v.length; i++) {
         try {
-          out[i] = item.check(v[i]);
+          out[i] = item.check(v[i], decoded);
         } catch (err) {
           throw within(err, i);
         }

@@ -65,8 +65,9 @@ const noop = (): void => {};
 const UNLIMITED = { maxFrameBytes: Number.MAX_SAFE_INTEGER };
 
 /**
- * Encoded frames go into Node's pooled buffers: a small frame costs a slice of a shared 8 KiB block
- * rather than a buffer of its own, and `ws` sends a Buffer as it is.
+ * Encoded frames, and the byte strings decoded out of received ones, go into Node's pooled buffers: a
+ * small one costs a slice of a shared 8 KiB block rather than a buffer of its own, and `ws` sends a
+ * Buffer as it is.
  */
 const pooled = (length: number): Uint8Array => Buffer.allocUnsafe(length);
 
@@ -281,7 +282,7 @@ export class Connection {
   /** A frame arrived (from the shared socket listener). */
   onMessage(data: RawData, isBinary: boolean): void {
     const decoded = isBinary
-      ? tryDecodeFrame(toBytes(data), { maxFrameBytes: this.deps.maxFrameBytes }, 'client')
+      ? tryDecodeFrame(toBytes(data), { maxFrameBytes: this.deps.maxFrameBytes }, 'client', pooled)
       : undefined;
     if (decoded === undefined || !decoded.ok) {
       // A frame that fails its schema but carries a readable request id is answered with that id (§2).
