@@ -51,7 +51,8 @@ export function encodeFrame(
   allocate?: (length: number) => Uint8Array,
 ): Uint8Array {
   const schema = schemaOf(frame, undefined);
-  const bytes = encodeCbor(validate(schema, frame), allocate);
+  // Checked, not copied: the checked frame is only encoded.
+  const bytes = encodeCbor(validate(schema, frame, 'BAD_FRAME', true), allocate);
   checkSize(bytes, limits.maxFrameBytes, 'frame');
   return bytes;
 }
@@ -162,7 +163,7 @@ export function encodeBody<T>(
   value: T,
   limits: Pick<Limits, 'maxBodyBytes'> = DEFAULT_LIMITS,
 ): Uint8Array {
-  const bytes = encodeCbor(validate(schema, value));
+  const bytes = encodeCbor(validate(schema, value, 'BAD_FRAME', true));
   checkSize(bytes, limits.maxBodyBytes, 'body');
   return bytes;
 }

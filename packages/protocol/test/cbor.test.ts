@@ -94,10 +94,24 @@ describe('strict CBOR decoder', () => {
     expect(performance.now() - start).toBeLessThan(1000);
   });
 
-  it('decodes maps as null-prototype objects, so "__proto__" is just a key', () => {
-    const v = decodeCbor(encodeCbor({ ['__proto__']: 1 } as never), opts) as Record<string, unknown>;
-    expect(Object.getPrototypeOf(v)).toBe(null);
-    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  it('decodes maps as objects that inherit nothing, so "__proto__" and "constructor" are just keys', () => {
+    const v = decodeCbor(encodeCbor({ ['__proto__']: 1, a: 2 } as never), opts) as Record<string, unknown>;
+    expect(Object.hasOwn(v, '__proto__')).toBe(true);
+    expect(v.__proto__).toBe(1);
+    expect(v.a).toBe(2);
+    // The prototype is empty, frozen and ends the chain: nothing is inherited, nothing can be added.
+    const proto = Object.getPrototypeOf(v) as object;
+    expect(Object.getPrototypeOf(proto)).toBe(null);
+    expect(Object.isFrozen(proto)).toBe(true);
+    expect(Reflect.ownKeys(proto)).toEqual([]);
+    expect('toString' in v || 'constructor' in v || 'hasOwnProperty' in v).toBe(false);
+    const w = decodeCbor(encodeCbor({ constructor: 3 }), opts) as Record<string, unknown>;
+    expect(w.constructor).toBe(3);
+    expect(Object.getPrototypeOf(w)).toBe(proto);
+    // A decoded map encodes again as it was.
+    expect(
+      Buffer.from(encodeCbor(v)).equals(Buffer.from(encodeCbor({ ['__proto__']: 1, a: 2 } as never))),
+    ).toBe(true);
   });
 });
 

@@ -8,7 +8,13 @@
  */
 
 import { SottoError } from '@sotto/crypto';
-import { type CborDecodeOptions, type CborMap, type CborValue, MAJOR } from './value.js';
+import {
+  type CborDecodeOptions,
+  type CborMap,
+  type CborValue,
+  DECODED_MAP_PROTOTYPE,
+  MAJOR,
+} from './value.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** The largest 8-byte head we accept: its high 32 bits are at most 0x1fffff (Number.MAX_SAFE_INTEGER). */
@@ -141,7 +147,7 @@ class Reader {
 
   private map(n: number, depth: number, at: number): CborMap {
     if (n * 2 > this.remaining) fail('declared length exceeds input', at);
-    const out: CborMap = Object.create(null);
+    const out: CborMap = Object.create(DECODED_MAP_PROTOTYPE);
     let prevStart = -1;
     let prevEnd = -1;
     for (let i = 0; i < n; i++) {

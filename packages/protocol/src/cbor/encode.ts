@@ -5,7 +5,7 @@
  */
 
 import { SottoError } from '@sotto/crypto';
-import { MAJOR } from './value.js';
+import { DECODED_MAP_PROTOTYPE, MAJOR } from './value.js';
 
 const MAX_ENCODE_DEPTH = 64;
 const encoder = new TextEncoder();
@@ -232,7 +232,7 @@ function isAscii(s: string): boolean {
 
 function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || proto === DECODED_MAP_PROTOTYPE;
 }
 
 /** A new array of its own (the default output of {@link encodeCbor}). */

@@ -49,10 +49,11 @@ export function within(err: unknown, segment: string | number): unknown {
 export interface Schema<T> {
   readonly optional: false;
   /**
-   * Checks `value`. `decoded`: it came straight from this package's CBOR decoder, whose byte strings are
-   * already copies of the input, so they are kept as they are instead of being copied again.
+   * Checks `value`. `keepBytes`: byte strings are returned as they are instead of copied. Right when
+   * they are already copies (straight from this package's CBOR decoder) or when the result is only
+   * encoded and dropped.
    */
-  check(value: unknown, decoded?: boolean): T;
+  check(value: unknown, keepBytes?: boolean): T;
 }
 
 /** A field that may be absent from an object (absent and `undefined` are the same on the wire). */
@@ -68,7 +69,7 @@ export type AnySchema = Schema<unknown> | OptionalSchema<unknown>;
 export type Infer<S> = S extends Schema<infer T> ? T : S extends OptionalSchema<infer T> ? T : never;
 
 /**
- * Validates `value` against `schema` (`decoded`: see {@link Schema.check}).
+ * Validates `value` against `schema` (`keepBytes`: see {@link Schema.check}).
  * @returns a validated copy typed from the schema (byte strings the decoder made are not copied again).
  * @throws SottoError with `code` (BAD_FRAME unless given) naming the failing field path.
  */
@@ -76,10 +77,10 @@ export function validate<T>(
   schema: Schema<T>,
   value: unknown,
   code: 'BAD_FRAME' | 'INVALID_ARGUMENT' = 'BAD_FRAME',
-  decoded = false,
+  keepBytes = false,
 ): T {
   try {
-    return schema.check(value, decoded);
+    return schema.check(value, keepBytes);
   } catch (err) {
     if (err instanceof SchemaIssue)
       throw new SottoError(code, `Invalid ${err.path || 'value'}: ${err.problem}`);

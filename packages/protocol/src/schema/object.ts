@@ -2,6 +2,7 @@
  * Composite schemas: closed objects (unknown keys rejected), bounded arrays and frame definitions.
  */
 
+import { DECODED_MAP_PROTOTYPE } from '../cbor/value.js';
 import { type AnySchema, type Infer, type Schema, SchemaIssue, within } from './core.js';
 import { literal } from './primitives.js';
 
@@ -33,11 +34,11 @@ function byEncodedKey(a: string, b: string): number {
   return 0;
 }
 
-/** A plain (or null-prototype) object that is not an array or byte string. */
+/** A plain, null-prototype or decoded (see `DECODED_MAP_PROTOTYPE`) object: not an array or byte string. */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;
   const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || proto === DECODED_MAP_PROTOTYPE;
 }
 
 /**
@@ -57,7 +58,7 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
   return {
     optional: false,
     shape,
-    check(v, decoded) {
+    check(v, keepBytes) {
       if (!isRecord(v)) throw new SchemaIssue('expected a map');
       for (const k in v) {
         if (Object.hasOwn(v, k) && !Object.hasOwn(shape, k) && v[k] !== undefined) {
@@ -72,7 +73,7 @@ export function object<const S extends Shape>(shape: S): ObjectSchema<S> {
           continue;
         }
         try {
-          out[key] = schema.check(value, decoded);
+          out[key] = schema.check(value, keepBytes);
         } catch (err) {
           throw within(err, key);
         }
@@ -87,7 +88,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): 
   const min = opts.min ?? 0;
   return {
     optional: false,
-    check(v, decoded) {
+    check(v, keepBytes) {
       if (!Array.isArray(v)) throw new SchemaIssue('expected an array');
       if (v.length < min || v.length > opts.max) {
         throw new SchemaIssue(`item count out of range ${min}..${opts.max}`);
@@ -95,7 +96,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max: number }): 
       const out: T[] = new Array(v.length);
       for (let i = 0; i < v.length; i++) {
         try {
-          out[i] = item.check(v[i], decoded);
+          out[i] = item.check(v[i], keepBytes);
         } catch (err) {
           throw within(err, i);
         }

@@ -106,22 +106,22 @@ function ownBytes(v: Uint8Array): Uint8Array {
 
 /**
  * A byte string of `min..max` bytes (or exactly `length`). Returns a plain array that views no other
- * buffer (see {@link ownBytes}: the value itself when it already is one), or, for a decoded value, the
- * decoder's own copy as it is.
+ * buffer (see {@link ownBytes}: the value itself when it already is one), or, with `keepBytes`, the
+ * value as it is.
  */
 export function bytes(opts: { min?: number; max: number } | { length: number }): Schema<Uint8Array> {
   const min = 'length' in opts ? opts.length : (opts.min ?? 0);
   const max = 'length' in opts ? opts.length : opts.max;
   return {
     optional: false,
-    check(v, decoded) {
+    check(v, keepBytes) {
       if (!(v instanceof Uint8Array)) throw new SchemaIssue('expected bytes');
       if (v.length < min || v.length > max) {
         throw new SchemaIssue(
           min === max ? `expected ${min} bytes` : `byte length out of range ${min}..${max}`,
         );
       }
-      return decoded === true ? v : ownBytes(v);
+      return keepBytes === true ? v : ownBytes(v);
     },
   };
 }

@@ -8,7 +8,7 @@
  * relay, floor, relay, … Each figure is the median over the rounds, and `cpu_vs_floor` the median of the
  * rounds' own ratios, so a slow spell of the machine weighs on both sides of a ratio alike.
  *
- * Flags: --devices N (200: N/2 sender/receiver pairs), --rounds R (5), --seconds S (15, measured window
+ * Flags: --devices N (200: N/2 sender/receiver pairs), --rounds R (7), --seconds S (21, measured window
  * per server, split over the rounds), --warmup W (2, per round),
  * --idle C (2000 idle connections for the memory figure), --inflight K (32 per pair), --size B (256-byte
  * bodies), --profile DIR (write a V8 CPU profile of the relay server there; of node 0 with several).
@@ -50,8 +50,8 @@ const num = (name: string, dflt: number) => {
 };
 const DEVICES = num('devices', 200);
 const PAIRS = Math.max(1, Math.floor(DEVICES / 2));
-const ROUNDS = Math.max(1, Math.floor(num('rounds', 5)));
-const SECONDS = num('seconds', 15);
+const ROUNDS = Math.max(1, Math.floor(num('rounds', 7)));
+const SECONDS = num('seconds', 21);
 const WARMUP = num('warmup', 2);
 const IDLE = num('idle', 2000);
 const IN_FLIGHT = num('inflight', 32);
