@@ -5,12 +5,14 @@
  * stale dist/). Prints human lines, then one JSON object as the last line. Never part of `npm test`.
  *
  * The machine is noisy, so the two are measured in alternating rounds while both servers run: floor,
- * relay, floor, relay, … Each figure is the median over the rounds, and `cpu_vs_floor` the median of the
- * rounds' own ratios, so a slow spell of the machine weighs on both sides of a ratio alike.
+ * relay, floor, relay, … (first the idle-memory rounds, each on fresh processes, then the load rounds on
+ * one pair of processes). Each figure is the median
+ * over the rounds, and `cpu_vs_floor` and `mem_vs_floor` the medians of the rounds' own ratios, so a slow
+ * spell of the machine weighs on both sides of a ratio alike.
  *
- * Flags: --devices N (200: N/2 sender/receiver pairs), --rounds R (7), --seconds S (21, measured window
- * per server, split over the rounds), --warmup W (2, per round),
- * --idle C (2000 idle connections for the memory figure), --inflight K (32 per pair), --size B (256-byte
+ * Flags: --devices N (200: N/2 sender/receiver pairs), --rounds R (7), --memory-rounds M (3), --seconds S
+ * (21, measured window per server, split over the rounds), --warmup W (2, per round), --idle C (2000 idle
+ * connections for the memory figure), --inflight K (32 per pair), --size B (256-byte
  * bodies), --profile DIR (write a V8 CPU profile of the relay server there; of node 0 with several).
  * Scale-out: --nodes N (1) relay processes on one store and bus, --store postgres (a fresh schema in
  * SOTTO_TEST_POSTGRES or the local test database, dropped after), --bus redis (SOTTO_TEST_REDIS or the
@@ -51,6 +53,7 @@ const num = (name: string, dflt: number) => {
 const DEVICES = num('devices', 200);
 const PAIRS = Math.max(1, Math.floor(DEVICES / 2));
 const ROUNDS = Math.max(1, Math.floor(num('rounds', 7)));
+const MEMORY_ROUNDS = Math.max(1, Math.floor(num('memory-rounds', 3)));
 const SECONDS = num('seconds', 21);
 const WARMUP = num('warmup', 2);
 const IDLE = num('idle', 2000);
@@ -82,17 +85,18 @@ interface Running {
 
 /** Both servers' figures: idle memory, and the load rounds. */
 interface Measured {
-  idle: IdleMemory;
+  /** One reading per memory round. */
+  idle: IdleMemory[];
   rounds: LoadResult[];
 }
 
 /** Idle memory of one server, with a full GC through its inspectors before each reading. */
-async function measureIdle(s: Running): Promise<IdleMemory> {
+async function measureIdle(s: Running, round: number): Promise<IdleMemory> {
   const idle = await idleMemory(s.target, IDLE, async () => {
     await Promise.all(s.inspectors.map((i) => i.collectGarbage()));
   });
   out(
-    `${s.target.name}: ${IDLE} idle connections: RSS ${idle.beforeKiB} → ${idle.afterKiB} KiB after a full GC ` +
+    `${s.target.name} memory round ${round + 1}/${MEMORY_ROUNDS}: ${IDLE} idle connections: RSS ${idle.beforeKiB} → ${idle.afterKiB} KiB after a full GC ` +
       `(${idle.afterRawKiB} KiB before it): ${r(idle.perConnKiB, 2)} KiB per connection ` +
       `(${r(idle.perConnRawKiB, 2)} KiB counting set-up garbage)`,
   );
@@ -132,17 +136,6 @@ async function measureRound(s: Running, round: number): Promise<LoadResult> {
   return load;
 }
 
-/** Both servers' idle memory, then the load rounds, alternating floor and relay. */
-async function measureBoth(floor: Running, relay: Running): Promise<{ floor: Measured; relay: Measured }> {
-  const f: Measured = { idle: await measureIdle(floor), rounds: [] };
-  const s: Measured = { idle: await measureIdle(relay), rounds: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    f.rounds.push(await measureRound(floor, round));
-    s.rounds.push(await measureRound(relay, round));
-  }
-  return { floor: f, relay: s };
-}
-
 /** Both servers listen with the inspector on loopback (no session during the load unless profiling). */
 const INSPECT = ['--inspect=127.0.0.1:0'];
 
@@ -166,42 +159,49 @@ async function withFloor<T>(body: (s: Running) => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `body` with the relay's nodes up on a seeded deployment. */
-async function withRelay<T>(body: (s: Running) => Promise<T>): Promise<T> {
+/** A seeded relay deployment whose nodes can be started (fresh processes) more than once. */
+interface RelayDeployment {
+  /** Runs `body` with the relay's nodes up; stops them after. */
+  run<T>(body: (s: Running) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function openRelay(): Promise<RelayDeployment> {
   const deployment: Deployment = await openDeployment({ store: STORE, bus: BUS });
-  try {
-    const seeded = await seed(await deployment.openStore(), PAIRS, IDLE);
-    out(`relay: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
-    const servers: ChildServer[] = [];
-    for (let n = 0; n < NODES; n++) {
-      servers.push(
-        await startChildServer({
-          dataDir: deployment.dataDir(n),
-          nodeArgs: INSPECT,
-          args: deployment.serverArgs,
-        }),
-      );
-    }
-    try {
-      const inspectors = await Promise.all(servers.map((server) => connectInspector(server.output)));
+  const seeded = await seed(await deployment.openStore(), PAIRS, IDLE);
+  out(`relay: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
+  return {
+    run: async (body) => {
+      const servers: ChildServer[] = [];
       try {
-        const target = sottoTarget(
-          servers.map((server) => server.wsUrl),
-          servers.map((server) => server.pid),
-          seeded,
-        );
-        const logTail = () =>
-          servers.flatMap((server) => server.output.join('').trim().split('\n').slice(-10));
-        return await body({ target, inspectors, logTail });
+        for (let n = 0; n < NODES; n++) {
+          servers.push(
+            await startChildServer({
+              dataDir: deployment.dataDir(n),
+              nodeArgs: INSPECT,
+              args: deployment.serverArgs,
+            }),
+          );
+        }
+        const inspectors = await Promise.all(servers.map((server) => connectInspector(server.output)));
+        try {
+          const target = sottoTarget(
+            servers.map((server) => server.wsUrl),
+            servers.map((server) => server.pid),
+            seeded,
+          );
+          const logTail = () =>
+            servers.flatMap((server) => server.output.join('').trim().split('\n').slice(-10));
+          return await body({ target, inspectors, logTail });
+        } finally {
+          for (const inspector of inspectors) inspector.close();
+        }
       } finally {
-        for (const inspector of inspectors) inspector.close();
+        await Promise.all(servers.map((server) => server.kill('SIGTERM')));
       }
-    } finally {
-      await Promise.all(servers.map((server) => server.kill('SIGTERM')));
-    }
-  } finally {
-    await deployment.close();
-  }
+    },
+    close: () => deployment.close(),
+  };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -217,14 +217,37 @@ try {
       `${ROUNDS} rounds per server of ${WARMUP} s warm-up + ${r(SECONDS / ROUNDS, 2)} s measured, alternating; ` +
       `${IDLE} idle connections; CPU and RSS from /proc`,
   );
-  const {
-    floor: f,
-    relay: s,
-    relayLog,
-  } = await withFloor((floor) =>
-    withRelay(async (relay) => ({ ...(await measureBoth(floor, relay)), relayLog: relay.logTail })),
-  );
+  const f: Measured = { idle: [], rounds: [] };
+  const s: Measured = { idle: [], rounds: [] };
+  let relayLog: () => string[] = () => [];
+  const relay = await openRelay();
+  try {
+    // Memory: fresh processes for every reading (a process that held connections before reuses that
+    // memory, and would look cheaper).
+    for (let round = 0; round < MEMORY_ROUNDS; round++) {
+      await withFloor(async (floor) => {
+        f.idle.push(await measureIdle(floor, round));
+      });
+      await relay.run(async (server) => {
+        s.idle.push(await measureIdle(server, round));
+      });
+    }
+    // Load: both servers up, rounds alternating.
+    await withFloor((floor) =>
+      relay.run(async (server) => {
+        relayLog = server.logTail;
+        for (let round = 0; round < ROUNDS; round++) {
+          f.rounds.push(await measureRound(floor, round));
+          s.rounds.push(await measureRound(server, round));
+        }
+      }),
+    );
+  } finally {
+    await relay.close();
+  }
   const of = (m: Measured, pick: (l: LoadResult) => number) => median(m.rounds.map(pick));
+  const mem = (m: Measured, pick: (i: IdleMemory) => number) => median(m.idle.map(pick));
+  const memRatios = s.idle.map((idle, i) => idle.perConnKiB / (f.idle[i]?.perConnKiB ?? Number.NaN));
   const ratios = s.rounds.map((load, i) => load.cpuUsPerMsg / (f.rounds[i]?.cpuUsPerMsg ?? Number.NaN));
   const lost = s.rounds.reduce((n, l) => n + l.lost, 0);
   const errors: Record<string, number> = {};
@@ -263,8 +286,14 @@ try {
       of(s, (l) => l.cpuUsPerMsg),
       1,
     ),
-    idle_conn_kib: r(s.idle.perConnKiB, 2),
-    idle_conn_kib_raw: r(s.idle.perConnRawKiB, 2),
+    idle_conn_kib: r(
+      mem(s, (i) => i.perConnKiB),
+      2,
+    ),
+    idle_conn_kib_raw: r(
+      mem(s, (i) => i.perConnRawKiB),
+      2,
+    ),
     idle_connections: IDLE,
     lost,
     errors,
@@ -284,16 +313,23 @@ try {
       of(f, (l) => l.cpuUsPerMsg),
       1,
     ),
-    floor_idle_conn_kib: r(f.idle.perConnKiB, 2),
-    floor_idle_conn_kib_raw: r(f.idle.perConnRawKiB, 2),
+    floor_idle_conn_kib: r(
+      mem(f, (i) => i.perConnKiB),
+      2,
+    ),
+    floor_idle_conn_kib_raw: r(
+      mem(f, (i) => i.perConnRawKiB),
+      2,
+    ),
     cpu_vs_floor: r(median(ratios), 2),
     cpu_vs_floor_rounds: ratios.map((x) => r(x, 2)),
-    mem_vs_floor: r(s.idle.perConnKiB / f.idle.perConnKiB, 2),
-    mem_vs_floor_raw: r(s.idle.perConnRawKiB / f.idle.perConnRawKiB, 2),
+    mem_vs_floor: r(median(memRatios), 2),
+    mem_vs_floor_rounds: memRatios.map((x) => r(x, 2)),
+    mem_vs_floor_raw: r(mem(s, (i) => i.perConnRawKiB) / mem(f, (i) => i.perConnRawKiB), 2),
   };
   out(
     `cpu_vs_floor ${result.cpu_vs_floor} (target ≤ 3; rounds ${result.cpu_vs_floor_rounds.join(', ')}), ` +
-      `mem_vs_floor ${result.mem_vs_floor} (target ≤ 2)` +
+      `mem_vs_floor ${result.mem_vs_floor} (target ≤ 2; rounds ${result.mem_vs_floor_rounds.join(', ')})` +
       (PROFILE === undefined ? '' : ' (a profiled run: the profiler slows the relay server)'),
   );
   out(JSON.stringify(result));
