@@ -91,7 +91,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
-  const relay = new RelayService(store, bus, clock, contacts, metrics, limits);
+  const relay = new RelayService(store, bus, clock, metrics, limits);
   const auth = new ChallengeAuth(store, crypto, clock);
 
   const onDeviceListChanged = async (account: string, removed: readonly number[]) => {

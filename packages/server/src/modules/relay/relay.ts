@@ -9,14 +9,26 @@ import type { FrameOf } from '@sotto/protocol';
 import { type Bus, deviceKey } from '../../bus/bus.js';
 import type { Clock } from '../../clock.js';
 import { ApiError } from '../../errors.js';
-import type { DeviceAddress, EnvelopeRef, NewEnvelope, Store } from '../../store/store.js';
-import type { ContactsService } from '../contacts/contacts.js';
+import type { ContactState, DeviceAddress, EnvelopeRef, NewEnvelope, Store } from '../../store/store.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { deviceDifference } from './device-set.js';
 import { EnvelopeIds } from './envelope-ids.js';
 import { SendBatcher } from './send-batcher.js';
 
 const NO_DEVICES: readonly number[] = [];
+
+/** What the relay reads to check one send (a send to one's own account needs only `ours`). */
+interface SendFacts {
+  readonly recipientExists: boolean;
+  /** The recipient blocked the sender's account. */
+  readonly blocked: boolean;
+  /** The sender's relation to the recipient. */
+  readonly contact: ContactState | undefined;
+  /** The recipient's device ids. */
+  readonly theirs: readonly number[];
+  /** The sender's own device ids. */
+  readonly ours: readonly number[];
+}
 
 /** The relay's limits. */
 export interface RelayLimits {
@@ -44,7 +56,6 @@ export class RelayService {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: Clock,
-    private readonly contacts: ContactsService,
     private readonly metrics: ServerMetrics,
     private readonly limits: RelayLimits,
   ) {
@@ -70,15 +81,16 @@ export class RelayService {
   async accept(sender: DeviceAddress, frame: FrameOf<'send'>): Promise<AcceptedSend> {
     const now = this.acceptNow(sender, frame);
     if (now !== undefined) return now;
-    this.checkSize(frame);
-    const self = frame.to === sender.account;
-    if (!self) {
-      if (!(await this.store.accountExists(frame.to))) throw new ApiError('ACCOUNT_NOT_FOUND');
-      if (await this.store.isBlocked(frame.to, sender.account)) throw new ApiError('BLOCKED');
-      if (!(await this.contacts.areContacts(sender.account, frame.to))) throw new ApiError('NOT_A_CONTACT');
-    }
-    const theirs = self ? NO_DEVICES : await this.store.listDeviceIds(frame.to);
-    return this.admit(sender, frame, theirs, await this.store.listDeviceIds(sender.account));
+    const to = frame.to;
+    const self = to === sender.account;
+    const [recipientExists, blocked, contact, theirs, ours] = await Promise.all([
+      self || this.store.accountExists(to),
+      !self && this.store.isBlocked(to, sender.account),
+      self ? ('accepted' as const) : this.store.getContact(sender.account, to),
+      self ? NO_DEVICES : this.store.listDeviceIds(to),
+      this.store.listDeviceIds(sender.account),
+    ]);
+    return this.admit(sender, frame, { recipientExists, blocked, contact, theirs, ours });
   }
 
   /**
@@ -88,39 +100,34 @@ export class RelayService {
   acceptNow(sender: DeviceAddress, frame: FrameOf<'send'>): AcceptedSend | undefined {
     const reads = this.store.immediate;
     if (reads === undefined) return undefined;
-    this.checkSize(frame);
-    const self = frame.to === sender.account;
-    if (!self) {
-      if (!reads.accountExists(frame.to)) throw new ApiError('ACCOUNT_NOT_FOUND');
-      if (reads.isBlocked(frame.to, sender.account)) throw new ApiError('BLOCKED');
-      if (reads.getContact(sender.account, frame.to) !== 'accepted') throw new ApiError('NOT_A_CONTACT');
-    }
-    const theirs = self ? NO_DEVICES : reads.listDeviceIds(frame.to);
-    return this.admit(sender, frame, theirs, reads.listDeviceIds(sender.account));
+    const to = frame.to;
+    const self = to === sender.account;
+    return this.admit(sender, frame, {
+      recipientExists: self || reads.accountExists(to),
+      blocked: !self && reads.isBlocked(to, sender.account),
+      contact: self ? 'accepted' : reads.getContact(sender.account, to),
+      theirs: self ? NO_DEVICES : reads.listDeviceIds(to),
+      ours: reads.listDeviceIds(sender.account),
+    });
   }
 
-  private checkSize(frame: FrameOf<'send'>): void {
+  /**
+   * Every check of a send, on the facts read for it; then its envelopes are queued for storage. The
+   * messages must address exactly the recipient's devices (`theirs`) and the sender's other devices.
+   */
+  private admit(sender: DeviceAddress, frame: FrameOf<'send'>, facts: SendFacts): AcceptedSend {
     if (frame.messages.length > this.limits.maxMessagesPerSend) {
       throw new ApiError(
         'INVALID_ARGUMENT',
         `A send carries at most ${this.limits.maxMessagesPerSend} messages.`,
       );
     }
-  }
-
-  /**
-   * The checks that need no reads: the messages must address exactly the recipient's devices
-   * (`theirs`) and the sender's other devices (`ours`). Then the envelopes are queued for storage.
-   */
-  private admit(
-    sender: DeviceAddress,
-    frame: FrameOf<'send'>,
-    theirs: readonly number[],
-    ours: readonly number[],
-  ): AcceptedSend {
+    if (!facts.recipientExists) throw new ApiError('ACCOUNT_NOT_FOUND');
+    if (facts.blocked) throw new ApiError('BLOCKED');
+    if (facts.contact !== 'accepted') throw new ApiError('NOT_A_CONTACT');
     const expected: DeviceAddress[] = [];
-    for (const deviceId of theirs) expected.push({ account: frame.to, deviceId });
-    for (const deviceId of ours) {
+    for (const deviceId of facts.theirs) expected.push({ account: frame.to, deviceId });
+    for (const deviceId of facts.ours) {
       if (deviceId !== sender.deviceId) expected.push({ account: sender.account, deviceId });
     }
     const diff = deviceDifference(expected, frame.messages);
