@@ -11,7 +11,7 @@ import {
   type PresenceState,
   type ServerFrame,
 } from '@sotto/protocol';
-import { listContactRecords, toContact, updateContact } from './contacts.js';
+import { listContactRecords, loadContact, toContact, updateContact } from './contacts.js';
 import { encodeContent } from './content.js';
 import type { Ctx } from './context.js';
 import { setOwnDeviceName } from './device-names.js';
@@ -221,9 +221,21 @@ export class SottoClient {
     };
   }
 
-  /** Asks `name` to become a contact. Throws ACCOUNT_NOT_FOUND, BLOCKED, NOT_CONNECTED. */
+  /**
+   * Asks `name` to become a contact (lifting our own block on them, if any). Throws ACCOUNT_NOT_FOUND,
+   * BLOCKED, NOT_CONNECTED.
+   */
   async requestContact(name: string): Promise<void> {
-    await this.contactRequest('contacts.request', name);
+    const n = normalizeAccountName(name);
+    await this.contactRequest('contacts.request', n);
+    await this.withCtx(async (ctx) => {
+      const r = await loadContact(ctx.store, n);
+      if (r.blocked !== true) return;
+      await updateContact(ctx.store, n, (c) => {
+        c.blocked = false;
+      });
+      await this.syncBlock(ctx, n, false);
+    });
   }
   /** Accepts `name`'s request. Throws NOT_A_CONTACT (no pending request), NOT_CONNECTED. */
   async acceptContact(name: string): Promise<void> {

@@ -35,19 +35,19 @@ function replenishDeps(ctx: Ctx, batch: number) {
 
 /** Runs after each successful authentication. Never throws (failures are reported). */
 export async function afterAuthentication(d: DispatchDeps): Promise<void> {
+  // One task, queued before any envelope of this connection: device lists are current (a device revoked
+  // while we were offline is off the list, its sessions gone) before the mailbox is read.
   await d.run(async (ctx) => {
     await replenishPrekeys(replenishDeps(ctx, d.prekeyBatch), ctx.profile);
     await syncContacts(ctx);
     await refreshDevices(ctx, ctx.profile.account);
+    for (const [account, r] of await listContactRecords(ctx.store)) {
+      if (r.state === 'accepted') await refreshDevices(ctx, account).catch(d.report);
+    }
     await pruneProcessed(ctx.store, ctx.clock.now());
   });
   await d.run(async (ctx) => {
     if (!(await loadDeviceNames(ctx.store)).announced) await announceDeviceName(ctx);
-  });
-  await d.run(async (ctx) => {
-    for (const [account, r] of await listContactRecords(ctx.store)) {
-      if (r.state === 'accepted') await refreshDevices(ctx, account).catch(d.report);
-    }
   });
   d.receiptsSoon();
 }
