@@ -9,7 +9,7 @@ import type { ServerFrame } from '@sotto/protocol';
 import { listContactRecords } from './contacts.js';
 import type { Ctx } from './context.js';
 import { announceDeviceName, loadDeviceNames } from './device-names.js';
-import { refreshDevices, storedDevices } from './directory.js';
+import { refreshDevices } from './directory.js';
 import { pruneProcessed } from './envelopes.js';
 import { replenishPrekeys } from './prekeys.js';
 import { onContactEvent, onPresence, syncContacts } from './pushes.js';
@@ -56,7 +56,13 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
 export function routePush(f: ServerFrame, d: DispatchDeps): void {
   switch (f.t) {
     case 'envelope':
-      void d.run((ctx) => receiveEnvelope(ctx, f, { ack: d.ack, delivered: d.receiptsSoon }));
+      void d.run((ctx) =>
+        receiveEnvelope(ctx, f, {
+          ack: d.ack,
+          delivered: d.receiptsSoon,
+          announceName: () => void d.run(announceDeviceName),
+        }),
+      );
       return;
     case 'contacts.event':
       void d.run((ctx) => onContactEvent(ctx, f));
@@ -66,13 +72,7 @@ export function routePush(f: ServerFrame, d: DispatchDeps): void {
       return;
     case 'devices.changed':
       void d.run(async (ctx) => {
-        const self = ctx.profile.account;
-        const before = f.account === self ? await storedDevices(ctx, self).catch(() => undefined) : undefined;
-        const after = await refreshDevices(ctx, f.account);
-        // A device joined this account: tell it our name.
-        if (f.account === self && [...after.certified.keys()].some((id) => !before?.certified.has(id))) {
-          await announceDeviceName(ctx);
-        }
+        await refreshDevices(ctx, f.account);
       });
       return;
     case 'keys.low':
