@@ -3,6 +3,7 @@
  * environment variables (flags win). Limits live here too so an operator can tune them.
  */
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
+import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
 /**
@@ -80,19 +81,6 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
   };
 }
 
-const FLAGS: Record<string, string> = {
-  '--port': 'SOTTO_PORT',
-  '--host': 'SOTTO_HOST',
-  '--data': 'SOTTO_DATA',
-  '--tls-cert': 'SOTTO_TLS_CERT',
-  '--tls-key': 'SOTTO_TLS_KEY',
-  '--log-level': 'SOTTO_LOG_LEVEL',
-  '--public-origin': 'SOTTO_PUBLIC_ORIGIN',
-  '--store': 'SOTTO_STORE',
-  '--bus': 'SOTTO_BUS',
-  '--web': 'SOTTO_WEB',
-};
-
 /**
  * Reads `NAME=INTEGER` limit overrides (from repeated `--limit` flags or comma-separated `SOTTO_LIMITS`)
  * into `into`. Throws {@link ConfigError} on an unknown limit name or a value that is not a whole number.
@@ -114,57 +102,79 @@ const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
 /**
- * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`) over `env` over the defaults.
- * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, only one of the TLS files, a
- * store that is not a `postgres://` URL, a bus that is not a `redis://` URL, a `--web` directory without
- * an `index.html`, or a bad `--limit NAME=INTEGER` (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment,
- * flags win).
+ * The raw values of every flag: from the environment, replaced by the command line (a repeatable flag's
+ * values all count; given on the command line they replace the variable's, except `--limit`, whose
+ * command-line values override the variable's one limit at a time). Throws {@link ConfigError} on an
+ * unknown flag or a missing value.
+ */
+function rawValues(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Map<Flag, string[]> {
+  const fromEnv = new Map<Flag, string[]>();
+  for (const [flag, spec] of Object.entries(FLAGS) as [Flag, (typeof FLAGS)[Flag]][]) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') fromEnv.set(flag, [v]);
+  }
+  const fromArgs = new Map<Flag, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!isFlag(flag)) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
+    const spec: FlagSpec = FLAGS[flag];
+    const before = fromArgs.get(flag) ?? (flag === '--limit' ? fromEnv.get(flag) : undefined) ?? [];
+    fromArgs.set(flag, spec.repeatable ? [...before, value] : [value]);
+  }
+  return new Map([...fromEnv, ...fromArgs]);
+}
+
+/**
+ * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`; see {@link FLAGS}) over `env`
+ * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
+ * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
+ * a `redis://` URL, a `--web` directory without an `index.html`, or a bad `--limit NAME=INTEGER`
+ * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
  */
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServerConfig {
-  const values: Record<string, string | undefined> = {};
-  for (const [flag, name] of Object.entries(FLAGS)) values[flag] = env[name];
+  const raw = rawValues(argv, env);
+  const one = (flag: Flag): string | undefined => raw.get(flag)?.at(-1);
   const limits: Record<string, number> = {};
-  for (const spec of (env.SOTTO_LIMITS ?? '').split(',')) if (spec.trim() !== '') readLimit(spec, limits);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!(flag in FLAGS) && flag !== '--limit') throw new ConfigError(`unknown option ${flag}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
-    if (flag === '--limit') readLimit(value, limits);
-    else values[flag] = value;
+  for (const value of raw.get('--limit') ?? []) {
+    for (const spec of value.split(',')) if (spec.trim() !== '') readLimit(spec, limits);
   }
-  const portText = values['--port'];
+  const portText = one('--port');
   const port = portText === undefined ? 8080 : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0..65535');
-  const cert = values['--tls-cert'];
-  const key = values['--tls-key'];
+  const cert = one('--tls-cert');
+  const key = one('--tls-key');
   if ((cert === undefined) !== (key === undefined)) {
     throw new ConfigError('--tls-cert and --tls-key must be given together');
   }
-  const store = values['--store'];
+  const store = one('--store');
   if (store !== undefined && !STORE_URL.test(store)) {
     throw new ConfigError('--store must be a postgres:// URL (default: SQLite in the data directory)');
   }
-  const bus = values['--bus'];
+  const bus = one('--bus');
   if (bus !== undefined && !BUS_URL.test(bus)) {
     throw new ConfigError('--bus must be a redis:// or rediss:// URL (default: in-process)');
   }
-  const web = values['--web'];
+  const web = one('--web');
   if (web !== undefined && !isWebDir(web)) {
     throw new ConfigError('--web must be a directory with an index.html (npm run build -w @sotto/web)');
   }
   return defaultConfig({
     port,
-    host: values['--host'] ?? '0.0.0.0',
-    dataDir: values['--data'] ?? './data',
+    host: one('--host') ?? '0.0.0.0',
+    dataDir: one('--data') ?? './data',
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
-    logLevel: values['--log-level'] ?? 'info',
-    publicOrigin: values['--public-origin'],
+    logLevel: one('--log-level') ?? 'info',
+    publicOrigin: one('--public-origin'),
     store,
     bus,
     webDir: web ?? defaultWebDir(),
