@@ -32,7 +32,12 @@ export const FLAGS = {
   '--public-origin': {
     env: 'SOTTO_PUBLIC_ORIGIN',
     arg: 'URL',
-    help: 'The origin clients use (https://chat.example.org), needed behind a TLS-terminating proxy.',
+    help:
+      'An origin clients use (https://chat.example.org); a comma-separated list or the flag repeated for ' +
+      'several. Devices sign it into every connection; needed behind a proxy. Default: where the server ' +
+      'listens (localhost, 127.0.0.1, [::1], the bound address, or on 0.0.0.0 every interface address and ' +
+      'the host name, with the bound port).',
+    repeatable: true,
   },
   '--log-level': {
     env: 'SOTTO_LOG_LEVEL',

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
+import { canonicalOrigin } from './modules/auth/origins.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
 /**
@@ -40,11 +41,12 @@ export interface ServerConfig {
   /** Overrides of {@link DEFAULT_SERVER_LIMITS}. */
   readonly limits: ServerLimits;
   /**
-   * The origin clients reach the server at (e.g. `https://chat.example.org`), which they sign into the
-   * connection challenge. Default: derived from the scheme and the request's Host header; set it behind a
-   * TLS-terminating proxy.
+   * The origins clients reach the server at (e.g. `https://chat.example.org`), one of which they sign into
+   * the connection challenge; canonical (see `canonicalOrigin`). Empty (the default): the origins of where
+   * the server listens (loopback names, the bound address, on a wildcard bind the machine's addresses and
+   * host name, with the bound port), never the request's Host header. Set it behind a proxy.
    */
-  readonly publicOrigin?: string | undefined;
+  readonly publicOrigins: readonly string[];
   /** Pino log level. Default `info`. */
   readonly logLevel: string;
   /**
@@ -76,6 +78,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     host: '0.0.0.0',
     dataDir: './data',
     limits: DEFAULT_SERVER_LIMITS,
+    publicOrigins: [],
     logLevel: 'info',
     ...overrides,
   };
@@ -96,6 +99,22 @@ function readLimit(spec: string, into: Record<string, number>): void {
     throw new ConfigError(`unknown limit ${name}; known: ${Object.keys(DEFAULT_SERVER_LIMITS).join(', ')}`);
   }
   into[name] = Number(value);
+}
+
+/** The canonical origins in `values` (each a comma-separated list). Throws {@link ConfigError}. */
+function readOrigins(values: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const item of values.flatMap((v) => v.split(','))) {
+    if (item.trim() === '') continue;
+    const origin = canonicalOrigin(item.trim());
+    if (origin === undefined) {
+      throw new ConfigError(
+        '--public-origin takes origins such as https://chat.example.org (scheme, host and port; no path)',
+      );
+    }
+    out.add(origin);
+  }
+  return [...out];
 }
 
 const STORE_URL = /^postgres(ql)?:\/\/./;
@@ -135,7 +154,8 @@ function rawValues(
  * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`; see {@link FLAGS}) over `env`
  * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
  * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
- * a `redis://` URL, a `--web` directory without an `index.html`, or a bad `--limit NAME=INTEGER`
+ * a `redis://` URL, a `--web` directory without an `index.html`, a `--public-origin` that is not an
+ * http(s) origin (repeatable, and comma-separated lists), or a bad `--limit NAME=INTEGER`
  * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
  */
 export function parseConfig(
@@ -174,7 +194,7 @@ export function parseConfig(
     dataDir: one('--data') ?? './data',
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
     logLevel: one('--log-level') ?? 'info',
-    publicOrigin: one('--public-origin'),
+    publicOrigins: readOrigins(raw.get('--public-origin') ?? []),
     store,
     bus,
     webDir: web ?? defaultWebDir(),

@@ -15,6 +15,7 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { createLogger } from './log.js';
 import { AccountService } from './modules/auth/accounts.js';
 import { ChallengeAuth } from './modules/auth/challenge.js';
+import { AcceptedOrigins } from './modules/auth/origins.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { loadServerSetup } from './modules/auth/server-setup.js';
 import { ContactsService } from './modules/contacts/contacts.js';
@@ -92,7 +93,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, metrics, limits);
-  const auth = new ChallengeAuth(store, crypto, clock);
+  const origins = new AcceptedOrigins(config.publicOrigins);
+  const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
 
   const onDeviceListChanged = async (account: string, removed: readonly number[]) => {
     for (const id of removed) bus.publish('kick', deviceKey(account, id), { account, deviceId: id });
@@ -143,7 +145,6 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     authTimeoutMs: limits.authTimeoutMs,
     heartbeatMs: limits.heartbeatMs,
     scheme: config.tls === undefined ? 'http' : 'https',
-    publicOrigin: config.publicOrigin,
     onOpen: (conn) => auth.challenge(conn),
   });
 
@@ -158,6 +159,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const scheme = config.tls === undefined ? 'http' : 'https';
+  origins.listening(scheme, config.host, port);
+  logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   if (config.tls === undefined) {

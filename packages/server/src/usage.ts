@@ -16,6 +16,20 @@ export const EXIT = {
   usage: 2,
 } as const;
 
+/** `text` in lines of at most about 100 characters, each starting with `indent`. */
+function wrap(text: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = indent;
+  for (const word of text.split(' ')) {
+    if (line !== indent && line.length + word.length + 1 > 100) {
+      out.push(line);
+      line = indent;
+    }
+    line += line === indent ? word : ` ${word}`;
+  }
+  return [...out, line];
+}
+
 /** `name=default` of every limit, several to a line. */
 function limitLines(): string[] {
   const out: string[] = [];
@@ -43,7 +57,7 @@ export function usage(): string {
   ];
   for (const [flag, s] of Object.entries(FLAGS) as [string, FlagSpec][]) {
     const repeat = s.repeatable ? ' (repeatable)' : '';
-    lines.push(`  ${flag} ${s.arg}${repeat}   [${s.env}]`, `      ${s.help}`);
+    lines.push(`  ${flag} ${s.arg}${repeat}   [${s.env}]`, ...wrap(s.help, '      '));
   }
   lines.push(
     '  -h, --help',

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ROUTES } from '@sotto/protocol';
 import { WebSocketServer } from 'ws';
+import { canonicalOrigin } from '../modules/auth/origins.js';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.js';
 
 /** What the hub needs. */
@@ -15,10 +16,8 @@ export interface HubDeps extends ConnectionDeps {
   readonly authTimeoutMs: number;
   /** WebSocket ping interval; a peer that misses one ping is dropped at the next. */
   readonly heartbeatMs: number;
-  /** `https` or `http`: with the Host header, the origin clients sign. */
+  /** `https` or `http`: with the Host header, the origin a connection names (a hint, never trusted). */
   readonly scheme: 'http' | 'https';
-  /** Overrides the origin derived from the Host header (behind a proxy). */
-  readonly publicOrigin?: string | undefined;
   /** Sends the first challenge. */
   readonly onOpen: (conn: Connection) => void;
 }
@@ -76,7 +75,7 @@ export class Hub {
       socket.destroy();
       return;
     }
-    const origin = this.deps.publicOrigin ?? this.originOf(req.headers.host ?? 'localhost');
+    const origin = this.originOf(req.headers.host ?? '');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.connDeps, origin, socket);
       this.connections.add(conn);
@@ -85,10 +84,15 @@ export class Hub {
     });
   }
 
+  /**
+   * The origin the request names (scheme and Host header), '' when that is no origin. Only a hint of which
+   * accepted origin to check first, and for the error when none verifies: the Host header is the client's
+   * (or a relaying server's) to choose.
+   */
   private originOf(host: string): string {
     if (host !== this.lastHost) {
       this.lastHost = host;
-      this.lastOrigin = `${this.deps.scheme}://${host}`;
+      this.lastOrigin = canonicalOrigin(`${this.deps.scheme}://${host}`) ?? '';
     }
     return this.lastOrigin;
   }
