@@ -39,6 +39,14 @@ export const FLAGS = {
       'the host name, with the bound port).',
     repeatable: true,
   },
+  '--opaque-setup': {
+    env: 'SOTTO_OPAQUE_SETUP_FILE',
+    arg: 'FILE',
+    help:
+      'The OPAQUE server setup (the key every login needs), copied from another node of the deployment; ' +
+      'it must exist. Default: DIR/opaque-server-setup, made on the first start of a deployment. A node ' +
+      'whose setup is missing or not the one the store records refuses to start (exit 1).',
+  },
   '--log-level': {
     env: 'SOTTO_LOG_LEVEL',
     arg: 'LEVEL',

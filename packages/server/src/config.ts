@@ -47,6 +47,11 @@ export interface ServerConfig {
    * host name, with the bound port), never the request's Host header. Set it behind a proxy.
    */
   readonly publicOrigins: readonly string[];
+  /**
+   * The OPAQUE server setup file, which must exist (copied from another node of the deployment). Default:
+   * `<dataDir>/opaque-server-setup`, made on the first start of a deployment.
+   */
+  readonly opaqueSetupFile?: string | undefined;
   /** Pino log level. Default `info`. */
   readonly logLevel: string;
   /**
@@ -194,6 +199,7 @@ export function parseConfig(
     dataDir: one('--data') ?? './data',
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
     logLevel: one('--log-level') ?? 'info',
+    opaqueSetupFile: one('--opaque-setup'),
     publicOrigins: readOrigins(raw.get('--public-origin') ?? []),
     store,
     bus,

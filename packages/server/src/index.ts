@@ -17,7 +17,7 @@ import { AccountService } from './modules/auth/accounts.js';
 import { ChallengeAuth } from './modules/auth/challenge.js';
 import { AcceptedOrigins } from './modules/auth/origins.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
-import { loadServerSetup } from './modules/auth/server-setup.js';
+import { openServerSetup } from './modules/auth/server-setup.js';
 import { ContactsService } from './modules/contacts/contacts.js';
 import { DirectoryService } from './modules/directory/directory.js';
 import { registerDirectoryRoutes } from './modules/directory/routes.js';
@@ -34,7 +34,7 @@ export { DATABASE_FILE } from './adapters.js';
 export type { Clock } from './clock.js';
 export type { ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
-export { SERVER_SETUP_FILE } from './modules/auth/server-setup.js';
+export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {
@@ -62,9 +62,10 @@ export interface RunningServer {
 }
 
 /**
- * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on first start, and warns
- * when serving plain HTTP. Throws when the port is taken, the data directory is unusable, or the
- * configured PostgreSQL or Redis does not answer.
+ * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on the first start of a
+ * deployment, and warns when serving plain HTTP. Throws `ServerSetupError` when the OPAQUE setup is missing
+ * or is not the deployment's (see `openServerSetup`); throws when the port is taken, the data directory is
+ * unusable, or the configured PostgreSQL or Redis does not answer.
  */
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
@@ -75,7 +76,11 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const adapters = await openAdapters(config, { store: deps.store, bus: deps.bus, clock, onError });
   const { store, bus, presence, state } = adapters;
   const crypto = createNodeProvider();
-  const serverSetup = await loadServerSetup(config.dataDir).catch(async (err: unknown) => {
+  const serverSetup = await openServerSetup({
+    dataDir: config.dataDir,
+    file: config.opaqueSetupFile,
+    store,
+  }).catch(async (err: unknown) => {
     await adapters.close();
     throw err;
   });

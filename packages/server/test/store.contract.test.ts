@@ -334,6 +334,20 @@ for (const adapter of adapters) {
       expect(await other.getContact('bob', 'alice')).toBe('accepted');
     });
 
+    it('records a deployment setting once: of two stores racing, one value wins for both', async () => {
+      expect(await store.hasAccounts()).toBe(true);
+      const other = await another();
+      expect(await other.getSetting('fingerprint')).toBeUndefined();
+      const [a, b] = await Promise.all([
+        store.recordSetting('fingerprint', 'one'),
+        other.recordSetting('fingerprint', 'two'),
+      ]);
+      expect(a).toBe(b);
+      expect(['one', 'two']).toContain(a);
+      expect(await store.recordSetting('fingerprint', 'three')).toBe(a);
+      expect(await other.getSetting('fingerprint')).toBe(a);
+    });
+
     it('answers ping and closes idempotently', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       const other = await another();

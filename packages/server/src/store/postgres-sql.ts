@@ -60,5 +60,8 @@ export const PG = {
   unblock: 'DELETE FROM blocks WHERE blocker = $1 AND blocked = $2',
   isBlocked: 'SELECT 1 FROM blocks WHERE blocker = $1 AND blocked = $2',
   listBlocked: 'SELECT blocked FROM blocks WHERE blocker = $1 ORDER BY blocked COLLATE "C"',
+  hasAccounts: 'SELECT 1 FROM accounts LIMIT 1',
+  getSetting: 'SELECT value FROM server_info WHERE name = $1',
+  recordSetting: 'INSERT INTO server_info (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
   ping: 'SELECT 1',
 } as const;

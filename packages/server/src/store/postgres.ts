@@ -381,6 +381,20 @@ export class PostgresStore implements Store {
     return (await this.rows(this.pool, PG.listBlocked, [blocker])).map((r) => text(r.blocked));
   }
 
+  async hasAccounts(): Promise<boolean> {
+    return (await this.one(this.pool, PG.hasAccounts)) !== undefined;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const r = await this.one(this.pool, PG.getSetting, [name]);
+    return r === undefined ? undefined : text(r.value);
+  }
+
+  async recordSetting(name: string, value: string): Promise<string> {
+    await this.pool.query(PG.recordSetting, [name, value]);
+    return (await this.getSetting(name)) ?? value;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query(PG.ping);
   }

@@ -55,6 +55,9 @@ export const SQL = {
   unblock: 'DELETE FROM blocks WHERE blocker = ? AND blocked = ?',
   isBlocked: 'SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?',
   listBlocked: 'SELECT blocked FROM blocks WHERE blocker = ? ORDER BY blocked',
+  hasAccounts: 'SELECT 1 FROM accounts LIMIT 1',
+  getSetting: 'SELECT value FROM server_info WHERE name = ?',
+  recordSetting: 'INSERT INTO server_info (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
   ping: 'SELECT 1',
   // Changes when another connection commits to the file (not for this connection's own commits).
   dataVersion: 'PRAGMA data_version',

@@ -509,6 +509,20 @@ export class SqliteStore implements Store {
     return (this.q.listBlocked.all(blocker) as Row[]).map((r) => text(r.blocked));
   }
 
+  async hasAccounts(): Promise<boolean> {
+    return this.q.hasAccounts.get() !== undefined;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const r = this.q.getSetting.get(name) as Row | undefined;
+    return r === undefined ? undefined : text(r.value);
+  }
+
+  async recordSetting(name: string, value: string): Promise<string> {
+    this.q.recordSetting.run(name, value);
+    return (await this.getSetting(name)) ?? value;
+  }
+
   async ping(): Promise<void> {
     this.q.ping.get();
   }

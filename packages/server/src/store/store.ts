@@ -209,6 +209,17 @@ export interface Store {
   /** The accounts `blocker` blocks. */
   listBlocked(blocker: string): Promise<string[]>;
 
+  // The deployment
+  /** True when the store holds at least one account. */
+  hasAccounts(): Promise<boolean>;
+  /** The deployment's setting `name` (such as the OPAQUE setup's fingerprint); undefined until recorded. */
+  getSetting(name: string): Promise<string | undefined>;
+  /**
+   * Records `value` as the setting `name` unless one is recorded already (atomically: of nodes racing,
+   * one wins); returns the value recorded now, which is `value` or the one that was there.
+   */
+  recordSetting(name: string, value: string): Promise<string>;
+
   /** A cheap query that proves the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
