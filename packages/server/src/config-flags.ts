@@ -39,6 +39,14 @@ export const FLAGS = {
       'the host name, with the bound port).',
     repeatable: true,
   },
+  '--trust-proxy': {
+    env: 'SOTTO_TRUST_PROXY',
+    arg: 'SPEC',
+    help:
+      'Believe X-Forwarded-For from these reverse proxies, so per-IP limits count the real client: a ' +
+      'comma-separated list of addresses and CIDR ranges (10.0.0.0/8,loopback), a hop count, or true (every ' +
+      'hop). Default false: the header is ignored.',
+  },
   '--opaque-setup': {
     env: 'SOTTO_OPAQUE_SETUP_FILE',
     arg: 'FILE',

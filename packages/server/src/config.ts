@@ -5,6 +5,7 @@
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { canonicalOrigin } from './modules/auth/origins.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
 /**
@@ -18,6 +19,8 @@ export interface ServerLimits extends Limits {
   readonly expirySweepMs: number;
   /** WebSocket ping interval, in milliseconds; a silent peer is dropped after two. */
   readonly heartbeatMs: number;
+  /** WebSocket connections (upgrades) per client IP per minute; refused with HTTP 429 beyond. */
+  readonly connectionsPerIpPerMinute: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -26,6 +29,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   badFramesPerMinute: 60,
   expirySweepMs: 60_000,
   heartbeatMs: 30_000,
+  connectionsPerIpPerMinute: 600,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -47,6 +51,11 @@ export interface ServerConfig {
    * host name, with the bound port), never the request's Host header. Set it behind a proxy.
    */
   readonly publicOrigins: readonly string[];
+  /**
+   * Which reverse proxies to believe about the client's address (`X-Forwarded-For`), for per-IP limits.
+   * Default `false`: the header is ignored.
+   */
+  readonly trustProxy: TrustProxy;
   /**
    * The OPAQUE server setup file, which must exist (copied from another node of the deployment). Default:
    * `<dataDir>/opaque-server-setup`, made on the first start of a deployment.
@@ -84,6 +93,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     dataDir: './data',
     limits: DEFAULT_SERVER_LIMITS,
     publicOrigins: [],
+    trustProxy: false,
     logLevel: 'info',
     ...overrides,
   };
@@ -120,6 +130,16 @@ function readOrigins(values: readonly string[]): string[] {
     out.add(origin);
   }
   return [...out];
+}
+
+/** The `--trust-proxy` value (default off). Throws {@link ConfigError}. */
+function readTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined) return false;
+  try {
+    return parseTrustProxy(value);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 const STORE_URL = /^postgres(ql)?:\/\/./;
@@ -160,7 +180,7 @@ function rawValues(
  * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
  * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
  * a `redis://` URL, a `--web` directory without an `index.html`, a `--public-origin` that is not an
- * http(s) origin (repeatable, and comma-separated lists), or a bad `--limit NAME=INTEGER`
+ * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
  * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
  */
 export function parseConfig(
@@ -200,6 +220,7 @@ export function parseConfig(
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
     logLevel: one('--log-level') ?? 'info',
     opaqueSetupFile: one('--opaque-setup'),
+    trustProxy: readTrustProxy(one('--trust-proxy')),
     publicOrigins: readOrigins(raw.get('--public-origin') ?? []),
     store,
     bus,

@@ -25,6 +25,7 @@ import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { RelayService } from './modules/relay/relay.js';
 import type { Store } from './store/store.js';
+import { clientAddress, trustFunction } from './trust-proxy.js';
 import { registerWebStatic } from './web-static.js';
 import { Hub } from './ws/hub.js';
 import { createRouter } from './ws/router.js';
@@ -110,7 +111,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     }
   };
 
-  const app = createApp(config, logger, metrics);
+  const trustProxy = trustFunction(config.trustProxy);
+  const app = createApp(config, logger, metrics, trustProxy);
   registerHealthRoutes(app, { store, bus, metrics, draining: () => draining });
   registerAuthRoutes(app, {
     accounts,
@@ -150,6 +152,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     authTimeoutMs: limits.authTimeoutMs,
     heartbeatMs: limits.heartbeatMs,
     scheme: config.tls === undefined ? 'http' : 'https',
+    clientAddress: (req) => clientAddress(req, trustProxy),
+    upgradeLimit: state.rateLimit('connections-ip', limits.connectionsPerIpPerMinute),
     onOpen: (conn) => auth.challenge(conn),
   });
 

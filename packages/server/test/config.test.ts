@@ -60,4 +60,20 @@ describe('config', () => {
       expect(() => parseConfig(['--public-origin', bad], {})).toThrow(/--public-origin takes origins/);
     }
   });
+
+  it('takes --trust-proxy / SOTTO_TRUST_PROXY as true, false, a hop count or a list of addresses and ranges', () => {
+    expect(parseConfig([], {}).trustProxy).toBe(false);
+    expect(parseConfig(['--trust-proxy', 'true'], {}).trustProxy).toBe(true);
+    expect(parseConfig(['--trust-proxy=0'], {}).trustProxy).toBe(false);
+    expect(parseConfig([], { SOTTO_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(parseConfig([], { SOTTO_TRUST_PROXY: '10.0.0.0/8, loopback,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '::1',
+    ]);
+    expect(parseConfig(['--trust-proxy', 'false'], { SOTTO_TRUST_PROXY: 'true' }).trustProxy).toBe(false);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example.org', ',']) {
+      expect(() => parseConfig(['--trust-proxy', bad], {})).toThrow(/--trust-proxy takes/);
+    }
+  });
 });

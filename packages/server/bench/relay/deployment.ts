@@ -52,8 +52,16 @@ export async function openDeployment(options: {
   await opaque.ready;
   const setupFile = join(dataDir(0), 'deployment-opaque-setup');
   writeFileSync(setupFile, opaque.server.createSetup(), { mode: 0o600 });
-  // The load generator sends far faster than a person: lift the per-device send limit (20/s by default).
-  const args: string[] = ['--limit', 'sendsPerDevicePerSecond=1000000', '--opaque-setup', setupFile];
+  // The load generator sends far faster than a person, and opens thousands of connections from one
+  // address: lift the per-device send limit (20/s by default) and the per-IP connection limit (600/min).
+  const args: string[] = [
+    '--limit',
+    'sendsPerDevicePerSecond=1000000',
+    '--limit',
+    'connectionsPerIpPerMinute=1000000',
+    '--opaque-setup',
+    setupFile,
+  ];
   if (options.store === 'postgres') args.push('--store', storeUrl.toString());
   if (options.bus === 'redis') args.push('--bus', busUrl.toString());
   return {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { ROUTES } from '@sotto/protocol';
 import { WebSocketServer } from 'ws';
 import { canonicalOrigin } from '../modules/auth/origins.js';
+import type { RateLimit } from '../shared/shared-state.js';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.js';
 
 /** What the hub needs. */
@@ -18,8 +19,18 @@ export interface HubDeps extends ConnectionDeps {
   readonly heartbeatMs: number;
   /** `https` or `http`: with the Host header, the origin a connection names (a hint, never trusted). */
   readonly scheme: 'http' | 'https';
+  /** The client's address of an upgrade request (behind trusted proxies, the forwarded one). */
+  readonly clientAddress: (req: IncomingMessage) => string;
+  /** Upgrades per client address; beyond it the upgrade gets HTTP 429. */
+  readonly upgradeLimit: RateLimit;
   /** Sends the first challenge. */
   readonly onOpen: (conn: Connection) => void;
+}
+
+/** Answers an upgrade request with an HTTP error status and closes the socket. */
+function refuse(socket: Duplex, status: string, headers = ''): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}\r\n`);
 }
 
 /** The set of live connections. */
@@ -71,8 +82,29 @@ export class Hub {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== ROUTES.ws || !this.accepting) {
-      socket.write(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\n\r\n`);
-      socket.destroy();
+      refuse(socket, this.accepting ? '404 Not Found' : '503 Service Unavailable');
+      return;
+    }
+    const key = `ip:${this.deps.clientAddress(req)}`;
+    const allowed = this.deps.upgradeLimit.takeNow?.(key);
+    if (allowed === true) this.accept(req, socket, head);
+    else if (allowed === false) this.refuseLimited(socket);
+    else {
+      this.deps.upgradeLimit.take(key).then(
+        (ok) => (ok ? this.accept(req, socket, head) : this.refuseLimited(socket)),
+        () => refuse(socket, '503 Service Unavailable'),
+      );
+    }
+  }
+
+  private refuseLimited(socket: Duplex): void {
+    this.deps.metrics.errors.inc({ code: 'RATE_LIMITED' });
+    refuse(socket, '429 Too Many Requests', 'Retry-After: 60\r\n');
+  }
+
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.accepting) {
+      refuse(socket, '503 Service Unavailable');
       return;
     }
     const origin = this.originOf(req.headers.host ?? '');
