@@ -28,11 +28,13 @@ describe('migrations', () => {
       'ba90139ba11c655e',
       '1a3cdaa6524f8e94',
       '1ed03ea8ce445873',
+      'c35339b3ac02ac22',
     ]);
     expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual([
       '32d160babbbe7ea9',
       '583e1df7922fa438',
       '9458ac1dc737e003',
+      'c35339b3ac02ac22',
     ]);
   });
 

@@ -150,6 +150,11 @@ export const MIGRATIONS: readonly Migration[] = [
     value TEXT NOT NULL
   )${d.keyedTable};
   `,
+  // 4: the presence state and status text an account chose, kept across reconnects and restarts.
+  () => `
+  ALTER TABLE accounts ADD COLUMN presence_state TEXT;
+  ALTER TABLE accounts ADD COLUMN presence_text TEXT;
+  `,
 ];
 
 /**

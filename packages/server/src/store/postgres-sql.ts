@@ -11,7 +11,8 @@ export const PG = {
     'UPDATE accounts SET device_list = $1, device_list_version = $2 WHERE name = $3 AND device_list_version = $4',
   setBackup: 'UPDATE accounts SET backup = $1 WHERE name = $2',
   setLastSeen: 'UPDATE accounts SET last_seen = $1 WHERE name = $2',
-  getLastSeen: 'SELECT last_seen FROM accounts WHERE name = $1',
+  setPresence: 'UPDATE accounts SET presence_state = $1, presence_text = $2 WHERE name = $3',
+  getPresence: 'SELECT presence_state, presence_text, last_seen FROM accounts WHERE name = $1',
   // A device whose signing key changed is a new device: its old certificate and prekeys go.
   upsertDevice: `INSERT INTO devices (account, device_id, signing_key, certificate) VALUES ($1, $2, $3, $4)
      ON CONFLICT (account, device_id) DO UPDATE SET signing_key = excluded.signing_key,
