@@ -17,7 +17,7 @@ import {
   dropRedisPrefix,
   dropSchema,
   postgresUrlWithSchema,
-  REDIS_URL,
+  redisUrlWithChannel,
   testSchemaName,
 } from './helpers/services.js';
 import { befriend, connect, registered } from './helpers/world.js';
@@ -48,29 +48,38 @@ async function seenOnConnect(t: TestServer, viewer: TestAccount, account: string
 
 const busy = { t: 'presence', account: 'bob', state: 'busy', text: 'in a meeting' };
 
+/**
+ * alice (connected to `home`) and bob (connected to `first`) become contacts; bob chooses busy with a
+ * text, his device leaves, and it comes back on `back`. `seen` is what alice is told about him then.
+ */
+async function chooseBusyAndReconnect(home: TestServer, first: TestServer, back: TestServer) {
+  const alice = await registered(home, 'alice');
+  const bob = await registered(first, 'bob');
+  const ca = await connect(home, alice);
+  const cb = await connect(first, bob);
+  await befriend(alice, ca, bob, cb);
+  expect(await cb.request({ t: 'presence.set', state: 'busy', text: 'in a meeting' })).toMatchObject({
+    t: 'ok',
+  });
+  await waitFor(ca, 'bob', 'busy');
+  await cb.close();
+  await waitFor(ca, 'bob', 'offline');
+  const again = await connect(back, bob);
+  const seen = await ca.next(presenceOf('bob'));
+  await again.close();
+  await ca.close();
+  return { alice, bob, seen };
+}
+
 describe('chosen presence on one node (SQLite file)', () => {
   it('survives a reconnect and a server restart; appearing offline and clearing the text are kept too', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sotto-presence-'));
     dirs.push(dataDir);
     let t = await startTestServer({ dataDir });
     try {
-      const alice = await registered(t, 'alice');
-      const bob = await registered(t, 'bob');
-      const ca = await connect(t, alice);
-      let cb: TestClient = await connect(t, bob);
-      await befriend(alice, ca, bob, cb);
-      expect(await cb.request({ t: 'presence.set', state: 'busy', text: 'in a meeting' })).toMatchObject({
-        t: 'ok',
-      });
-      await waitFor(ca, 'bob', 'busy');
-
-      // Bob's device goes away and comes back: alice is told busy again, not online.
-      await cb.close();
-      await waitFor(ca, 'bob', 'offline');
-      cb = await connect(t, bob);
-      expect(await ca.next(presenceOf('bob'))).toEqual(busy);
-      await cb.close();
-      await ca.close();
+      const { alice, bob, seen } = await chooseBusyAndReconnect(t, t, t);
+      expect(seen).toEqual(busy);
+      let cb: TestClient;
 
       // The server restarts on the same file: a contact connecting sees bob busy once he is back.
       await t.stop(true);
@@ -98,9 +107,7 @@ describe('chosen presence on one node (SQLite file)', () => {
 await describeWith(['postgres', 'redis'], 'chosen presence on two nodes (PostgreSQL and Redis)', () => {
   const schema = testSchemaName();
   const store = postgresUrlWithSchema(schema);
-  const busUrl = new URL(REDIS_URL);
-  busUrl.searchParams.set('channel', schema);
-  const bus = busUrl.toString();
+  const bus = redisUrlWithChannel(schema);
   afterAll(async () => {
     await dropSchema(schema);
     await dropRedisPrefix(schema);
@@ -119,27 +126,15 @@ await describeWith(['postgres', 'redis'], 'chosen presence on two nodes (Postgre
   it('set on one node, shown after a reconnect on the other, and after both nodes restart', async () => {
     let [a, b] = await nodes();
     try {
-      const alice = await registered(a, 'alice');
-      const bob = await registered(b, 'bob');
-      const ca = await connect(a, alice);
-      let cb = await connect(b, bob);
-      await befriend(alice, ca, bob, cb);
-      await cb.request({ t: 'presence.set', state: 'busy', text: 'in a meeting' });
-      await waitFor(ca, 'bob', 'busy');
-      await cb.close();
-      await waitFor(ca, 'bob', 'offline');
-
-      // Bob comes back on the other node.
-      cb = await connect(a, bob);
-      expect(await ca.next(presenceOf('bob'))).toEqual(busy);
-      await cb.close();
-      await ca.close();
+      // Bob chooses on node B, leaves, and comes back on node A.
+      const { alice, bob, seen } = await chooseBusyAndReconnect(a, b, a);
+      expect(seen).toEqual(busy);
 
       // Both nodes restart (a new process each, with nothing of the old one's memory).
       await a.stop(true);
       await b.stop(true);
       [a, b] = await nodes(a.dataDir, b.dataDir);
-      cb = await connect(a, bob);
+      const cb = await connect(a, bob);
       expect(await seenOnConnect(b, alice, 'bob')).toEqual(busy);
       await cb.close();
     } finally {

@@ -15,7 +15,7 @@ import {
   dropRedisPrefix,
   dropSchema,
   postgresUrlWithSchema,
-  REDIS_URL,
+  redisUrlWithChannel,
   testSchemaName,
 } from './helpers/services.js';
 
@@ -24,9 +24,7 @@ const ATTEMPTS = 4;
 await describeWith(['postgres', 'redis'], 'scale-out: login and limits across two nodes', () => {
   const schema = testSchemaName();
   const store = postgresUrlWithSchema(schema);
-  const busUrl = new URL(REDIS_URL);
-  busUrl.searchParams.set('channel', schema);
-  const bus = busUrl.toString();
+  const bus = redisUrlWithChannel(schema);
   const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS };
   let a: TestServer;
   let b: TestServer;
