@@ -1,7 +1,8 @@
 /**
  * Login state, tickets and rate limits shared by two nodes (PostgreSQL store, Redis bus): a login started
  * on node A finishes on node B, a ticket from A adds a device on B, and a login limit of N attempts per
- * account holds for both nodes together, so no proxy affinity is needed.
+ * account (and a limit of N WebSocket connections per IP) holds for both nodes together, so no proxy
+ * affinity is needed.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import { TestAccount } from './helpers/account.js';
+import { upgradeStatus } from './helpers/client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import {
   describeWith,
@@ -25,7 +27,7 @@ await describeWith(['postgres', 'redis'], 'scale-out: login and limits across tw
   const schema = testSchemaName();
   const store = postgresUrlWithSchema(schema);
   const bus = redisUrlWithChannel(schema);
-  const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS };
+  const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS, connectionsPerIpPerMinute: ATTEMPTS };
   let a: TestServer;
   let b: TestServer;
 
@@ -71,5 +73,14 @@ await describeWith(['postgres', 'redis'], 'scale-out: login and limits across tw
       statuses.push(r.ok ? 200 : r.status);
     }
     expect(statuses).toEqual([...Array<number>(ATTEMPTS).fill(200), 429, 429]);
+  });
+
+  it(`holds a limit of ${ATTEMPTS} WebSocket connections per IP for both nodes together`, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < ATTEMPTS + 2; i++) {
+      const node = i % 2 === 0 ? a : b;
+      statuses.push(await upgradeStatus(node.wsUrl));
+    }
+    expect(statuses).toEqual([...Array<number>(ATTEMPTS).fill(101), 429, 429]);
   });
 });

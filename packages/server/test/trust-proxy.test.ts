@@ -6,8 +6,8 @@
  */
 import { CBOR_CONTENT_TYPE, ROUTES } from '@sotto/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { TrustProxy } from '../src/trust-proxy.js';
+import { upgradeStatus } from './helpers/client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const running: TestServer[] = [];
@@ -38,21 +38,7 @@ async function registerStart(t: TestServer, client: string): Promise<number> {
 }
 
 /** The HTTP status of a WebSocket upgrade forwarded for `client` (101 when it opened). */
-function upgrade(t: TestServer, client: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(t.wsUrl, { headers: { 'x-forwarded-for': client } });
-    ws.once('open', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
-}
+const upgrade = (t: TestServer, client: string) => upgradeStatus(t.wsUrl, { 'x-forwarded-for': client });
 
 /** `n` results of `f`, one after another. */
 async function times<T>(n: number, f: () => Promise<T>): Promise<T[]> {

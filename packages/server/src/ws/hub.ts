@@ -27,6 +27,11 @@ export interface HubDeps extends ConnectionDeps {
   readonly onOpen: (conn: Connection) => void;
 }
 
+/** Destroys a socket that failed before `ws` took it over (an unheard 'error' would end the process). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** Answers an upgrade request with an HTTP error status and closes the socket. */
 function refuse(socket: Duplex, status: string, headers = ''): void {
   socket.once('finish', () => socket.destroy());
@@ -80,6 +85,8 @@ export class Hub {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's HTTP server stops listening to the socket here; until `ws` does, this listener does.
+    socket.on('error', destroyOnError);
     const path = (req.url ?? '').split('?')[0];
     if (path !== ROUTES.ws || !this.accepting) {
       refuse(socket, this.accepting ? '404 Not Found' : '503 Service Unavailable');
@@ -108,6 +115,7 @@ export class Hub {
       return;
     }
     const origin = this.originOf(req.headers.host ?? '');
+    socket.off('error', destroyOnError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.connDeps, origin, socket);
       this.connections.add(conn);

@@ -147,3 +147,20 @@ export class TestClient {
     await this.closed;
   }
 }
+
+/** The HTTP status of a WebSocket upgrade to `wsUrl` (101 when the socket opened; it is closed again). */
+export function upgradeStatus(wsUrl: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.once('error', reject);
+  });
+}
