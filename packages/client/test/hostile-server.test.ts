@@ -226,7 +226,7 @@ describe('a hostile server', () => {
     await alice.send('bob', 'hi');
     await text;
     const sends = h.proxy.seenFromClients.filter(
-      (f): f is Extract<ClientFrame, { t: 'send' }> => f.t === 'send',
+      (f): f is Extract<ClientFrame, { t: 'send' }> => f.t === 'send' && f.to === 'bob',
     );
     expect(sends).toHaveLength(2);
     const [t, m] = sends as [Extract<ClientFrame, { t: 'send' }>, Extract<ClientFrame, { t: 'send' }>];
