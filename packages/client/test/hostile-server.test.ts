@@ -219,6 +219,10 @@ describe('a hostile server', () => {
     let skew = 0;
     const { alice, bob } = await h.pair({ clock: { now: () => Date.now() + skew } });
     await until(async () => (await alice.listContacts())[0]?.presence?.state === 'online');
+    // Once bob has answered, alice's session sends plain messages (no more handshake in front of them).
+    const answered = next(alice, 'message');
+    await bob.send('alice', 'hello');
+    await answered;
     h.proxy.seenFromClients.length = 0;
     const typing = next(bob, 'typing');
     await alice.sendTyping('bob', true);
