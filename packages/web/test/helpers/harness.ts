@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Limits } from '@sotto/protocol';
 import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -51,15 +52,29 @@ async function buildWeb(outDir: string): Promise<void> {
   }
 }
 
+/** Options of {@link startWorld}. */
+export interface WorldOptions {
+  /** Server limits to change (e.g. a higher send rate to seed a long conversation). */
+  readonly limits?: Partial<Limits>;
+}
+
 /** Builds, starts the server and launches Chromium. Throws in CI when Chromium is missing. */
-export async function startWorld(name: string): Promise<World> {
+export async function startWorld(name: string, options: WorldOptions = {}): Promise<World> {
   if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM} is missing: the browser tests cannot run`);
   const root = mkdtempSync(join(tmpdir(), `sotto-web-${name}-`));
   const webDir = join(root, 'web');
   await buildWeb(webDir);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const config = (port: number) =>
-    defaultConfig({ port, host: '127.0.0.1', dataDir: join(root, 'server'), webDir, logLevel: 'warn' });
+  const config = (port: number) => {
+    const base = defaultConfig({
+      port,
+      host: '127.0.0.1',
+      dataDir: join(root, 'server'),
+      webDir,
+      logLevel: 'warn',
+    });
+    return { ...base, limits: { ...base.limits, ...options.limits } };
+  };
   let server = await startServer(config(0));
   let browser: Browser;
   try {
