@@ -10,8 +10,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startWorld } from '../test/helpers/harness.js';
 import { nodeDevice, seedMessages, waitStored } from '../test/helpers/seed.js';
 import { acceptContact, addContact, openChat, register } from '../test/helpers/ui.js';
+import { firstScreen } from '../test/helpers/wire.js';
 import { measure, type Stats } from './latency.js';
-import { firstScreen } from './wire.js';
 
 const SAMPLES = Number(process.argv[2] ?? 20);
 const SEED = Number(process.argv[3] ?? 1000);
