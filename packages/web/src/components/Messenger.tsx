@@ -16,7 +16,7 @@ import { VerificationPanel } from './VerificationPanel.js';
 
 /** What the main pane shows. */
 export type Pane =
-  | { readonly kind: 'none' }
+  | { readonly kind: 'none'; readonly note?: string }
   | { readonly kind: 'chat'; readonly account: string }
   | { readonly kind: 'verify'; readonly account: string }
   | { readonly kind: 'devices' };
@@ -67,7 +67,7 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         <ContactList
           client={client}
           contacts={contacts}
-          unread={unread.counts}
+          unread={unread}
           typing={typing}
           selected={selected}
           onOpen={(name) => setPane({ kind: 'chat', account: name })}
@@ -75,7 +75,11 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         />
       </aside>
       <section className="pane" aria-label="Conversation">
-        {pane.kind === 'none' && <p className="empty">Choose a contact to start talking.</p>}
+        {pane.kind === 'none' && (
+          <p className="empty" role={pane.note === undefined ? undefined : 'status'}>
+            {pane.note ?? 'Choose a contact to start talking.'}
+          </p>
+        )}
         {pane.kind === 'chat' && contact !== undefined && (
           <Conversation
             key={contact.account}
@@ -86,7 +90,10 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
             onBack={back}
             onVerify={() => setPane({ kind: 'verify', account: contact.account })}
             onChanged={reload}
-            onRead={unread.recount}
+            onUnblocked={() => {
+              setPane({ kind: 'none', note: `You unblocked ${contact.account}. Add them again to talk.` });
+              reload();
+            }}
             keyNotice={keyNotices.notices.has(contact.account)}
             onDismissKeyNotice={() => keyNotices.dismiss(contact.account)}
           />

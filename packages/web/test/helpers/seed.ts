@@ -8,6 +8,25 @@ import { createNodeProvider } from '@sotto/crypto';
 import type { Page } from 'playwright-core';
 import { PASSWORD } from './ui.js';
 
+/** Registers `name` (the tests' password) with the SDK in Node, and connects. */
+export async function nodeAccount(url: string, name: string): Promise<SottoClient> {
+  const client = createClient({ server: url, store: new MemoryStore(), provider: createNodeProvider() });
+  await client.register({ name, password: PASSWORD, deviceName: `${name} in Node` });
+  await client.connect();
+  return client;
+}
+
+/** Accepts `from`'s contact request on `client` as soon as it arrives (once). */
+export function acceptWhenAsked(client: SottoClient, from: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const off = client.on('contact-request', (e) => {
+      if (e.account !== from) return;
+      off();
+      client.acceptContact(from).then(resolve, reject);
+    });
+  });
+}
+
 /** Logs `name` in as a new device in Node, connects it and syncs its contacts. */
 export async function nodeDevice(url: string, name: string): Promise<SottoClient> {
   const client = createClient({ server: url, store: new MemoryStore(), provider: createNodeProvider() });
@@ -25,6 +44,26 @@ export async function seedMessages(
   text: (i: number) => string,
 ): Promise<void> {
   for (let i = 0; i < count; i++) await from.send(to, text(i));
+}
+
+/** How many records the page's browser profile holds (0 for a fresh one). */
+export function profileRecords(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('sotto-profile');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        const req = db.transaction('kv', 'readonly').objectStore('kv').count();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** How many messages of the conversation with `with_` the page's browser profile has stored. */
