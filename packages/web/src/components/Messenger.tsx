@@ -1,4 +1,7 @@
-/** The signed-in layout: the contact list beside the open pane (one at a time on a narrow window). */
+/**
+ * The signed-in layout: the contact list beside the open pane (one at a time on a narrow window), and the
+ * log-out dialog.
+ */
 import type { SottoClient } from '@sotto/client';
 import { useState } from 'react';
 import { useContacts } from '../lib/use-contacts.js';
@@ -11,6 +14,7 @@ import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { Conversation } from './Conversation.js';
 import { DevicesPanel } from './DevicesPanel.js';
+import { LogoutDialog } from './LogoutDialog.js';
 import { StatusEditor } from './StatusEditor.js';
 import { VerificationPanel } from './VerificationPanel.js';
 
@@ -31,6 +35,7 @@ export interface MessengerProps {
 /** The messenger. */
 export function Messenger({ client, account, onLogOut }: MessengerProps) {
   const [pane, setPane] = useState<Pane>({ kind: 'none' });
+  const [loggingOut, setLoggingOut] = useState(false);
   const { contacts, reload } = useContacts(client);
   const unread = useUnread(client, contacts);
   const typing = useTyping(client);
@@ -50,12 +55,7 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
               <button type="button" onClick={() => setPane({ kind: 'devices' })}>
                 Devices
               </button>
-              <button
-                type="button"
-                onClick={() => {
-                  if (window.confirm('Log out and delete this browser’s keys and history?')) onLogOut();
-                }}
-              >
+              <button type="button" onClick={() => setLoggingOut(true)}>
                 Log out
               </button>
             </nav>
@@ -108,6 +108,9 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         )}
         {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
       </section>
+      {loggingOut && (
+        <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import type { PasswordStrength, ProgressEvent, SottoClient } from '@sotto/client';
 import { type FormEvent, useState } from 'react';
+import { defaultDeviceName } from '../lib/device-name.js';
 import { describeError } from '../lib/errors.js';
 import { checkPassword, loadPasswordChecker } from '../lib/password-shim.js';
 import { PasswordMeter } from './PasswordMeter.js';
@@ -54,7 +55,12 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
     setBusy(true);
     try {
       await loadPasswordChecker();
-      const r = await client.register({ name: name.trim(), password, onProgress: setProgress });
+      const r = await client.register({
+        name: name.trim(),
+        password,
+        deviceName: defaultDeviceName(),
+        onProgress: setProgress,
+      });
       onSignedIn(r.account);
     } catch (err) {
       setError(describeError(err));
