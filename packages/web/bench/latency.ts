@@ -84,27 +84,34 @@ export function stats(xs: readonly number[]): Stats {
   return { median_ms: r(mid), p95_ms: r(at(0.95)), samples: s.length };
 }
 
-/** `warmup` unrecorded then `n` recorded samples, labelled `tag`. */
-export async function measure(
-  alice: Page,
-  bob: Page,
-  bobName: string,
-  tag: string,
-  n: number,
-  warmup: number,
-): Promise<{ toBob: Stats; toAlice: Stats }> {
-  const toBob: number[] = [];
-  const toAlice: number[] = [];
+/** A sender's and a receiver's page with the conversation open on both sides. */
+export interface Pair {
+  readonly tag: string;
+  readonly sender: Page;
+  readonly receiver: Page;
+  /** The receiver's account name (the sender's conversation). */
+  readonly receiverName: string;
+}
+
+/** Per pair: display latency in the receiver's list and in the sender's own list. */
+export type Results = Record<string, { toReceiver: Stats; toSender: Stats }>;
+
+/**
+ * `warmup` unrecorded then `n` recorded samples per pair, the pairs taking turns sample by sample, so a
+ * busy moment of the machine falls on all of them alike.
+ */
+export async function measure(pairs: readonly Pair[], n: number, warmup: number): Promise<Results> {
+  const raw = new Map(pairs.map((p) => [p.tag, { toReceiver: [] as number[], toSender: [] as number[] }]));
   for (let i = 0; i < warmup + n; i++) {
-    const s = await sample(
-      alice,
-      bob,
-      bobName,
-      `bench ${tag} ${i} ${Math.random().toString(36).slice(2, 8)}`,
-    );
-    if (i < warmup) continue;
-    toBob.push(s.toBob);
-    toAlice.push(s.toAlice);
+    for (const p of pairs) {
+      const text = `bench ${p.tag} ${i} ${Math.random().toString(36).slice(2, 8)}`;
+      const s = await sample(p.sender, p.receiver, p.receiverName, text);
+      if (i < warmup) continue;
+      raw.get(p.tag)?.toReceiver.push(s.toBob);
+      raw.get(p.tag)?.toSender.push(s.toAlice);
+    }
   }
-  return { toBob: stats(toBob), toAlice: stats(toAlice) };
+  const out: Results = {};
+  for (const [tag, r] of raw) out[tag] = { toReceiver: stats(r.toReceiver), toSender: stats(r.toSender) };
+  return out;
 }

@@ -1,12 +1,21 @@
 /**
- * Browser benchmark of the web client (real server, Debian's Chromium): the bytes the register screen
- * costs on the wire, and send-to-display latency between two browser contexts with an (almost) empty
- * conversation and again after `seed` more messages (default 1,000) were added to it by each person's
- * second device running the SDK in Node. Progress goes to stderr; the last stdout line is one JSON object.
+ * Browser benchmark of the web client (real server, Debian's Chromium).
  *
+ * 1. The register screen's cost on the wire: a fresh context loads the page (cache disabled) and the
+ *    bytes Chromium received are summed, for scripts and in total.
+ * 2. Send-to-display latency with a short and a long conversation, measured in the same run under the
+ *    same load: two pairs of browser contexts, carol → dave (the conversation starts empty) and alice → bob
+ *    (`seed` more messages, default 1,000, are added first by alice's and bob's second devices running the
+ *    SDK in Node, while their browsers are closed; the browsers then fetch them from their mailboxes).
+ *    The pairs take turns, sample by sample. A sample is the time from the sender's Enter to the text in
+ *    the receiver's message list (and in the sender's own). Every account has a second device, so every
+ *    send fans out alike.
+ *
+ * Progress goes to stderr; the last stdout line is one JSON object.
  * Run: npm run bench:web [-- samples [seed]]   (default 20 samples after 3 warm-up sends, seed 1000)
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { SottoClient } from '@sotto/client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startWorld } from '../test/helpers/harness.js';
 import { nodeDevice, seedMessages, waitStored } from '../test/helpers/seed.js';
 import { acceptContact, addContact, openChat, register } from '../test/helpers/ui.js';
@@ -18,14 +27,32 @@ const SEED = Number(process.argv[3] ?? 1000);
 const WARMUP = 3;
 const log = (s: string) => process.stderr.write(`bench:web ${s}\n`);
 
-async function openPage(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(url);
-  return page;
+interface Person {
+  readonly name: string;
+  readonly context: BrowserContext;
+  page: Page;
+  second?: SottoClient;
 }
 
-async function connected(page: Page): Promise<void> {
-  await page.getByTestId('connection').getByText('Connected').waitFor({ timeout: 60_000 });
+async function person(browser: Browser, url: string, name: string): Promise<Person> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(url);
+  await register(page, name);
+  return { name, context, page };
+}
+
+async function befriend(a: Person, b: Person): Promise<void> {
+  await addContact(a.page, b.name);
+  await acceptContact(b.page, a.name);
+  await a.page.locator(`[data-contact="${b.name}"]`).getByText('Request sent').waitFor({ state: 'detached' });
+}
+
+async function reopen(p: Person, url: string): Promise<void> {
+  p.page = await p.context.newPage();
+  await p.page.goto(url);
+  await p.page.getByTestId('connection').getByText('Connected').waitFor({ timeout: 60_000 });
 }
 
 const ratio = (long: Stats, empty: Stats) => Math.round((long.median_ms / empty.median_ms) * 100) / 100;
@@ -37,43 +64,50 @@ async function main(): Promise<void> {
     const wire = await firstScreen(world.browser, world.url);
     log(JSON.stringify(wire));
 
-    const aliceCtx = await world.browser.newContext({ viewport: { width: 1100, height: 760 } });
-    const bobCtx = await world.browser.newContext({ viewport: { width: 1100, height: 760 } });
-    let alice = await openPage(aliceCtx, world.url);
-    let bob = await openPage(bobCtx, world.url);
-    log('register');
-    await Promise.all([register(alice, 'alice'), register(bob, 'bob')]);
-    await addContact(alice, 'bob');
-    await acceptContact(bob, 'alice');
-    await alice.locator('[data-contact="bob"]').getByText('Request sent').waitFor({ state: 'detached' });
-    // Both second devices exist for both phases, so every send fans out to the same devices.
-    const [alice2, bob2] = await Promise.all([nodeDevice(world.url, 'alice'), nodeDevice(world.url, 'bob')]);
-    await Promise.all([openChat(alice, 'bob'), openChat(bob, 'alice')]);
+    log('register four people');
+    const [alice, bob, carol, dave] = await Promise.all(
+      ['alice', 'bob', 'carol', 'dave'].map((n) => person(world.browser, world.url, n)),
+    );
+    if (alice === undefined || bob === undefined || carol === undefined || dave === undefined) return;
+    await Promise.all([befriend(alice, bob), befriend(carol, dave)]);
+    const everyone = [alice, bob, carol, dave];
+    for (const p of everyone) p.second = await nodeDevice(world.url, p.name);
 
-    log('empty conversation');
-    const empty = await measure(alice, bob, 'bob', 'empty', SAMPLES, WARMUP);
-    log(JSON.stringify(empty));
-
-    log(`seeding ${SEED} messages (browsers closed, they fetch them from their mailboxes)`);
-    await Promise.all([alice.close(), bob.close()]);
+    log(`seeding ${SEED} messages between alice and bob (their browsers closed)`);
+    await Promise.all([alice.page.close(), bob.page.close()]);
     const started = Date.now();
+    const [a2, b2] = [alice.second, bob.second];
+    if (a2 === undefined || b2 === undefined) return;
     await Promise.all([
-      seedMessages(alice2, 'bob', Math.ceil(SEED / 2), (i) => `seeded from alice ${i}`),
-      seedMessages(bob2, 'alice', Math.floor(SEED / 2), (i) => `seeded from bob ${i}`),
+      seedMessages(a2, 'bob', Math.ceil(SEED / 2), (i) => `seeded from alice ${i}`),
+      seedMessages(b2, 'alice', Math.floor(SEED / 2), (i) => `seeded from bob ${i}`),
     ]);
     const seedMs = Date.now() - started;
-    await Promise.all([alice2.close(), bob2.close()]);
-    alice = await openPage(aliceCtx, world.url);
-    bob = await openPage(bobCtx, world.url);
-    const total = SEED + SAMPLES + WARMUP;
-    await Promise.all([waitStored(alice, 'bob', total), waitStored(bob, 'alice', total)]);
+    await Promise.all([reopen(alice, world.url), reopen(bob, world.url)]);
+    await Promise.all([waitStored(alice.page, 'bob', SEED), waitStored(bob.page, 'alice', SEED)]);
     const fetchMs = Date.now() - started - seedMs;
-    await Promise.all([connected(alice), connected(bob)]);
-    await Promise.all([openChat(alice, 'bob'), openChat(bob, 'alice')]);
+    for (const [p, other] of [
+      [alice, 'bob'],
+      [bob, 'alice'],
+      [carol, 'dave'],
+      [dave, 'carol'],
+    ] as const)
+      await openChat(p.page, other);
 
-    log(`conversation of ${total} messages`);
-    const long = await measure(alice, bob, 'bob', 'long', SAMPLES, WARMUP);
-    log(JSON.stringify(long));
+    log(`measuring: carol → dave (empty) and alice → bob (${SEED} messages), taking turns`);
+    const r = await measure(
+      [
+        { tag: 'empty', sender: carol.page, receiver: dave.page, receiverName: 'dave' },
+        { tag: 'long', sender: alice.page, receiver: bob.page, receiverName: 'bob' },
+      ],
+      SAMPLES,
+      WARMUP,
+    );
+    log(JSON.stringify(r));
+    const empty = r.empty;
+    const long = r.long;
+    if (empty === undefined || long === undefined) throw new Error('missing results');
+    for (const p of everyone) await p.second?.close();
 
     const result = {
       bench: 'web',
@@ -81,8 +115,12 @@ async function main(): Promise<void> {
       seeded_messages: SEED,
       seed_ms: seedMs,
       browser_fetch_ms: fetchMs,
-      to_bob: { empty: empty.toBob, long: long.toBob, ratio: ratio(long.toBob, empty.toBob) },
-      to_alice: { empty: empty.toAlice, long: long.toAlice, ratio: ratio(long.toAlice, empty.toAlice) },
+      to_receiver: {
+        empty: empty.toReceiver,
+        long: long.toReceiver,
+        ratio: ratio(long.toReceiver, empty.toReceiver),
+      },
+      to_sender: { empty: empty.toSender, long: long.toSender, ratio: ratio(long.toSender, empty.toSender) },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
