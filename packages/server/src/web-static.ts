@@ -113,13 +113,13 @@ function acceptedEncodings(header: string | undefined): Set<string> {
 }
 
 /** ETags by representation file, valid while its size and modification time stay the same. */
-const etags = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly etag: string }>();
+type EtagCache = Map<string, { readonly size: number; readonly mtimeMs: number; readonly etag: string }>;
 
 /**
  * The strong ETag of the representation at `path` (as `info` describes it): a hash of its bytes, cached
  * per file version, so a revalidation (`If-None-Match`) reads nothing.
  */
-async function etagOf(path: string, info: Stats): Promise<string> {
+async function etagOf(etags: EtagCache, path: string, info: Stats): Promise<string> {
   const cached = etags.get(path);
   if (cached !== undefined && cached.size === info.size && cached.mtimeMs === info.mtimeMs)
     return cached.etag;
@@ -158,13 +158,14 @@ async function representation(
 type Representation = NonNullable<Awaited<ReturnType<typeof representation>>>;
 
 async function sendFile(
+  etags: EtagCache,
   reply: FastifyReply,
   file: string,
   rep: Representation,
   immutable: boolean,
   ifNoneMatch: string | undefined,
 ): Promise<FastifyReply> {
-  const etag = await etagOf(rep.path, rep.info);
+  const etag = await etagOf(etags, rep.path, rep.info);
   const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   reply
     .header('content-type', type)
@@ -199,6 +200,7 @@ export function registerWebStatic(app: FastifyInstance, dir: string): void {
     app.log.warn({ dir: root }, 'no index.html in the web directory: not serving the web client');
     return;
   }
+  const etags: EtagCache = new Map();
   app.get('/*', async (req, reply) => {
     const path = (req.url.split('?')[0] ?? '/').split('#')[0] ?? '/';
     if (RESERVED.test(path)) return reply.callNotFound();
@@ -212,6 +214,6 @@ export function registerWebStatic(app: FastifyInstance, dir: string): void {
     };
     const rep = await representation(file, acceptedEncodings(header('accept-encoding')));
     if (rep === undefined) return reply.callNotFound();
-    return sendFile(reply, file, rep, path.startsWith('/assets/'), header('if-none-match'));
+    return sendFile(etags, reply, file, rep, path.startsWith('/assets/'), header('if-none-match'));
   });
 }
