@@ -9,7 +9,7 @@ import type { SottoClient } from '@sotto/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.js';
-import { type NetProxy, startProxy } from './helpers/proxy.js';
+import type { NetProxy } from './helpers/proxy.js';
 import { acceptWhenAsked, nodeAccount } from './helpers/seed.js';
 import { addContact, openChat, register, send } from './helpers/ui.js';
 
@@ -43,8 +43,9 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('the offline outbox', () => {
   };
 
   beforeAll(async () => {
-    world = await startWorld('outbox', { limits: { mailboxMaxEnvelopes: MAILBOX } });
-    proxy = await startProxy(world.server.port);
+    world = await startWorld('outbox', { limits: { mailboxMaxEnvelopes: MAILBOX }, proxy: true });
+    if (world.proxy === undefined) throw new Error('no proxy');
+    proxy = world.proxy;
     const context = await world.browser.newContext({ viewport: { width: 1000, height: 700 } });
     context.setDefaultTimeout(20_000);
     alice = await context.newPage();
@@ -64,7 +65,6 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('the offline outbox', () => {
 
   afterAll(async () => {
     await bob?.close();
-    await proxy?.close();
     await world?.close();
   });
 
