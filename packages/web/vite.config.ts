@@ -2,11 +2,13 @@
  * Vite build of the web client. `@sotto/*` resolve to their TypeScript sources (the `source` export
  * condition), so the browser bundle is built from the same code the tests run. Two heavy SDK imports
  * are swapped for lazy shims so they load only on the sign-in screens: zxcvbn with its dictionaries
- * (src/lib/password-shim.ts) and the OPAQUE WebAssembly (src/lib/opaque-shim.ts).
+ * (src/lib/password-shim.ts) and the OPAQUE WebAssembly (src/lib/opaque-shim.ts). Every text file of the
+ * build gets `.br` and `.gz` copies (vite/precompress.ts) for the server to send as they are.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { precompress } from './vite/precompress.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const clientSrc = here('../client/src/');
@@ -33,7 +35,7 @@ function lazySignIn(): Plugin {
 
 export default defineConfig({
   root: here('.'),
-  plugins: [lazySignIn(), react()],
+  plugins: [lazySignIn(), react(), precompress()],
   resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
   build: {
     outDir: here('./dist'),

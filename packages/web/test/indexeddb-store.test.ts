@@ -99,6 +99,83 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('IndexedDB store in Chromium', () => {
     expect(r.afterBad).toEqual([undefined, undefined]);
   });
 
+  it('reads only the page it returns, however long the conversation', async () => {
+    const r = await page.evaluate(async () => {
+      type Api = typeof import('../../client/src/store/indexeddb.js');
+      const S = (window as unknown as { SottoStore: Api }).SottoStore;
+      const enc = (s: string) => new TextEncoder().encode(s);
+      const s = await S.openIndexedDbStore({ name: 'paging' });
+      const key = (who: string, i: number) => `${who}\u0001${String(i).padStart(6, '0')}`;
+      const ops: Parameters<typeof s.write>[0][number][] = [];
+      for (let i = 0; i < 3000; i++)
+        ops.push({ op: 'put', table: 'messages', key: key('bob', i), value: enc('x') });
+      for (let i = 0; i < 500; i++)
+        ops.push({ op: 'put', table: 'messages', key: key('carol', i), value: enc('y') });
+      ops.push({ op: 'put', table: 'messages', key: 'bob\uffff', value: enc('z') });
+      await s.write(ops);
+      // Count every record IndexedDB hands to the page from here on.
+      let delivered = 0;
+      const getAll = IDBObjectStore.prototype.getAll;
+      IDBObjectStore.prototype.getAll = function (...args: Parameters<typeof getAll>) {
+        const req = getAll.apply(this, args);
+        req.addEventListener('success', () => {
+          delivered += (req.result as unknown[]).length;
+        });
+        return req;
+      };
+      const openCursor = IDBObjectStore.prototype.openCursor;
+      IDBObjectStore.prototype.openCursor = function (...args: Parameters<typeof openCursor>) {
+        const req = openCursor.apply(this, args);
+        req.addEventListener('success', () => {
+          if (req.result !== null) delivered++;
+        });
+        return req;
+      };
+      const counted = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+        delivered = 0;
+        const out = await f();
+        return [out, delivered];
+      };
+      const keys = (list: ReadonlyArray<readonly [string, Uint8Array]>) => list.map(([k]) => k);
+      const latest = await counted(async () =>
+        keys(await s.list('messages', { prefix: 'bob\u0001', reverse: true, limit: 20 })),
+      );
+      const older = await counted(async () =>
+        keys(
+          await s.list('messages', { prefix: 'bob\u0001', below: key('bob', 1000), reverse: true, limit: 5 }),
+        ),
+      );
+      const first = await counted(async () =>
+        keys(await s.list('messages', { prefix: 'bob\u0001', limit: 3 })),
+      );
+      const high = keys(await s.list('messages', { prefix: 'bob\uffff' }));
+      const none = keys(await s.list('messages', { prefix: 'bob\u0001', below: 'bob' }));
+      const carol = (await s.list('messages', { prefix: 'carol\u0001' })).length;
+      IDBObjectStore.prototype.getAll = getAll;
+      IDBObjectStore.prototype.openCursor = openCursor;
+      await s.close();
+      await S.deleteIndexedDbStore({ name: 'paging' });
+      return { latest, older, first, high, none, carol };
+    });
+    expect(r.latest[0]).toHaveLength(20);
+    expect(r.latest[0][0]).toBe('bob\u0001002999');
+    expect(r.latest[0][19]).toBe('bob\u0001002980');
+    expect(r.latest[1]).toBeLessThanOrEqual(20);
+    expect(r.older[0]).toEqual([
+      'bob\u0001000999',
+      'bob\u0001000998',
+      'bob\u0001000997',
+      'bob\u0001000996',
+      'bob\u0001000995',
+    ]);
+    expect(r.older[1]).toBeLessThanOrEqual(5);
+    expect(r.first[0]).toEqual(['bob\u0001000000', 'bob\u0001000001', 'bob\u0001000002']);
+    expect(r.first[1]).toBeLessThanOrEqual(3);
+    expect(r.high).toEqual(['bob\uffff']);
+    expect(r.none).toEqual([]);
+    expect(r.carol).toBe(500);
+  });
+
   it('encrypts values bound to their slot under a non-extractable key, reopens, and deletes', async () => {
     const r = await page.evaluate(async () => {
       type Api = typeof import('../../client/src/store/indexeddb.js');

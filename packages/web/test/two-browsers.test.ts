@@ -171,14 +171,17 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('two browsers', () => {
     await bob.locator('[data-device]').nth(1).waitFor(T);
     expect(await bob.locator('[data-device]').count()).toBe(2);
     await bob.getByText('this browser').waitFor(T);
-    await bob.getByRole('button', { name: /^Revoke device \d+$/ }).click();
+    await bob.getByRole('button', { name: /^Revoke .+ \(device \d+\)$/ }).click();
     await bob
       .locator('[data-device]')
       .nth(1)
       .waitFor({ state: 'detached', ...T });
 
-    bob2.on('dialog', (d) => void d.accept());
+    // Revoked, bob2 can no longer reach the server: logging out can only delete this browser's data.
     await bob2.getByRole('button', { name: 'Log out' }).click();
+    const dialog = bob2.getByRole('dialog', { name: 'Log out of this browser?' });
+    await dialog.getByRole('button', { name: 'Log out of this browser' }).click();
+    await dialog.getByRole('button', { name: 'Delete this browser’s data' }).click();
     await bob2.getByRole('tab', { name: 'Create account' }).waitFor(T);
     await ctx.close();
   }, 90_000);

@@ -13,7 +13,7 @@
 
 import { type CryptoProvider, createPortableProvider, SottoError } from '@sotto/crypto';
 import { EncryptedStore } from './at-rest.js';
-import { type ClientStore, type ListOptions, type StoreOp, selectEntries, type Table } from './store.js';
+import type { ClientStore, ListOptions, StoreOp, Table } from './store.js';
 
 const KV = 'kv';
 const KEYS = 'keys';
@@ -65,6 +65,43 @@ function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
   });
 }
 
+/** The smallest string above every string that starts with `prefix`, or undefined when there is none. */
+function prefixEnd(prefix: string): string | undefined {
+  let p = prefix;
+  while (p.length > 0 && p.charCodeAt(p.length - 1) === 0xffff) p = p.slice(0, -1);
+  if (p.length === 0) return undefined;
+  return p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1);
+}
+
+/**
+ * The key range of `table` holding exactly the keys `options` selects by prefix and `below` (strings
+ * compare by UTF-16 code units in IndexedDB as in the contract), or undefined when it is empty.
+ */
+function keyRange(table: Table, options: ListOptions): IDBKeyRange | undefined {
+  const lower = options.prefix ?? '';
+  const ends = [options.prefix === undefined ? undefined : prefixEnd(options.prefix), options.below];
+  const end = ends.filter((e): e is string => e !== undefined).sort()[0];
+  if (end !== undefined && end <= lower) return undefined;
+  // Every string key sorts below an array, so [table, []] bounds the table from above.
+  return IDBKeyRange.bound([table, lower], end === undefined ? [table, []] : [table, end], false, true);
+}
+
+/** The last `limit` rows of `range`, highest key first, read with a cursor from the top. */
+function lastRows(store: IDBObjectStore, range: IDBKeyRange, limit: number): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    const rows: Row[] = [];
+    const req = store.openCursor(range, 'prev');
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (cursor === null) return resolve(rows);
+      rows.push(cursor.value as Row);
+      if (rows.length >= limit) return resolve(rows);
+      cursor.continue();
+    };
+    req.onerror = () => reject(new SottoError('INTERNAL', 'IndexedDB request failed', { cause: req.error }));
+  });
+}
+
 /** The raw (unencrypted) IndexedDB key-value store; use {@link openIndexedDbStore}. */
 export class IndexedDbStore implements ClientStore {
   private closed = false;
@@ -78,16 +115,29 @@ export class IndexedDbStore implements ClientStore {
     return row === undefined ? undefined : new Uint8Array(row.v);
   }
 
-  /** {@inheritDoc ClientStore.list} */
+  /**
+   * {@inheritDoc ClientStore.list}
+   *
+   * Reads only what it returns: the key range is bounded by the prefix and `below`, and a limited read
+   * stops after `limit` records (a cursor from the top for `reverse`), so a page of a long conversation
+   * costs the same as a page of a short one.
+   */
   async list(table: Table, options: ListOptions = {}): Promise<Array<readonly [string, Uint8Array]>> {
-    const lower = options.prefix ?? '';
-    // Every string key sorts below an array, so [table, []] bounds the table from above.
-    const upper: IDBValidKey = options.below === undefined ? [table, []] : [table, options.below];
-    const range = IDBKeyRange.bound([table, lower], upper, false, true);
-    const tx = this.db.transaction(KV, 'readonly');
-    const rows = (await done(tx.objectStore(KV).getAll(range))) as Row[];
-    const sorted = rows.map((r) => [r.k, new Uint8Array(r.v)] as const);
-    return selectEntries(sorted, options);
+    const range = keyRange(table, options);
+    if (range === undefined) return [];
+    const store = this.db.transaction(KV, 'readonly').objectStore(KV);
+    const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit));
+    if (limit === 0) return [];
+    let rows: Row[];
+    if (options.reverse === true) {
+      rows =
+        limit === undefined
+          ? ((await done(store.getAll(range))) as Row[]).reverse()
+          : await lastRows(store, range, limit);
+    } else {
+      rows = (await done(store.getAll(range, limit))) as Row[];
+    }
+    return rows.map((r) => [r.k, new Uint8Array(r.v)] as const);
   }
 
   /** {@inheritDoc ClientStore.write} */

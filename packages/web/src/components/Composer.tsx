@@ -1,4 +1,9 @@
-/** The message box: Enter sends, Shift+Enter adds a line; tells the contact while we type. */
+/**
+ * The message box: Enter sends, Shift+Enter adds a line; tells the contact while we type. One send at a
+ * time: the box is emptied the moment a message goes, so what is typed meanwhile stays; a second Enter
+ * (or a held one, or a double click on Send) while a send is in flight sends nothing more. When nothing was
+ * stored (the SDK refused before writing the message), the text comes back to the box.
+ */
 import type { SottoClient } from '@sotto/client';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 
@@ -11,13 +16,18 @@ export interface ComposerProps {
   readonly to: string;
   readonly disabled: boolean;
   readonly placeholder: string;
-  /** Resolves true when sent (the box is then cleared). */
+  /**
+   * Sends `text`; resolves true when the message is in the history (sent, queued, or kept as failed), false
+   * when nothing was stored (the text is then put back).
+   */
   readonly onSend: (text: string) => Promise<boolean>;
 }
 
 /** A textarea and a send button. */
 export function Composer({ client, to, disabled, placeholder, onSend }: ComposerProps) {
   const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const sending = useRef(false);
   const lastTyping = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -50,20 +60,28 @@ export function Composer({ client, to, disabled, placeholder, onSend }: Composer
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     const body = text.trim();
-    if (body === '' || disabled) return;
+    if (sending.current || body === '' || disabled) return;
+    sending.current = true;
+    setBusy(true);
     stopTyping();
-    if (await onSend(body)) setText('');
+    setText('');
+    try {
+      if (!(await onSend(body))) setText((now) => (now.trim() === '' ? body : `${body}\n${now}`));
+    } finally {
+      sending.current = false;
+      setBusy(false);
+    }
   };
 
   const key = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
-      void submit();
+      if (!e.repeat) void submit();
     }
   };
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form className="composer" onSubmit={submit} aria-busy={busy}>
       <textarea
         aria-label={`Message to ${to}`}
         rows={1}
@@ -74,7 +92,7 @@ export function Composer({ client, to, disabled, placeholder, onSend }: Composer
         onKeyDown={key}
         onBlur={stopTyping}
       />
-      <button type="submit" className="primary" disabled={disabled || text.trim() === ''}>
+      <button type="submit" className="primary" disabled={disabled || busy || text.trim() === ''}>
         Send
       </button>
     </form>

@@ -1,12 +1,16 @@
-/** A conversation: header, identity banner, messages (live, with receipts), typing and the composer. */
-import type { Contact, Message, SottoClient } from '@sotto/client';
+/**
+ * A conversation: header (block / unblock), identity banner, the message list (paged, live, with
+ * receipts, pending and failed messages), typing and the composer. Messages written offline are stored
+ * pending by the SDK and go out on reconnect; a refused one stays, marked failed, with retry and delete.
+ */
+import { type Contact, type SottoClient, SottoError } from '@sotto/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/errors.js';
-import { useClientEvent } from '../lib/use-client-event.js';
+import { useConversation } from '../lib/use-conversation.js';
 import { Composer } from './Composer.js';
 import { IdentityBanner } from './IdentityBanner.js';
 import { IdentityNotice } from './IdentityNotice.js';
-import { MessageBubble } from './MessageBubble.js';
+import { MessageList } from './MessageList.js';
 import { PresenceDot } from './PresenceDot.js';
 import { VerifiedMark } from './VerifiedMark.js';
 
@@ -19,82 +23,80 @@ export interface ConversationProps {
   readonly onBack: () => void;
   readonly onVerify: () => void;
   readonly onChanged: () => void;
-  /** Called after messages were marked read (the unread count changes). */
-  readonly onRead: (account: string) => void;
+  /** Called after unblocking (the relation had ended with the block: the contact leaves the list). */
+  readonly onUnblocked: () => void;
   /** True to show that the (unverified) contact's key changed; `onDismissKeyNotice` hides it. */
   readonly keyNotice: boolean;
   readonly onDismissKeyNotice: () => void;
 }
 
+/** Codes after which the SDK stored nothing (the text goes back to the composer). */
+const NOT_STORED = new Set(['UNTRUSTED_IDENTITY', 'INVALID_ARGUMENT']);
+
 /** The open conversation with `contact`. */
 export function Conversation(props: ConversationProps) {
-  const {
-    client,
-    contact,
-    typing,
-    online,
-    onBack,
-    onVerify,
-    onChanged,
-    onRead,
-    keyNotice,
-    onDismissKeyNotice,
-  } = props;
+  const { client, contact, typing, online, onBack, onVerify, onChanged, onUnblocked } = props;
+  const { keyNotice, onDismissKeyNotice } = props;
   const name = contact.account;
-  const [messages, setMessages] = useState<Message[]>([]);
+  const view = useConversation(client, name);
+  const { messages, refreshTail, drop } = view;
   const [error, setError] = useState('');
-  const endRef = useRef<HTMLDivElement>(null);
 
-  // Loads can overlap (events, receipts, marking read); only the latest one's answer is shown.
-  const latest = useRef(0);
-  const load = useCallback(() => {
-    const n = ++latest.current;
-    client.history(name, { limit: 200 }).then(
-      (list) => {
-        if (n === latest.current) setMessages(list);
-      },
-      (err) => setError(describeError(err)),
-    );
-  }, [client, name]);
-  useEffect(load, [load]);
-  useClientEvent(client, 'message', (m) => {
-    if (m.conversation === name) load();
-  });
-  useClientEvent(client, 'receipt', (r) => {
-    if (r.conversation === name) load();
-  });
-
-  // Read receipts for what is on screen while the page is visible.
+  // Read receipts for incoming messages as they show, while the page is visible (each id asked once).
+  const asked = useRef(new Set<string>());
   useEffect(() => {
-    const unread = messages.filter((m) => m.direction === 'in' && m.status !== 'read').map((m) => m.id);
-    if (unread.length === 0 || document.visibilityState !== 'visible') return;
-    client.markRead(name, unread).then(
-      () => {
-        load();
-        onRead(name);
-      },
-      () => undefined,
-    );
-  }, [client, name, messages, load, onRead]);
+    if (document.visibilityState !== 'visible') return;
+    const unread = messages
+      .filter((m) => m.direction === 'in' && m.status !== 'read' && !asked.current.has(m.id))
+      .map((m) => m.id);
+    if (unread.length === 0) return;
+    for (const id of unread) asked.current.add(id);
+    client.markRead(name, unread).catch(() => {
+      for (const id of unread) asked.current.delete(id);
+    });
+  }, [client, name, messages]);
 
-  const count = messages.length + (typing ? 1 : 0);
-  useEffect(() => {
-    if (count > 0) endRef.current?.scrollIntoView({ block: 'end' });
-  }, [count]);
-
-  const accepted = contact.state === 'accepted';
-  const paused = contact.identityChanged;
   const send = async (text: string): Promise<boolean> => {
     setError('');
     try {
       await client.send(name, text);
-      load();
+      await refreshTail(); // a message queued offline has no event yet
       return true;
     } catch (err) {
       setError(describeError(err));
-      load();
-      return false;
+      return !(SottoError.is(err) && NOT_STORED.has(err.code));
     }
+  };
+
+  const retry = useCallback(
+    (id: string) => {
+      setError('');
+      client.resend(id).then(
+        () => refreshTail(),
+        (err) => setError(describeError(err)),
+      );
+    },
+    [client, refreshTail],
+  );
+  const remove = useCallback(
+    (id: string) => {
+      client.deleteMessage(id).then(
+        () => drop(id),
+        (err) => setError(describeError(err)),
+      );
+    },
+    [client, drop],
+  );
+
+  const blocked = contact.state === 'blocked';
+  const accepted = contact.state === 'accepted';
+  const paused = contact.identityChanged;
+  const block = () => {
+    if (window.confirm(`Block ${name}? Their requests and messages will be refused.`))
+      client.blockContact(name).then(onChanged, (err) => setError(describeError(err)));
+  };
+  const unblock = () => {
+    client.unblockContact(name).then(onUnblocked, (err) => setError(describeError(err)));
   };
 
   return (
@@ -113,21 +115,19 @@ export function Conversation(props: ConversationProps) {
         <button type="button" onClick={onVerify}>
           Safety number
         </button>
-        {contact.state !== 'blocked' && (
-          <button
-            type="button"
-            onClick={() => {
-              if (window.confirm(`Block ${name}?`))
-                client.blockContact(name).then(onChanged, () => undefined);
-            }}
-          >
+        {blocked ? (
+          <button type="button" onClick={unblock}>
+            Unblock
+          </button>
+        ) : (
+          <button type="button" onClick={block}>
             Block
           </button>
         )}
       </header>
       {!online && (
         <p className="connection is-offline" role="status">
-          Offline — reconnecting…
+          Offline — reconnecting… Messages you write now are sent when the connection is back.
         </p>
       )}
       {keyNotice && !paused && (
@@ -136,18 +136,23 @@ export function Conversation(props: ConversationProps) {
       {paused && (
         <IdentityBanner client={client} contact={contact} onVerify={onVerify} onChanged={onChanged} />
       )}
-      <ol className="messages" aria-label={`Messages with ${name}`} aria-live="polite">
-        {messages.map((m) => (
-          <MessageBubble key={m.id} message={m} />
-        ))}
-      </ol>
+      {blocked && <p className="hint">You blocked {name}: their requests and messages are refused.</p>}
+      <MessageList
+        name={name}
+        messages={messages}
+        loaded={view.loaded}
+        hasOlder={view.hasOlder}
+        onLoadOlder={view.loadOlder}
+        onTrim={view.trim}
+        onRetry={retry}
+        onDelete={remove}
+      />
       <div className="typing-line" aria-live="polite" data-testid="typing">
         {typing ? `${name} is typing…` : ''}
       </div>
-      <div ref={endRef} />
-      {error !== '' && (
+      {(error !== '' || view.error !== '') && (
         <p role="alert" className="error">
-          {error}
+          {error || view.error}
         </p>
       )}
       {contact.state === 'outgoing' && <p className="hint">Waiting for {name} to accept your request.</p>}
@@ -156,11 +161,7 @@ export function Conversation(props: ConversationProps) {
         to={name}
         disabled={!accepted || paused}
         placeholder={
-          paused
-            ? 'Sending paused'
-            : online
-              ? `Message ${name}`
-              : 'Offline — messages will fail until reconnected'
+          paused ? 'Sending paused' : online ? `Message ${name}` : 'Offline — sent when reconnected'
         }
         onSend={send}
       />

@@ -1,6 +1,7 @@
 /** Log in: this browser becomes a new device of an existing account. */
 import type { SottoClient } from '@sotto/client';
 import { type FormEvent, useState } from 'react';
+import { defaultDeviceName } from '../lib/device-name.js';
 import { describeError } from '../lib/errors.js';
 
 /** Props of {@link LoginForm}. */
@@ -24,7 +25,7 @@ export function LoginForm({ client, onSignedIn }: LoginFormProps) {
       const r = await client.login({
         name: name.trim(),
         password,
-        deviceName: navigator.userAgent.slice(0, 60),
+        deviceName: defaultDeviceName(),
       });
       onSignedIn(r.account);
     } catch (err) {

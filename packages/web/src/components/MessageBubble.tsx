@@ -1,5 +1,11 @@
-/** One message with its time and, for outgoing ones, its delivery mark. */
+/**
+ * One message with its time and, for outgoing ones, its delivery mark; a message that could not be sent
+ * says why and offers to retry or delete it. Memoized: a bubble renders again only when its message
+ * changes, so a new message does not re-render the conversation.
+ */
 import type { Message, MessageStatus } from '@sotto/client';
+import { memo } from 'react';
+import { describeCode } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
 
 const MARK: Record<MessageStatus, string> = {
@@ -10,24 +16,62 @@ const MARK: Record<MessageStatus, string> = {
   failed: '!',
 };
 
+const LABEL: Record<MessageStatus, string> = {
+  pending: 'pending',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  failed: 'not sent',
+};
+
 /** Props of {@link MessageBubble}. */
 export interface MessageBubbleProps {
   readonly message: Message;
+  /** Sends a failed message again. */
+  readonly onRetry: (id: string) => void;
+  /** Deletes a failed message from this device. */
+  readonly onDelete: (id: string) => void;
 }
 
 /** A bubble: right-aligned when ours. */
-export function MessageBubble({ message: m }: MessageBubbleProps) {
+export const MessageBubble = memo(function MessageBubble({
+  message: m,
+  onRetry,
+  onDelete,
+}: MessageBubbleProps) {
+  const failed = m.direction === 'out' && m.status === 'failed';
   return (
-    <li className={`bubble ${m.direction}`} data-status={m.status} data-direction={m.direction}>
+    <li
+      className={`bubble ${m.direction}${failed ? ' failed' : ''}`}
+      data-id={m.id}
+      data-status={m.status}
+      data-direction={m.direction}
+    >
       <p className="text">{m.text}</p>
       <span className="meta">
         <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
         {m.direction === 'out' && (
-          <span className={`mark mark-${m.status}`} role="img" aria-label={m.status} title={m.status}>
+          <span
+            className={`mark mark-${m.status}`}
+            role="img"
+            aria-label={LABEL[m.status]}
+            title={LABEL[m.status]}
+          >
             {MARK[m.status]}
           </span>
         )}
       </span>
+      {failed && (
+        <span className="failure">
+          <span className="reason">Not sent: {describeCode(m.error)}</span>
+          <button type="button" onClick={() => onRetry(m.id)}>
+            Retry
+          </button>
+          <button type="button" onClick={() => onDelete(m.id)}>
+            Delete
+          </button>
+        </span>
+      )}
     </li>
   );
-}
+});

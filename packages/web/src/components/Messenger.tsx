@@ -1,4 +1,7 @@
-/** The signed-in layout: the contact list beside the open pane (one at a time on a narrow window). */
+/**
+ * The signed-in layout: the contact list beside the open pane (one at a time on a narrow window), and the
+ * log-out dialog.
+ */
 import type { SottoClient } from '@sotto/client';
 import { useState } from 'react';
 import { useContacts } from '../lib/use-contacts.js';
@@ -11,12 +14,13 @@ import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { Conversation } from './Conversation.js';
 import { DevicesPanel } from './DevicesPanel.js';
+import { LogoutDialog } from './LogoutDialog.js';
 import { StatusEditor } from './StatusEditor.js';
 import { VerificationPanel } from './VerificationPanel.js';
 
 /** What the main pane shows. */
 export type Pane =
-  | { readonly kind: 'none' }
+  | { readonly kind: 'none'; readonly note?: string }
   | { readonly kind: 'chat'; readonly account: string }
   | { readonly kind: 'verify'; readonly account: string }
   | { readonly kind: 'devices' };
@@ -31,6 +35,7 @@ export interface MessengerProps {
 /** The messenger. */
 export function Messenger({ client, account, onLogOut }: MessengerProps) {
   const [pane, setPane] = useState<Pane>({ kind: 'none' });
+  const [loggingOut, setLoggingOut] = useState(false);
   const { contacts, reload } = useContacts(client);
   const unread = useUnread(client, contacts);
   const typing = useTyping(client);
@@ -50,12 +55,7 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
               <button type="button" onClick={() => setPane({ kind: 'devices' })}>
                 Devices
               </button>
-              <button
-                type="button"
-                onClick={() => {
-                  if (window.confirm('Log out and delete this browser’s keys and history?')) onLogOut();
-                }}
-              >
+              <button type="button" onClick={() => setLoggingOut(true)}>
                 Log out
               </button>
             </nav>
@@ -67,7 +67,7 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         <ContactList
           client={client}
           contacts={contacts}
-          unread={unread.counts}
+          unread={unread}
           typing={typing}
           selected={selected}
           onOpen={(name) => setPane({ kind: 'chat', account: name })}
@@ -75,7 +75,11 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         />
       </aside>
       <section className="pane" aria-label="Conversation">
-        {pane.kind === 'none' && <p className="empty">Choose a contact to start talking.</p>}
+        {pane.kind === 'none' && (
+          <p className="empty" role={pane.note === undefined ? undefined : 'status'}>
+            {pane.note ?? 'Choose a contact to start talking.'}
+          </p>
+        )}
         {pane.kind === 'chat' && contact !== undefined && (
           <Conversation
             key={contact.account}
@@ -86,7 +90,10 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
             onBack={back}
             onVerify={() => setPane({ kind: 'verify', account: contact.account })}
             onChanged={reload}
-            onRead={unread.recount}
+            onUnblocked={() => {
+              setPane({ kind: 'none', note: `You unblocked ${contact.account}. Add them again to talk.` });
+              reload();
+            }}
             keyNotice={keyNotices.notices.has(contact.account)}
             onDismissKeyNotice={() => keyNotices.dismiss(contact.account)}
           />
@@ -101,6 +108,9 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
         )}
         {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
       </section>
+      {loggingOut && (
+        <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />
+      )}
     </div>
   );
 }

@@ -1,6 +1,11 @@
-/** Create an account: name, password with a strength meter, key-generation progress. */
+/**
+ * Create an account: name, password with a strength meter, key-generation progress. The password checker
+ * (zxcvbn and its ~750 KB of dictionaries, compressed) loads when the person starts filling the form, not
+ * with the screen, so the first screen stays small.
+ */
 import type { PasswordStrength, ProgressEvent, SottoClient } from '@sotto/client';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
+import { defaultDeviceName } from '../lib/device-name.js';
 import { describeError } from '../lib/errors.js';
 import { checkPassword, loadPasswordChecker } from '../lib/password-shim.js';
 import { PasswordMeter } from './PasswordMeter.js';
@@ -31,12 +36,15 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
+  const [requested, setRequested] = useState(false);
+  const loadChecker = () => {
+    if (requested) return;
+    setRequested(true);
     loadPasswordChecker().then(
       () => setReady(true),
       () => setError('The password checker could not be loaded.'),
     );
-  }, []);
+  };
 
   const strength: PasswordStrength | undefined =
     ready && password !== '' ? checkPassword(password, [name, window.location.hostname]) : undefined;
@@ -47,7 +55,12 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
     setBusy(true);
     try {
       await loadPasswordChecker();
-      const r = await client.register({ name: name.trim(), password, onProgress: setProgress });
+      const r = await client.register({
+        name: name.trim(),
+        password,
+        deviceName: defaultDeviceName(),
+        onProgress: setProgress,
+      });
       onSignedIn(r.account);
     } catch (err) {
       setError(describeError(err));
@@ -57,7 +70,7 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
   };
 
   return (
-    <form onSubmit={submit} aria-label="Create account">
+    <form onSubmit={submit} onFocus={loadChecker} aria-label="Create account">
       <label htmlFor="reg-name">Name</label>
       <input
         id="reg-name"
@@ -77,7 +90,7 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
         required
         disabled={busy}
       />
-      <PasswordMeter strength={strength} loading={!ready} />
+      <PasswordMeter strength={strength} loading={requested && !ready} />
       {progress !== undefined && (
         <div className="progress" aria-live="polite">
           <progress max={progress.total} value={progress.done} aria-label="Key generation progress" />

@@ -1,5 +1,5 @@
-/** Turns a thrown value into a sentence for the user (never a secret: SDK messages carry none). */
-import { SottoError } from '@sotto/client';
+/** Turns a thrown value or an error code into a sentence for the user (never a secret: SDK messages carry none). */
+import { ERROR_CODES, SottoError } from '@sotto/client';
 
 const FRIENDLY: Record<string, string> = {
   LOGIN_FAILED: 'Wrong name or password.',
@@ -12,7 +12,18 @@ const FRIENDLY: Record<string, string> = {
   BLOCKED: 'Blocked.',
   INVALID_ACCOUNT_NAME: 'Names are 1–32 letters, digits, dots, dashes or underscores.',
   RATE_LIMITED: 'Too many attempts. Wait a minute.',
+  DEVICE_MISMATCH: "The contact's devices could not be reached.",
+  NO_PREKEYS: 'A device of the contact cannot take new conversations right now.',
+  MAILBOX_FULL: "The contact's device has too many waiting messages.",
 };
+
+/** A short sentence for an error code (as a failed message carries it). */
+export function describeCode(code: string | undefined): string {
+  if (code === undefined) return 'Something went wrong.';
+  if (Object.hasOwn(FRIENDLY, code)) return FRIENDLY[code] ?? code;
+  if (Object.hasOwn(ERROR_CODES, code)) return `${ERROR_CODES[code as keyof typeof ERROR_CODES]} (${code})`;
+  return code;
+}
 
 /** A short message for `err`, with the SDK's code when there is one. */
 export function describeError(err: unknown): string {

@@ -4,11 +4,14 @@
  * Nothing downloads a browser. Without /usr/bin/chromium the tests are skipped locally and FAIL in CI.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Limits } from '@sotto/protocol';
 import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
 import { type Browser, chromium } from 'playwright-core';
+import { type NetProxy, startProxy } from './proxy.js';
 
 /** Debian's Chromium. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +31,8 @@ export interface World {
   readonly browser: Browser;
   /** The server now running (replaced by {@link World.restartServer}). */
   readonly server: RunningServer;
+  /** With {@link WorldOptions.proxy}: the bad-network proxy in front of the server. */
+  readonly proxy?: NetProxy | undefined;
   /** Stops the server, calls `whileDown`, then starts it again on the same port and data. */
   restartServer(whileDown: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
@@ -51,16 +56,55 @@ async function buildWeb(outDir: string): Promise<void> {
   }
 }
 
+/** Options of {@link startWorld}. */
+export interface WorldOptions {
+  /** Server limits to change (e.g. a higher send rate to seed a long conversation). */
+  readonly limits?: Partial<Limits>;
+  /**
+   * True to put a {@link NetProxy} in front of the server (`world.proxy.url` for the browser; the server
+   * then accepts connections signed for the proxy's origin as well as its own).
+   */
+  readonly proxy?: boolean;
+}
+
+/** A port free on 127.0.0.1 right now (the server is started on it at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Builds, starts the server and launches Chromium. Throws in CI when Chromium is missing. */
-export async function startWorld(name: string): Promise<World> {
+export async function startWorld(name: string, options: WorldOptions = {}): Promise<World> {
   if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM} is missing: the browser tests cannot run`);
   const root = mkdtempSync(join(tmpdir(), `sotto-web-${name}-`));
   const webDir = join(root, 'web');
   await buildWeb(webDir);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const config = (port: number) =>
-    defaultConfig({ port, host: '127.0.0.1', dataDir: join(root, 'server'), webDir, logLevel: 'warn' });
-  let server = await startServer(config(0));
+  const first = options.proxy === true ? await freePort() : 0;
+  const proxy = options.proxy === true ? await startProxy(first) : undefined;
+  const origins = proxy === undefined ? [] : [`http://127.0.0.1:${first}`, proxy.url];
+  const config = (port: number) => {
+    const base = defaultConfig({
+      port,
+      host: '127.0.0.1',
+      dataDir: join(root, 'server'),
+      webDir,
+      logLevel: 'warn',
+    });
+    return {
+      ...base,
+      limits: { ...base.limits, ...options.limits },
+      ...(origins.length === 0 ? {} : { publicOrigins: origins }),
+    };
+  };
+  let server = await startServer(config(first));
   let browser: Browser;
   try {
     browser = await chromium.launch({
@@ -75,12 +119,14 @@ export async function startWorld(name: string): Promise<World> {
     });
   } catch (err) {
     await server.close(0);
+    await proxy?.close();
     throw err;
   }
   return {
     url: server.url,
     root,
     browser,
+    proxy,
     get server() {
       return server;
     },
@@ -92,6 +138,7 @@ export async function startWorld(name: string): Promise<World> {
     },
     close: async () => {
       await browser.close().catch(() => undefined);
+      await proxy?.close();
       await server.close(0);
       rmSync(root, { recursive: true, force: true });
     },

@@ -1,0 +1,125 @@
+/**
+ * The scrolling list of a conversation. It opens at the newest message; a new message scrolls into view
+ * when the reader is at the bottom (or wrote it), and otherwise leaves the reader where they are and shows
+ * a "new messages" control that jumps down. Scrolling near the top pages older messages in above, with the
+ * messages on screen kept exactly where they were. While the reader is at the bottom only the newest
+ * {@link MAX_HELD} messages stay in the page.
+ */
+import type { Message } from '@sotto/client';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { MessageBubble } from './MessageBubble.js';
+
+/** Most messages kept rendered while the reader is at the bottom. */
+export const MAX_HELD = 200;
+/** How close to the bottom (px) still counts as "at the bottom". */
+const BOTTOM_SLACK = 48;
+/** How close to the top (px) starts reading the previous page. */
+const TOP_PREFETCH = 600;
+
+/** Props of {@link MessageList}. */
+export interface MessageListProps {
+  readonly name: string;
+  readonly messages: readonly Message[];
+  readonly loaded: boolean;
+  readonly hasOlder: boolean;
+  readonly onLoadOlder: () => Promise<void>;
+  readonly onTrim: (max: number) => void;
+  readonly onRetry: (id: string) => void;
+  readonly onDelete: (id: string) => void;
+}
+
+/** Where the list was after the last commit. */
+interface Mark {
+  first?: string | undefined;
+  last?: string | undefined;
+  /** The first message's offset from the top of the content, to keep it in place when a page lands. */
+  firstTop: number;
+  scrollTop: number;
+}
+
+function itemOf(list: HTMLElement, id: string | undefined): HTMLElement | null {
+  return id === undefined ? null : list.querySelector<HTMLElement>(`li[data-id="${id}"]`);
+}
+
+/** The list and its "new messages" control. */
+export function MessageList(props: MessageListProps) {
+  const { name, messages, loaded, hasOlder, onLoadOlder, onTrim, onRetry, onDelete } = props;
+  const ref = useRef<HTMLOListElement>(null);
+  const atBottom = useRef(true);
+  const opened = useRef(false);
+  const mark = useRef<Mark>({ firstTop: 0, scrollTop: 0 });
+  const [unseen, setUnseen] = useState(0);
+
+  const toBottom = useCallback(() => {
+    const el = ref.current;
+    if (el === null) return;
+    el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setUnseen(0);
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const prev = mark.current;
+    const first = messages[0]?.id;
+    const last = messages[messages.length - 1]?.id;
+    if (!opened.current) {
+      if (loaded) {
+        opened.current = true;
+        toBottom();
+      }
+    } else if (last !== prev.last) {
+      const newest = messages[messages.length - 1];
+      const before = messages.findIndex((m) => m.id === prev.last);
+      if (atBottom.current || newest?.direction === 'out') toBottom();
+      else setUnseen((n) => n + (before < 0 ? 1 : messages.length - 1 - before));
+    }
+    if (opened.current && first !== prev.first) {
+      // A page landed above (or the top was trimmed): keep the previous first message where it was.
+      const anchor = itemOf(el, prev.first);
+      if (atBottom.current) toBottom();
+      else if (anchor !== null) el.scrollTop = prev.scrollTop + (anchor.offsetTop - prev.firstTop);
+    }
+    mark.current = { first, last, firstTop: itemOf(el, first)?.offsetTop ?? 0, scrollTop: el.scrollTop };
+    if (atBottom.current && messages.length > MAX_HELD) onTrim(MAX_HELD);
+  }, [messages, loaded, toBottom, onTrim]);
+
+  // A first page shorter than the window cannot be scrolled: read older ones until it can.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measured again after every page that lands
+  useEffect(() => {
+    const el = ref.current;
+    if (el !== null && loaded && hasOlder && el.scrollHeight <= el.clientHeight) void onLoadOlder();
+  }, [loaded, hasOlder, messages, onLoadOlder]);
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (el === null) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK;
+    mark.current.scrollTop = el.scrollTop;
+    if (atBottom.current && unseen > 0) setUnseen(0);
+    if (el.scrollTop < TOP_PREFETCH && hasOlder) void onLoadOlder();
+  };
+
+  return (
+    <div className="messages-wrap">
+      <ol
+        ref={ref}
+        className="messages"
+        aria-label={`Messages with ${name}`}
+        aria-live="polite"
+        aria-busy={!loaded}
+        onScroll={onScroll}
+      >
+        {messages.map((m) => (
+          <MessageBubble key={m.id} message={m} onRetry={onRetry} onDelete={onDelete} />
+        ))}
+      </ol>
+      {unseen > 0 && (
+        <button type="button" className="jump" onClick={toBottom}>
+          ↓ {unseen} new message{unseen === 1 ? '' : 's'}
+        </button>
+      )}
+    </div>
+  );
+}
