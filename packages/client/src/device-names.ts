@@ -96,9 +96,10 @@ export async function learnedNameOps(
   store: ClientStore,
   deviceId: number,
   name: string,
-): Promise<{ ops: StoreOp[]; firstHeard: boolean }> {
+): Promise<{ ops: StoreOp[]; firstHeard: boolean; name: string }> {
   const { names, announced } = await loadDeviceNames(store);
   const firstHeard = !names.has(deviceId);
-  names.set(deviceId, cleanDeviceName(name));
-  return { ops: [deviceNamesOp(names, announced)], firstHeard };
+  const cleaned = cleanDeviceName(name);
+  names.set(deviceId, cleaned);
+  return { ops: [deviceNamesOp(names, announced)], firstHeard, name: cleaned };
 }

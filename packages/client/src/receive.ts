@@ -176,6 +176,8 @@ async function handleContent(
     if (!fromSelf) return;
     const learned = await learnedNameOps(ctx.store, env.from.deviceId, c.name);
     ops.push(...learned.ops);
+    if (learned.name !== '')
+      emits.push(['device-named', { deviceId: env.from.deviceId, name: learned.name }]);
     if (learned.firstHeard) followUps.push(() => hooks.announceName());
     return;
   }

@@ -164,6 +164,8 @@ export interface ClientEvents {
   'contact-event': ContactEvent;
   'identity-changed': IdentityChangedEvent;
   'devices-changed': DevicesChangedEvent;
+  /** Another device of this account told us its name (end to end). */
+  'device-named': { readonly deviceId: number; readonly name: string };
   connection: ConnectionEvent;
   progress: ProgressEvent;
   error: ClientErrorEvent;

@@ -120,7 +120,9 @@ describe('own devices', () => {
     await phone.login({ name: 'dana', password: STRONG, deviceName: 'Phone' });
     await until(async () => (await laptop.listDevices()).some((d) => d.name === 'Phone'));
     await until(async () => (await phone.listDevices()).some((d) => d.name === 'Laptop'));
+    const named = next(laptop, 'device-named');
     await phone.setDeviceName('Phone \u001b[31m (work)\n');
+    expect(await named).toEqual({ deviceId: 2, name: 'Phone [31m (work)' });
     await until(async () => (await laptop.listDevices()).some((d) => d.name === 'Phone [31m (work)'));
     // The server never sees a name.
     expect(t.dataBytes().includes(Buffer.from('Laptop'))).toBe(false);
