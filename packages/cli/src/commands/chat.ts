@@ -32,7 +32,7 @@ input, or at the first message that cannot be sent (exiting with its code).
   options: { history: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   run: (ctx) =>
-    withSession(ctx, 'required', async (session) => {
+    withSession(ctx, async (session) => {
       const { client } = session;
       const name = positional(ctx.args, 0);
       const historyText = stringOption(ctx.args, 'history') ?? '10';

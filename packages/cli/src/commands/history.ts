@@ -17,7 +17,7 @@ Run "sotto receive" first to fetch what waited on the server.
   options: { limit: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   run: (ctx) =>
-    withSession(ctx, 'required', async ({ client }) => {
+    withSession(ctx, async ({ client }) => {
       const name = positional(ctx.args, 0);
       const limit = countOption(ctx.args, 'limit');
       const messages = await client.history(name, limit === undefined ? {} : { limit });

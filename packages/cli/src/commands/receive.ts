@@ -45,7 +45,7 @@ It stops, exiting 0:
     const timeoutSeconds = secondsOption(ctx.args, 'timeout');
     const count = countOption(ctx.args, 'count');
     const markRead = flagOption(ctx.args, 'mark-read');
-    await withSession(ctx, 'required', async (session) => {
+    await withSession(ctx, async (session) => {
       const { client } = session;
       const stop = armStop({
         timeoutSeconds,
