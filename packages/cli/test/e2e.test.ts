@@ -129,6 +129,32 @@ describe.sequential('sotto end to end', () => {
     expect(network.stderr).toMatch(/^sotto: .*\[NETWORK\]\n$/);
   });
 
+  it('refuses an over-long message with exit 2, before connecting', { timeout: 60_000 }, async () => {
+    const long = 'x'.repeat(17_000);
+    const [asArgument, fromStdin] = await Promise.all([
+      // The server given here is down: a usage error must come before any attempt to reach it.
+      runSotto([
+        'send',
+        'bob',
+        long,
+        '--profile',
+        A1,
+        '--password-file',
+        passwordFile,
+        '--server',
+        'http://127.0.0.1:9',
+      ]),
+      runSotto(['send', 'alice', '-', '--profile', B], { input: `${long}\n` }),
+    ]);
+    for (const r of [asArgument, fromStdin]) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^sotto send: the message is too long: 17000 characters, at most 16000 \[USAGE\]\n$/,
+      );
+    }
+  });
+
   it('makes alice and bob contacts', { timeout: 60_000 }, async () => {
     expect(one(await as(A1, ['contacts', 'add', 'bob', '--json']))).toEqual({
       type: 'contact',

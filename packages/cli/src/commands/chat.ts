@@ -5,11 +5,11 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { SottoClient } from '@sotto/client';
-import { positional, stringOption } from '../args.js';
+import { countOption, positional } from '../args.js';
 import type { Command } from '../command.js';
 import { describeFailure } from '../errors.js';
-import { usageError } from '../exit-codes.js';
 import { printEvents } from '../listen.js';
+import { checkMessageText } from '../message-text.js';
 import type { Rendered } from '../render.js';
 import { renderMessage } from '../render.js';
 import { connect, withSession } from '../sdk.js';
@@ -31,14 +31,11 @@ input, or at the first message that cannot be sent (exiting with its code).
 --json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt"}.`,
   options: { history: { type: 'string' } },
   positionals: { min: 1, max: 1 },
-  run: (ctx) =>
-    withSession(ctx, async (session) => {
+  run: (ctx) => {
+    const name = positional(ctx.args, 0);
+    const historyCount = countOption(ctx.args, 'history', 0) ?? 10;
+    return withSession(ctx, async (session) => {
       const { client } = session;
-      const name = positional(ctx.args, 0);
-      const historyText = stringOption(ctx.args, 'history') ?? '10';
-      const historyCount = Number(historyText);
-      if (!Number.isInteger(historyCount) || historyCount < 0)
-        throw usageError('--history must be an integer ≥ 0');
       const tty = ctx.io.stdin.isTTY === true && ctx.out.json === false;
       const me = await client.whoami();
       let rl: Interface | undefined;
@@ -78,7 +75,8 @@ input, or at the first message that cannot be sent (exiting with its code).
       } finally {
         off();
       }
-    }),
+    });
+  },
 };
 
 async function converse(
@@ -130,6 +128,7 @@ async function converse(
     queue = queue.then(async () => {
       if (failure !== undefined) return;
       try {
+        checkMessageText(text);
         const r = await client.send(name, text);
         const type = r.queued ? 'queued' : 'sent';
         if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt });

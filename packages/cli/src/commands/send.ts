@@ -1,7 +1,7 @@
 /** `sotto send NAME TEXT`: one end-to-end encrypted message to every device of NAME and one's own. */
 import { positional } from '../args.js';
 import type { Command } from '../command.js';
-import { usageError } from '../exit-codes.js';
+import { checkMessageText, MAX_MESSAGE_CHARS } from '../message-text.js';
 import { withConnection } from '../sdk.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -19,7 +19,8 @@ export const send: Command = {
        sotto send NAME -        (the text is read from stdin)
 
 Encrypts TEXT for every device of NAME and for this account's other devices, and hands it to the
-server (delivered later to devices that are offline). Refused with exit 5 when NAME is verified and
+server (delivered later to devices that are offline). TEXT has at most ${MAX_MESSAGE_CHARS} characters
+(more is a usage error, exit 2, before anything is sent). Refused with exit 5 when NAME is verified and
 their identity key changed (UNTRUSTED_IDENTITY: see "sotto verify --acknowledge"), blocked, or not
 a contact. --json prints {"type":"sent","to","id","sentAt"}; "type":"queued" (still exit 0) when the
 connection dropped mid-send: the message is kept and the next sotto command on this profile sends it,
@@ -30,7 +31,7 @@ once. Do not send it again.`,
     const name = positional(ctx.args, 0);
     const arg = positional(ctx.args, 1);
     const text = arg === '-' ? await readAll(ctx.io.stdin) : arg;
-    if (text === '') throw usageError('the message is empty');
+    checkMessageText(text);
     await withConnection(ctx, async ({ client }) => {
       const r = await client.send(name, text);
       // Queued: the connection dropped mid-send; the next sotto command on this profile sends it again
@@ -42,7 +43,13 @@ once. Do not send it again.`,
           id: r.messageId,
           sentAt: r.sentAt,
         });
-      } else ctx.out.emit(`sent to ${name}`, { type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
+      } else
+        ctx.out.emit(`sent to ${name}`, {
+          type: 'sent',
+          to: name,
+          id: r.messageId,
+          sentAt: r.sentAt,
+        });
     });
   },
 };
