@@ -14,6 +14,7 @@ import {
   renderReceipt,
   renderTyping,
 } from './render.js';
+import { visibleLine } from './visible.js';
 
 /** Options of {@link printEvents}. */
 export interface PrintOptions {
@@ -49,11 +50,14 @@ export function printEvents(client: SottoClient, out: Output, options: PrintOpti
     client.on('connection', (c) =>
       show({
         json: { type: 'connection', state: c.state, ...(c.server === undefined ? {} : { server: c.server }) },
-        line: `• ${c.state}${c.server === undefined ? '' : ` (${c.server})`}`,
+        line: `• ${c.state}${c.server === undefined ? '' : ` (${visibleLine(c.server)})`}`,
       }),
     ),
     client.on('error', (e) =>
-      show({ json: { type: 'error', code: e.code, message: e.message }, line: `! ${e.message} [${e.code}]` }),
+      show({
+        json: { type: 'error', code: e.code, message: e.message },
+        line: `! ${visibleLine(e.message)} [${visibleLine(e.code)}]`,
+      }),
     ),
   ];
   if (options.typing === true)

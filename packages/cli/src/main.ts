@@ -12,6 +12,7 @@ import { commandHelp, overview } from './help.js';
 import { createOutput } from './output.js';
 import type { PromptIo } from './password.js';
 import { version } from './version.js';
+import { visibleLine } from './visible.js';
 
 /** The process the CLI runs in; `process` itself in the binary. */
 export interface CliProcess extends PromptIo {
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], proc: CliProcess): Promise<n
   } catch (err) {
     const failure = describeFailure(err);
     const where = name === undefined || failure.exitCode !== EXIT.USAGE ? 'sotto' : `sotto ${name}`;
-    out.error(`${where}: ${failure.message} [${failure.code}]`);
+    out.error(`${where}: ${visibleLine(failure.message)} [${failure.code}]`);
     if (proc.env.SOTTO_DEBUG === '1' && err instanceof Error && !(err instanceof CliError)) {
       proc.stderr.write(`${err.stack ?? ''}\n`);
     }

@@ -11,8 +11,9 @@ import { describeFailure } from '../errors.js';
 import { printEvents } from '../listen.js';
 import { checkMessageText } from '../message-text.js';
 import type { Rendered } from '../render.js';
-import { renderMessage } from '../render.js';
+import { clock, renderMessage } from '../render.js';
 import { connect, withSession } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 /** How long after the last keystroke "typing" turns off, in ms. */
 const TYPING_IDLE_MS = 4_000;
@@ -135,7 +136,7 @@ async function converse(
         else
           print({
             json: { type },
-            line: `[${new Date(r.sentAt).toTimeString().slice(0, 5)}] me: ${text}${r.queued ? ' (queued)' : ''}`,
+            line: `[${clock(r.sentAt)}] me: ${visibleLine(text)}${r.queued ? ' (queued)' : ''}`,
           });
       } catch (err) {
         if (!tty) {
@@ -145,7 +146,7 @@ async function converse(
         }
         // At a terminal the conversation goes on: say why this one was not sent.
         const f = describeFailure(err);
-        print({ json: { type: 'error' }, line: `! not sent: ${f.message} [${f.code}]` });
+        print({ json: { type: 'error' }, line: `! not sent: ${visibleLine(f.message)} [${f.code}]` });
       }
     });
   });

@@ -3,6 +3,7 @@ import { positional } from '../args.js';
 import type { Command } from '../command.js';
 import { checkMessageText, MAX_MESSAGE_CHARS } from '../message-text.js';
 import { withConnection } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -37,14 +38,17 @@ once. Do not send it again.`,
       // Queued: the connection dropped mid-send; the next sotto command on this profile sends it again
       // (same id, delivered once). It is kept, not lost, so this is not a failure — but do not resend it.
       if (r.queued) {
-        ctx.out.emit(`queued for ${name}: the next sotto command on this profile sends it (do not resend)`, {
-          type: 'queued',
-          to: name,
-          id: r.messageId,
-          sentAt: r.sentAt,
-        });
+        ctx.out.emit(
+          `queued for ${visibleLine(name)}: the next sotto command on this profile sends it (do not resend)`,
+          {
+            type: 'queued',
+            to: name,
+            id: r.messageId,
+            sentAt: r.sentAt,
+          },
+        );
       } else
-        ctx.out.emit(`sent to ${name}`, {
+        ctx.out.emit(`sent to ${visibleLine(name)}`, {
           type: 'sent',
           to: name,
           id: r.messageId,
