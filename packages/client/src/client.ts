@@ -11,15 +11,26 @@ import {
   type PresenceState,
   type ServerFrame,
 } from '@sotto/protocol';
-import { listContactRecords, toContact } from './contacts.js';
+import { listContactRecords, toContact, updateContact } from './contacts.js';
+import { encodeContent } from './content.js';
 import type { Ctx } from './context.js';
-import { listOwnDevices, revokeOwnDevice } from './devices.js';
+import { setOwnDeviceName } from './device-names.js';
+import { listOwnDevices, logoutDevice, revokeOwnDevice } from './devices.js';
 import { afterAuthentication, type DispatchDeps, routePush } from './dispatch.js';
 import { TypedEmitter } from './events.js';
-import { readHistory } from './history.js';
+import { fanout } from './fanout.js';
+import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
+import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
 import { loginNewDevice } from './login.js';
-import { markMessagesRead, type SendResult, sendText } from './messages.js';
+import {
+  markMessagesRead,
+  pendingDeletion,
+  resendMessage,
+  resendPending,
+  type SendResult,
+  sendText,
+} from './messages.js';
 import type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
 import { checkPassword } from './password.js';
 import { loadProfile, type Profile } from './profile.js';
@@ -135,7 +146,12 @@ export class SottoClient {
         servers: this.urls,
         progress,
       },
-      { name: options.name, password: options.password, allowWeak: options.allowWeakPassword === true },
+      {
+        name: options.name,
+        password: options.password,
+        allowWeak: options.allowWeakPassword === true,
+        deviceName: options.deviceName,
+      },
     );
     this.ctx = undefined;
     await this.connect(); // generates and uploads this device's prekeys before it resolves
@@ -221,13 +237,32 @@ export class SottoClient {
   async removeContact(name: string): Promise<void> {
     await this.contactRequest('contacts.remove', name);
   }
-  /** Blocks `name`: their requests and messages are refused. Throws NOT_CONNECTED. */
+  /**
+   * Blocks `name`: their requests and messages are refused by the server, and this account's devices drop
+   * whatever of theirs a server still delivers (the block is recorded here first, so it holds even when
+   * the server is unreachable or lies, and is synced to our other devices end to end). Throws NOT_CONNECTED
+   * (the local block still holds).
+   */
   async blockContact(name: string): Promise<void> {
-    await this.contactRequest('contacts.block', name);
+    const n = normalizeAccountName(name);
+    await this.withCtx((ctx) =>
+      updateContact(ctx.store, n, (r) => {
+        r.blocked = true;
+      }),
+    );
+    await this.contactRequest('contacts.block', n);
+    await this.withCtx((ctx) => this.syncBlock(ctx, n, true));
   }
-  /** Lifts a block. Throws NOT_CONNECTED. */
+  /** Lifts a block (on the server first, then here and on our other devices). Throws NOT_CONNECTED. */
   async unblockContact(name: string): Promise<void> {
-    await this.contactRequest('contacts.unblock', name);
+    const n = normalizeAccountName(name);
+    await this.contactRequest('contacts.unblock', n);
+    await this.withCtx(async (ctx) => {
+      await updateContact(ctx.store, n, (r) => {
+        r.blocked = false;
+      });
+      await this.syncBlock(ctx, n, false);
+    });
   }
   /** The contacts (synchronized with the server when online), with trust and presence. */
   async listContacts(): Promise<Contact[]> {
@@ -252,16 +287,37 @@ export class SottoClient {
 
   /**
    * Sends a text message to `name`: encrypted once per device of `name` and once per own other device.
-   * Resolves once the server stored it, or with `queued: true` when the connection dropped mid-send (the
-   * message stays pending and is sent again, once, after the next connect: never retry it yourself).
-   * Throws NOT_CONNECTED when offline (nothing was sent or kept), UNTRUSTED_IDENTITY (verified contact's
-   * key changed), NOT_A_CONTACT, BLOCKED, DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS.
+   * Resolves once the server stored it, or with `queued: true` when offline or when the connection dropped
+   * mid-send: the message stays pending in history and goes out (once) after the next connect — never
+   * retry it yourself. It is only ever encrypted to the identity key `name` had when it was written.
+   * Throws UNTRUSTED_IDENTITY (a verified contact's key changed: nothing is stored), INVALID_ARGUMENT, and
+   * the refusals NOT_A_CONTACT, BLOCKED, DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS,
+   * after which the message stays in history as `failed` (see {@link resend}).
    */
   async send(name: string, text: string): Promise<SendResult> {
     const to = normalizeAccountName(name);
-    return this.withCtx(async (ctx) => {
-      if (!this.online) throw new SottoError('NOT_CONNECTED');
-      return sendText(ctx, to, text);
+    return this.withCtx((ctx) => sendText(ctx, to, text, this.online, (err) => this.report(err)));
+  }
+
+  /**
+   * Sends a `failed` message again (same id), to its recipient's current identity key: the explicit step
+   * after a refusal or an identity change. Throws MESSAGE_NOT_FOUND, INVALID_ARGUMENT (not failed),
+   * UNTRUSTED_IDENTITY (acknowledge the change first) and the refusals of {@link send}.
+   */
+  async resend(messageId: string): Promise<SendResult> {
+    return this.withCtx((ctx) => resendMessage(ctx, messageId, this.online));
+  }
+
+  /** Removes a message from this device's history (nothing is sent). Throws MESSAGE_NOT_FOUND. */
+  async deleteMessage(messageId: string): Promise<void> {
+    await this.withCtx(async (ctx) => {
+      const m = await messageById(ctx.store, messageId);
+      if (m === undefined) throw new SottoError('MESSAGE_NOT_FOUND');
+      await ctx.store.write([
+        ...deleteMessageOps(m),
+        ...pendingDeletion(m),
+        ...(await inboxDeletion(ctx.store, m.id)),
+      ]);
     });
   }
 
@@ -272,10 +328,27 @@ export class SottoClient {
     await this.withCtx((ctx) => markMessagesRead(ctx, conversation, messageIds));
   }
 
-  /** The conversation with `name`, oldest first, ordered by sender time then sequence. */
+  /**
+   * The conversation with `name`, oldest first, ordered by sender time then sequence: the latest `limit`
+   * messages, or those before `beforeId` (a message id: exact paging) or `before` (a sender time).
+   */
   async history(name: string, options: HistoryOptions = {}): Promise<Message[]> {
     const ctx = await this.requireCtx();
     return readHistory(ctx.store, normalizeAccountName(name), options);
+  }
+
+  /**
+   * Messages received and not yet reported, oldest arrival first (only with `inbox: true` in the
+   * options; see {@link clearInbox}). Does not remove them.
+   */
+  async inbox(options: { readonly limit?: number } = {}): Promise<Message[]> {
+    const ctx = await this.requireCtx();
+    return readInbox(ctx.store, options.limit);
+  }
+
+  /** Removes reported messages from the inbox (they stay in history). */
+  async clearInbox(messageIds: readonly string[]): Promise<void> {
+    await this.withCtx((ctx) => clearInbox(ctx.store, messageIds));
   }
 
   /** The safety number of the conversation with `name` (digits, groups and QR payload). */
@@ -312,6 +385,28 @@ export class SottoClient {
     await this.withCtx((ctx) => revokeOwnDevice(ctx, deviceId));
   }
 
+  /**
+   * Names this device (end to end: only this account's devices learn it). Throws NOT_CONNECTED (the name
+   * is kept and announced after the next connect).
+   */
+  async setDeviceName(name: string): Promise<void> {
+    await this.withCtx((ctx) => setOwnDeviceName(ctx, name));
+  }
+
+  /**
+   * Signs this device out of the account: when another device remains, a new device list signed by the
+   * identity key leaves this one out (the server drops its prekeys, mailbox and connection; contacts stop
+   * encrypting to it); then the client closes. `revoked: false` when this is the account's only device: it
+   * stays listed (log in again, or revoke it from a later device). Delete the local store afterwards.
+   * Throws NOT_CONNECTED (nothing changed).
+   */
+  async logout(): Promise<{ revoked: boolean }> {
+    if (!this.online) throw new SottoError('NOT_CONNECTED');
+    const result = await this.withCtx((ctx) => logoutDevice(ctx));
+    await this.close();
+    return result;
+  }
+
   private provider(): Promise<CryptoProvider> {
     this.providerPromise ??=
       this.options.provider !== undefined ? Promise.resolve(this.options.provider) : createPortableProvider();
@@ -331,6 +426,7 @@ export class SottoClient {
       profile,
       self: { account: profile.account, identityKey: profile.identity.publicKey },
       request: (frame) => this.request(frame),
+      inbox: this.options.inbox === true,
     };
     return this.ctx;
   }
@@ -364,6 +460,14 @@ export class SottoClient {
   ): Promise<void> {
     await this.requireCtx();
     await this.request({ t, account: normalizeAccountName(name) });
+  }
+
+  /** Tells our other devices that `name` was blocked or unblocked here (best effort when offline). */
+  private async syncBlock(ctx: Ctx, name: string, blocked: boolean): Promise<void> {
+    await fanout(ctx, {
+      to: ctx.profile.account,
+      plaintextFor: () => encodeContent({ t: 'block', to: name, blocked }),
+    });
   }
 
   private report(err: unknown): void {
@@ -409,7 +513,12 @@ export class SottoClient {
       },
       onAuthenticated: () => afterAuthentication(deps),
       onPush: (f) => routePush(f, deps),
-      onState: (e) => this.events.emit('connection', e),
+      onState: (e) => {
+        this.events.emit('connection', e);
+        // Messages written while offline (or while this connection authenticated) go out now.
+        if (e.state === 'online')
+          void deps.run(async (ctx) => void (await resendPending(ctx, (err) => this.report(err))));
+      },
       onFatal: (err) => this.report(err),
       minDelayMs: this.options.reconnect?.minDelayMs ?? 250,
       maxDelayMs: this.options.reconnect?.maxDelayMs ?? 10_000,

@@ -25,6 +25,8 @@ const contactSchema = object({
   verified: bool(),
   /** A different identity key seen for a verified contact, held until acknowledged. */
   pendingIdentityKey: optional(bytes({ length: 32 })),
+  /** Blocked by this account (set only by this device's user or a sync from an own device, never the server). */
+  blocked: optional(bool()),
   presence: optional(
     object({ state: presenceState, text: optional(text({ max: 140 })), lastSeen: optional(uint()) }),
   ),
@@ -36,7 +38,17 @@ export interface ContactRecord {
   identityKey?: Uint8Array | undefined;
   verified: boolean;
   pendingIdentityKey?: Uint8Array | undefined;
+  /** Blocked by a user of this account (authoritative: the server can neither set nor lift it). */
+  blocked?: boolean | undefined;
   presence?: PresenceInfo | undefined;
+}
+
+/**
+ * True when `r`'s account is blocked: by this account's own record, or as the server reports it (a server
+ * can claim a block, which only drops messages, but cannot lift one made here).
+ */
+export function isBlocked(r: ContactRecord): boolean {
+  return r.blocked === true || r.state === 'blocked';
 }
 
 /** The record of `account`, or a fresh one (`none`, unverified). */
@@ -72,7 +84,7 @@ export async function listContactRecords(store: ClientStore): Promise<Array<[str
 export function toContact(account: string, r: ContactRecord): Contact {
   return {
     account,
-    state: r.state,
+    state: r.blocked === true ? 'blocked' : r.state,
     verified: r.verified,
     identityChanged: r.pendingIdentityKey !== undefined,
     presence: r.presence,

@@ -21,4 +21,6 @@ export interface Ctx extends DirectoryDeps {
   readonly profile: Profile;
   readonly self: { readonly account: string; readonly identityKey: Uint8Array };
   readonly request: (frame: Request) => Promise<ServerFrame>;
+  /** True when received messages also enter the inbox (see `inbox.ts`). */
+  readonly inbox: boolean;
 }

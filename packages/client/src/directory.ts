@@ -82,6 +82,12 @@ async function parse(
   return { account, identityKey, list, certified };
 }
 
+/**
+ * Verified parses of stored records, per store and account, keyed by the record's exact bytes: a record
+ * verifies once, not on every send and envelope, and any change to it is a cache miss.
+ */
+const verified = new WeakMap<ClientStore, Map<string, { raw: Uint8Array; devices: VerifiedDevices }>>();
+
 /** The verified devices stored for `account`, if any. */
 export async function storedDevices(
   deps: DirectoryDeps,
@@ -89,8 +95,17 @@ export async function storedDevices(
 ): Promise<VerifiedDevices | undefined> {
   const raw = await deps.store.get('devices', account);
   if (raw === undefined) return undefined;
+  let byAccount = verified.get(deps.store);
+  const hit = byAccount?.get(account);
+  if (hit !== undefined && equalBytes(hit.raw, raw)) return hit.devices;
   const r = decodeRecord(recordSchema, raw);
-  return parse(deps.p, account, r.identityKey, r.deviceList, r.certificates);
+  const devices = await parse(deps.p, account, r.identityKey, r.deviceList, r.certificates);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    verified.set(deps.store, byAccount);
+  }
+  byAccount.set(account, { raw: new Uint8Array(raw), devices });
+  return devices;
 }
 
 /**

@@ -8,9 +8,9 @@
 import type { ServerFrame } from '@sotto/protocol';
 import { listContactRecords } from './contacts.js';
 import type { Ctx } from './context.js';
-import { refreshDevices } from './directory.js';
+import { announceDeviceName, loadDeviceNames } from './device-names.js';
+import { refreshDevices, storedDevices } from './directory.js';
 import { pruneProcessed } from './envelopes.js';
-import { resendPending } from './messages.js';
 import { replenishPrekeys } from './prekeys.js';
 import { onContactEvent, onPresence, syncContacts } from './pushes.js';
 import { receiveEnvelope } from './receive.js';
@@ -41,7 +41,9 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
     await refreshDevices(ctx, ctx.profile.account);
     await pruneProcessed(ctx.store, ctx.clock.now());
   });
-  await d.run((ctx) => resendPending(ctx, d.report));
+  await d.run(async (ctx) => {
+    if (!(await loadDeviceNames(ctx.store)).announced) await announceDeviceName(ctx);
+  });
   await d.run(async (ctx) => {
     for (const [account, r] of await listContactRecords(ctx.store)) {
       if (r.state === 'accepted') await refreshDevices(ctx, account).catch(d.report);
@@ -64,7 +66,13 @@ export function routePush(f: ServerFrame, d: DispatchDeps): void {
       return;
     case 'devices.changed':
       void d.run(async (ctx) => {
-        await refreshDevices(ctx, f.account);
+        const self = ctx.profile.account;
+        const before = f.account === self ? await storedDevices(ctx, self).catch(() => undefined) : undefined;
+        const after = await refreshDevices(ctx, f.account);
+        // A device joined this account: tell it our name.
+        if (f.account === self && [...after.certified.keys()].some((id) => !before?.certified.has(id))) {
+          await announceDeviceName(ctx);
+        }
       });
       return;
     case 'keys.low':

@@ -45,7 +45,11 @@ export interface FanoutInput {
   readonly to: string;
   /** The plaintext for a target (the own-device copy usually differs). */
   readonly plaintextFor: (target: Target) => Uint8Array;
-  readonly ephemeral?: boolean;
+  /**
+   * The only identity key of `to` this may be encrypted to (the key trusted when a message was written);
+   * when the account's verified devices are under another key the send fails with UNTRUSTED_IDENTITY.
+   */
+  readonly identityKey?: Uint8Array;
   /** Extra operations stored together with the new session states (e.g. the pending message). */
   readonly extraOps?: readonly StoreOp[];
 }
@@ -128,6 +132,16 @@ async function attempt(
   peer: VerifiedDevices | undefined,
   own: VerifiedDevices,
 ): Promise<FrameOf<'sent'>> {
+  if (
+    peer !== undefined &&
+    input.identityKey !== undefined &&
+    !equalBytes(peer.identityKey, input.identityKey)
+  ) {
+    throw new SottoError(
+      'UNTRUSTED_IDENTITY',
+      'The identity key of this contact changed after the message was written.',
+    );
+  }
   const groups: Array<[VerifiedDevices, Target[]]> = [[own, targetsOf(own, true, ctx.profile.deviceId)]];
   if (peer !== undefined) groups.unshift([peer, targetsOf(peer, false)]);
   const messages: OutgoingMessage[] = [];
@@ -158,13 +172,7 @@ async function attempt(
     return { t: 'sent', id: 0, envelopeIds: [], serverTime: ctx.clock.now() };
   }
   await ctx.store.write(ops);
-  const frame = {
-    t: 'send' as const,
-    to: input.to,
-    messages,
-    ...(input.ephemeral === true ? { ephemeral: true } : {}),
-  };
-  return (await ctx.request(frame)) as FrameOf<'sent'>;
+  return (await ctx.request({ t: 'send', to: input.to, messages })) as FrameOf<'sent'>;
 }
 
 /**

@@ -5,13 +5,15 @@
  */
 
 import { fromHex, toHex } from '@sotto/crypto';
-import { object, oneOf, text, uint } from '@sotto/protocol';
+import { object, oneOf, optional, text, uint } from '@sotto/protocol';
 import { decodeRecord, encodeRecord } from './records.js';
 import { type ClientStore, del, put, type StoreOp } from './store/store.js';
 import type { Message, MessageStatus } from './types.js';
 
 const SEP = '\u0001';
+/** The forward order of statuses; `failed` sits outside it (see {@link advances}). */
 const STATUS_ORDER: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'read'];
+const STATUSES = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
 
 const messageSchema = object({
   id: text({ min: 32, max: 32 }),
@@ -23,7 +25,8 @@ const messageSchema = object({
   sentAt: uint(),
   seq: uint(),
   receivedAt: uint(),
-  status: oneOf(STATUS_ORDER as ['pending', 'sent', 'delivered', 'read']),
+  status: oneOf(STATUSES),
+  error: optional(text({ max: 64 })),
 });
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -52,6 +55,7 @@ function encode(m: Message): Uint8Array {
     seq: m.seq,
     receivedAt: m.receivedAt,
     status: m.status,
+    error: m.status === 'failed' ? m.error : undefined,
   });
 }
 
@@ -67,6 +71,7 @@ function decode(bytes: Uint8Array): Message {
     seq: r.seq,
     receivedAt: r.receivedAt,
     status: r.status,
+    ...(r.status === 'failed' && r.error !== undefined ? { error: r.error } : {}),
   };
 }
 
@@ -91,19 +96,42 @@ export async function messageById(store: ClientStore, id: string): Promise<Messa
   return raw === undefined ? undefined : decode(raw);
 }
 
-/** True when `next` is further along than `current` (statuses only move forward). */
+/**
+ * True when a message in `current` may move to `next`: statuses only move forward (pending → sent →
+ * delivered → read); only a pending message can fail; a failed one moves on only on evidence that it went
+ * after all (a receipt). A failed message becomes pending again only through an explicit resend
+ * ({@link withStatus}), never here.
+ */
 export function advances(current: MessageStatus, next: MessageStatus): boolean {
+  if (next === 'failed') return current === 'pending';
+  if (next === 'pending') return false;
+  if (current === 'failed') return true;
   return STATUS_ORDER.indexOf(next) > STATUS_ORDER.indexOf(current);
 }
 
-/** The operations moving message `id` (in `conversation`, direction `direction`) to `status`, if that advances it. */
+/** `m` with `status` (and `error` for `failed`), and the operation storing it. */
+export function withStatus(
+  m: Message,
+  status: MessageStatus,
+  error?: string,
+): { message: Message; op: StoreOp } {
+  const { error: _old, ...rest } = m;
+  const message: Message = status === 'failed' ? { ...rest, status, error } : { ...rest, status };
+  return { message, op: put('messages', messageKey(message), encode(message)) };
+}
+
+/**
+ * The operations moving message `id` (in `conversation`, direction `direction`) to `status` if that
+ * advances it (see {@link advances}), with the updated message to report.
+ */
 export async function statusOps(
   store: ClientStore,
   conversation: string,
   direction: 'in' | 'out',
   id: string,
   status: MessageStatus,
-): Promise<{ ops: StoreOp[]; changed: boolean }> {
+  error?: string,
+): Promise<{ ops: StoreOp[]; updated?: Message }> {
   const m = await messageById(store, id);
   if (
     m === undefined ||
@@ -111,21 +139,32 @@ export async function statusOps(
     m.direction !== direction ||
     !advances(m.status, status)
   ) {
-    return { ops: [], changed: false };
+    return { ops: [] };
   }
-  return { ops: [put('messages', messageKey(m), encode({ ...m, status }))], changed: true };
+  const { message, op } = withStatus(m, status, error);
+  return { ops: [op], updated: message };
 }
 
-/** The latest `limit` messages of `conversation` sent before `before` (sender clock), oldest first. */
+/**
+ * The latest `limit` messages of `conversation` older than `beforeId` (that message's place in the order)
+ * or sent before `before` (sender clock), oldest first.
+ */
 export async function readHistory(
   store: ClientStore,
   conversation: string,
-  options: { limit?: number; before?: number },
+  options: { limit?: number; before?: number; beforeId?: string },
 ): Promise<Message[]> {
   const prefix = conversation + SEP;
+  let below = options.before === undefined ? undefined : prefix + pad(options.before, 16);
+  if (options.beforeId !== undefined) {
+    const key = await store.get('message-ids', options.beforeId);
+    const k = key === undefined ? undefined : new TextDecoder().decode(key);
+    if (k === undefined || !k.startsWith(prefix)) return [];
+    if (below === undefined || k < below) below = k;
+  }
   const entries = await store.list('messages', {
     prefix,
-    ...(options.before === undefined ? {} : { below: prefix + pad(options.before, 16) }),
+    ...(below === undefined ? {} : { below }),
     reverse: true,
     limit: options.limit ?? 100,
   });

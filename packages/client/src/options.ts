@@ -25,6 +25,11 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** One-time prekeys of each kind kept on the server (default 50). */
   readonly prekeyBatch?: number;
+  /**
+   * Keep every received message in a durable inbox until {@link SottoClient.clearInbox} (for clients that
+   * report each message once, like a terminal's `receive`). Default false.
+   */
+  readonly inbox?: boolean;
 }
 
 /** Options of {@link SottoClient.register}. */
@@ -35,13 +40,15 @@ export interface RegisterOptions {
   readonly allowWeakPassword?: boolean;
   /** Called for every step (also emitted as the `progress` event). */
   readonly onProgress?: (p: ProgressEvent) => void;
+  /** A name for this device, shown on the account's other devices (end to end encrypted). */
+  readonly deviceName?: string;
 }
 
 /** Options of {@link SottoClient.login}. */
 export interface LoginOptions {
   readonly name: string;
   readonly password: string;
-  /** A local label for this device (kept in the profile only; the server never sees it). */
+  /** A name for this device, shown on the account's other devices (end to end encrypted). */
   readonly deviceName?: string;
 }
 
@@ -51,4 +58,6 @@ export interface HistoryOptions {
   readonly limit?: number;
   /** Only messages sent before this time (sender clock, ms), for paging back. */
   readonly before?: number;
+  /** Only messages before this one (a message id) in the conversation's order: exact paging back. */
+  readonly beforeId?: string;
 }

@@ -5,6 +5,7 @@
  */
 
 import { SottoError } from '@sotto/crypto';
+import { loadContact } from './contacts.js';
 import { encodeContent } from './content.js';
 import type { Ctx } from './context.js';
 import { fanout } from './fanout.js';
@@ -31,11 +32,17 @@ export async function sendReceipt(
   }
 }
 
-/** Sends a typing indicator (ephemeral: only connected devices get it; the server stores nothing). */
+/**
+ * Sends a typing indicator: an ordinary end-to-end encrypted message (padded like a short text, stored
+ * and acknowledged like one, so the server cannot tell it apart; see ADR 0009). It is not sent while the
+ * contact shows as offline (nobody would see it, and it would only fill their mailbox); a receiver ignores
+ * one that arrives late.
+ */
 export async function sendTypingTo(ctx: Ctx, conversation: string, typing: boolean): Promise<void> {
+  const presence = (await loadContact(ctx.store, conversation)).presence;
+  if (presence === undefined || presence.state === 'offline') return;
   await fanout(ctx, {
     to: conversation,
-    ephemeral: true,
     plaintextFor: (t) => encodeContent({ t: 'typing', ...(t.own ? { to: conversation } : {}), typing }),
   });
 }

@@ -1,17 +1,23 @@
 /**
  * The receive path (DESIGN §5): for each envelope, drop it if its id was already processed; decrypt it in
  * the sender device's session (or accept a new handshake); check the sender's identity key (trust on first
- * use, verified contacts held back on change); decode the content; store the new session state, the
- * message and the envelope id in ONE atomic write; only then acknowledge. An envelope that can never be
- * decrypted (tampered, replayed, re-routed) is recorded and acknowledged, never shown.
+ * use, verified contacts held back on change) and that the sending device is on the sender's current,
+ * identity-signed device list; decode the content; store the new session state, the message and the
+ * envelope id in ONE atomic write; only then acknowledge. An envelope that can never be decrypted
+ * (tampered, replayed, re-routed), or that comes from a revoked or uncertified device or from an account
+ * this account blocked, is recorded and acknowledged, never shown.
  */
 
-import { SottoError } from '@sotto/crypto';
+import { equalBytes, type SessionState, SottoError } from '@sotto/crypto';
 import type { FrameOf } from '@sotto/protocol';
+import { contactOp, isBlocked, loadContact, toContact } from './contacts.js';
 import { type Content, decodeContent } from './content.js';
 import type { Ctx } from './context.js';
+import { learnedNameOps } from './device-names.js';
+import { refreshDevices, storedDevices } from './directory.js';
 import { processedOp, wasProcessed } from './envelopes.js';
 import { messageById, messageIdToString, messageOps, statusOps } from './history.js';
+import { inboxOps } from './inbox.js';
 import { consumedPrekeyOps, prekeySecrets } from './prekeys.js';
 import { localDevice } from './profile.js';
 import { outboxKey } from './receipts.js';
@@ -19,6 +25,9 @@ import { decryptFrom, sessionsOp } from './sessions.js';
 import { put, type StoreOp } from './store/store.js';
 import { checkIdentity } from './trust.js';
 import type { ClientEvents, Message } from './types.js';
+
+/** A typing indicator older than this (by the server's receive time) is stale and not shown. */
+export const TYPING_TTL_MS = 20_000;
 
 /** What the receive path asks of the client after the write. */
 export interface ReceiveHooks {
@@ -37,7 +46,7 @@ export async function receiveEnvelope(
   hooks: ReceiveHooks,
 ): Promise<void> {
   if (await wasProcessed(ctx.store, env.envelopeId)) {
-    if (!env.ephemeral) hooks.ack(env.envelopeId);
+    hooks.ack(env.envelopeId);
     return;
   }
   const done = processedOp(env.envelopeId, ctx.clock.now());
@@ -59,7 +68,16 @@ export async function receiveEnvelope(
       throw new SottoError('AUTH_FAILED', 'The envelope was re-routed.');
     }
   } catch (err) {
-    await drop(ctx, env, done, hooks, err);
+    await drop(ctx, env, [done], hooks, err);
+    return;
+  }
+  const stateOps: StoreOp[] = [done, sessionsOp(from.account, from.deviceId, decrypted.states)];
+  if (decrypted.accepted !== undefined) stateOps.push(...consumedPrekeyOps(decrypted.accepted));
+  const self = ctx.profile.account;
+  if (from.account !== self && isBlocked(await loadContact(ctx.store, from.account))) {
+    // Blocked here: whatever the server delivers is consumed (the session stays in step) and never shown.
+    await ctx.store.write(stateOps);
+    hooks.ack(env.envelopeId);
     return;
   }
   if (
@@ -73,36 +91,71 @@ export async function receiveEnvelope(
     });
     return;
   }
+  const listed = await senderListed(ctx, decrypted.state);
+  if (listed === 'unknown') return; // the list could not be fetched now: the envelope comes again
+  if (listed === 'no') {
+    await drop(ctx, env, stateOps, hooks, new SottoError('UNKNOWN_SENDER_DEVICE'));
+    return;
+  }
   let content: Content;
   try {
     content = decodeContent(decrypted.plaintext);
   } catch (err) {
-    await drop(ctx, env, done, hooks, err);
+    await drop(ctx, env, stateOps, hooks, err);
     return;
   }
-  const ops: StoreOp[] = [done];
-  ops.push(sessionsOp(from.account, from.deviceId, decrypted.states));
-  if (decrypted.accepted !== undefined) ops.push(...consumedPrekeyOps(decrypted.accepted));
+  const ops: StoreOp[] = [...stateOps];
   const emits: Emit[] = [];
   const followUps: Array<() => void> = [];
   await handleContent(ctx, env, content, ops, emits, followUps, hooks);
   await ctx.store.write(ops);
-  if (!env.ephemeral) hooks.ack(env.envelopeId);
+  hooks.ack(env.envelopeId);
   for (const [event, payload] of emits) ctx.events.emit(event, payload as never);
   for (const f of followUps) f();
+}
+
+/**
+ * Whether the device that `state` speaks with is on its account's current device list, certified by the
+ * identity key with the same signing and DH keys: checked against the stored verified list, then against a
+ * freshly fetched one (a device added since). `'unknown'` when the list cannot be fetched now.
+ */
+async function senderListed(ctx: Ctx, state: SessionState): Promise<'yes' | 'no' | 'unknown'> {
+  const { accountName: account, deviceId } = state.remote;
+  const matches = (d: Awaited<ReturnType<typeof storedDevices>>): boolean => {
+    const cert = d?.certified.get(deviceId);
+    return (
+      d !== undefined &&
+      cert !== undefined &&
+      equalBytes(d.identityKey, state.remote.identityKey) &&
+      equalBytes(cert.signingKey, state.remote.signingKey) &&
+      equalBytes(cert.dhKey, state.remote.dhKey)
+    );
+  };
+  if (matches(await storedDevices(ctx, account).catch(() => undefined))) return 'yes';
+  try {
+    return matches(await refreshDevices(ctx, account)) ? 'yes' : 'no';
+  } catch (err) {
+    // A list that does not verify (forged, rolled back, another account's) vouches for nobody; anything
+    // else (offline, timeout, rate limit, a verified contact's key change on hold) is decided later.
+    const refused = ['INVALID_SIGNATURE', 'DEVICE_LIST_REJECTED', 'MALFORMED_ENCODING', 'WRONG_KEY_TYPE'];
+    return SottoError.is(err) && refused.includes(err.code) ? 'no' : 'unknown';
+  }
 }
 
 async function drop(
   ctx: Ctx,
   env: FrameOf<'envelope'>,
-  done: StoreOp,
+  ops: StoreOp[],
   hooks: ReceiveHooks,
   err: unknown,
 ): Promise<void> {
-  await ctx.store.write([done]);
-  if (!env.ephemeral) hooks.ack(env.envelopeId);
+  await ctx.store.write(ops);
+  hooks.ack(env.envelopeId);
   const code = SottoError.is(err) ? err.code : 'INTERNAL';
-  ctx.events.emit('error', { code, message: 'An incoming envelope could not be decrypted and was dropped.' });
+  const message = SottoError.is(err, 'UNKNOWN_SENDER_DEVICE')
+    ? 'A message from a device that is not on the sender’s signed device list was refused.'
+    : 'An incoming envelope could not be decrypted and was dropped.';
+  ctx.events.emit('error', { code, message });
 }
 
 async function handleContent(
@@ -116,12 +169,31 @@ async function handleContent(
 ): Promise<void> {
   const self = ctx.profile.account;
   const fromSelf = env.from.account === self;
+  if (c.t === 'device-name') {
+    // Sync between one's own devices only.
+    if (fromSelf) ops.push(...(await learnedNameOps(ctx.store, env.from.deviceId, c.name)));
+    return;
+  }
   // Own devices always say which conversation they mean; contacts never may.
   if (fromSelf !== (c.to !== undefined) || c.to === self) return;
   const conversation = c.to ?? env.from.account;
   const from = { account: env.from.account, deviceId: env.from.deviceId };
+  if (c.t === 'block') {
+    const r = await loadContact(ctx.store, conversation);
+    r.blocked = c.blocked;
+    ops.push(contactOp(conversation, r));
+    emits.push([
+      'contact-event',
+      {
+        kind: c.blocked ? 'block' : 'unblock',
+        account: conversation,
+        state: toContact(conversation, r).state,
+      },
+    ]);
+    return;
+  }
   if (c.t === 'typing') {
-    if (!fromSelf)
+    if (!fromSelf && ctx.clock.now() - env.serverTime <= TYPING_TTL_MS)
       emits.push(['typing', { account: from.account, deviceId: from.deviceId, typing: c.typing }]);
     return;
   }
@@ -140,6 +212,7 @@ async function handleContent(
       status: fromSelf ? 'sent' : 'delivered',
     };
     ops.push(...messageOps(m));
+    if (ctx.inbox) ops.push(...(await inboxOps(ctx.store, id)));
     emits.push(['message', m]);
     if (!fromSelf) {
       ops.push(put('outbox', outboxKey(conversation, id), new Uint8Array(0)));
@@ -153,6 +226,7 @@ async function handleContent(
   for (const id of ids) {
     const s = await statusOps(ctx.store, conversation, direction, id, c.receipt);
     ops.push(...s.ops);
+    if (s.updated !== undefined) emits.push(['message-updated', s.updated]);
   }
   emits.push(['receipt', { conversation, from, kind: c.receipt, messageIds: ids }]);
 }

@@ -59,7 +59,7 @@ export const REGISTER_STEPS = 8;
  */
 export async function registerAccount(
   deps: RegisterDeps,
-  input: { name: string; password: string; allowWeak: boolean },
+  input: { name: string; password: string; allowWeak: boolean; deviceName?: string | undefined },
 ): Promise<{ profile: Profile; strength: PasswordStrength }> {
   const { p, http, clock } = deps;
   const step = (s: ProgressEvent['step'], done: number) =>
@@ -122,6 +122,7 @@ export async function registerAccount(
     certificate,
     servers: deps.servers,
     createdAt: now,
+    deviceName: input.deviceName,
   });
   await http.post(
     ROUTES.registerFinish,

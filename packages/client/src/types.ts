@@ -62,8 +62,13 @@ export interface PresenceInfo {
   readonly lastSeen?: number | undefined;
 }
 
-/** Delivery state of an outgoing message, only ever moving forward. */
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read';
+/**
+ * Delivery state of a message. Outgoing: `pending` (stored here, not yet confirmed by the server: queued
+ * offline or in flight) → `sent` → `delivered` → `read`, only ever moving forward; or `failed` when the send
+ * was refused (the message stays, with {@link Message.error}, until {@link SottoClient.resend} or
+ * {@link SottoClient.deleteMessage}). Incoming: `delivered`, then `read` once marked read here.
+ */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** A message in a conversation, incoming or outgoing (also outgoing from one's own other devices). */
 export interface Message {
@@ -84,6 +89,8 @@ export interface Message {
   readonly receivedAt: number;
   /** For outgoing messages: how far it got. For incoming: `read` once marked read here. */
   readonly status: MessageStatus;
+  /** With `failed`: the stable error code of the refusal (e.g. `UNTRUSTED_IDENTITY`, `NOT_A_CONTACT`). */
+  readonly error?: string | undefined;
 }
 
 /** A delivery or read receipt from a contact (or from one's own other device, for `read`). */
@@ -146,7 +153,10 @@ export interface ClientErrorEvent {
 
 /** Every event the client emits, by name. */
 export interface ClientEvents {
+  /** A new message was stored (incoming, or sent by one of this account's other devices). */
   message: Message;
+  /** A stored message changed: its status (sent, delivered, read, failed, pending again on resend). */
+  'message-updated': Message;
   receipt: ReceiptEvent;
   typing: TypingEvent;
   presence: PresenceEvent;
@@ -168,6 +178,8 @@ export interface DeviceInfo {
   readonly createdAt?: number | undefined;
   /** True when the identity key certified it. Uncertified devices are never encrypted to. */
   readonly certified: boolean;
+  /** The name the device gave itself (end-to-end encrypted: only this account's devices can read it). */
+  readonly name?: string | undefined;
 }
 
 /** A safety number for one contact. */

@@ -31,7 +31,10 @@ describe('contacts', () => {
     await jon.declineContact('ivy');
     expect(await declined).toMatchObject({ account: 'jon', state: 'none' });
     await expect(ivy.send('jon', 'hi?')).rejects.toMatchObject({ code: 'NOT_A_CONTACT' });
-    expect(await ivy.history('jon')).toEqual([]); // a refused message is not kept as if it went
+    // A refused message is kept, marked failed with the reason, never as if it went.
+    expect(await ivy.history('jon')).toEqual([
+      expect.objectContaining({ text: 'hi?', status: 'failed', error: 'NOT_A_CONTACT' }),
+    ]);
 
     await jon.blockContact('ivy');
     await expect(ivy.requestContact('jon')).rejects.toMatchObject({ code: 'BLOCKED' });

@@ -58,6 +58,10 @@ export const ERROR_CODES = {
   TIMEOUT: 'The server did not answer in time.',
   STORAGE_WRONG_KEY:
     'The local profile could not be opened: wrong password or key file, or it was tampered with.',
+  MESSAGE_NOT_FOUND: 'There is no such message in the local history of this device.',
+  UNKNOWN_SENDER_DEVICE:
+    "A message came from a device that is not on the sender's identity-signed device list (revoked or never certified); it was refused.",
+  LAST_DEVICE: 'This is the only device of the account: there is no other device to sign it out from.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

@@ -81,7 +81,16 @@ describe('frame codec', () => {
       },
     ],
     ['no messages', { t: 'send', id: 1, to: 'bob', messages: [] }],
-    ['string ephemeral', { t: 'send', id: 1, to: 'bob', ephemeral: 'yes', messages: [] }],
+    [
+      'a clear-text ephemeral flag (typing is indistinguishable from messages)',
+      {
+        t: 'send',
+        id: 1,
+        to: 'bob',
+        ephemeral: true,
+        messages: [{ account: 'bob', deviceId: 1, body: new Uint8Array(256) }],
+      },
+    ],
     ['unknown presence state', { t: 'presence.set', id: 1, state: 'invisible' }],
     ['long status text', { t: 'presence.set', id: 1, state: 'online', text: 'x'.repeat(141) }],
     ['unknown error code', { t: 'error', code: 'NOPE', message: 'x' }],

@@ -45,7 +45,6 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
       t: 'send',
       id: 0xffff_ffff,
       to: 'bob',
-      ephemeral: true,
       messages: [
         { ...addr, body: b(80) },
         { account: 'alice', deviceId: 7, body: b(80, 1) },
@@ -123,7 +122,6 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
       envelopeId: b(16, 4),
       from: { account: 'alice', deviceId: 1 },
       serverTime: 1_790_000_000_002,
-      ephemeral: false,
       body: b(300),
     },
   ],

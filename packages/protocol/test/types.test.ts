@@ -17,7 +17,6 @@ describe('inferred types', () => {
       t: 'send';
       id: number;
       to: string;
-      ephemeral?: boolean;
       messages: { account: string; deviceId: number; body: Uint8Array }[];
     }>();
     expectTypeOf<FrameOf<'error'>['code']>().toEqualTypeOf<ErrorCode>();

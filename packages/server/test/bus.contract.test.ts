@@ -61,7 +61,6 @@ const envelope: ServerFrame = {
   envelopeId: new Uint8Array(16).fill(7),
   from: { account: 'alice', deviceId: 1 },
   serverTime: 1_700_000_000_000,
-  ephemeral: true,
   body: new Uint8Array([1, 2, 3]),
 };
 

@@ -42,7 +42,8 @@ describe('relay', () => {
     const sent = await ca.request(toBob('hello'));
     expect(sent).toMatchObject({ t: 'sent' });
     const env = await cb.next((f) => f.t === 'envelope');
-    expect(env).toMatchObject({ from: { account: 'alice', deviceId: 1 }, ephemeral: false });
+    expect(env).toMatchObject({ from: { account: 'alice', deviceId: 1 } });
+    expect(env).not.toHaveProperty('ephemeral');
     expect(text(env)).toBe('hello');
     if (env.t === 'envelope' && sent.t === 'sent') {
       expect(sent.envelopeIds[0]).toEqual(env.envelopeId);
@@ -158,15 +159,17 @@ describe('relay', () => {
     await a2.close();
   });
 
-  it('never stores ephemeral sends', async () => {
-    expect(await ca.request(toBob('typing', { ephemeral: true }))).toMatchObject({ t: 'sent' });
-    const e = await cb.next((f) => f.t === 'envelope');
-    expect(e).toMatchObject({ ephemeral: true });
+  it('has no clear-text ephemeral flag: such a send is a bad frame, and every send is stored alike', async () => {
+    expect(await ca.request(toBob('typing', { ephemeral: true }))).toMatchObject({
+      t: 'error',
+      code: 'BAD_FRAME',
+    });
     await cb.close();
-    expect(await ca.request(toBob('typing2', { ephemeral: true }))).toMatchObject({ t: 'sent' });
+    expect(await ca.request(toBob('typing2'))).toMatchObject({ t: 'sent' });
     cb = await connect(t, bob);
-    expect((await cb.request({ t: 'ping' })).t).toBe('pong');
-    expect(cb.pending().some((f) => f.t === 'envelope')).toBe(false);
+    const e = await cb.next((f) => f.t === 'envelope');
+    expect(text(e)).toBe('typing2');
+    if (e.t === 'envelope') cb.sendFrame({ t: 'ack', envelopeIds: [e.envelopeId] });
   });
 
   it('refuses a send to a non-contact and to an unknown account', async () => {

@@ -17,6 +17,7 @@ export const TABLES = [
   'message-ids',
   'envelopes',
   'outbox',
+  'inbox',
 ] as const;
 
 /** A table name. */

@@ -9,4 +9,5 @@ export * from './device-list.js';
 export { MAX_ACCOUNT_NAME_BYTES, StructureTag } from './encoding.js';
 export * from './identity.js';
 export * from './key-types.js';
+export { checkMlKemPublicKey } from './mlkem-key.js';
 export * from './prekeys.js';

@@ -18,6 +18,7 @@ import { markSecret } from '../secret.js';
 import { checkTimestamp, checkU32, readBool, readHeader, StructureTag, writeHeader } from './encoding.js';
 import type { DeviceKeys } from './identity.js';
 import { KeyType, readPublicKey, writePublicKey } from './key-types.js';
+import { checkMlKemPublicKey } from './mlkem-key.js';
 
 /** The device a signed prekey belongs to: a {@link DeviceCertificate} or a device list entry fits. */
 export interface DeviceRef {
@@ -211,8 +212,12 @@ export function decodeKemPrekey(bytes: Uint8Array): KemPrekey {
   return k;
 }
 
-/** Checks a KEM prekey's signature by `device`; throws INVALID_SIGNATURE. */
+/**
+ * Checks a KEM prekey: a well-formed, non-degenerate ML-KEM-768 key (INVALID_PUBLIC_KEY, see
+ * `mlkem-key.ts`) signed by `device` (INVALID_SIGNATURE).
+ */
 export async function verifyKemPrekey(p: CryptoProvider, k: KemPrekey, device: DeviceRef): Promise<void> {
+  checkMlKemPublicKey(k.publicKey, 'KEM prekey');
   if (!(await p.ed25519Verify(device.signingKey, kemPrekeyMessage(device, k), k.signature))) {
     throw new SottoError('INVALID_SIGNATURE', 'KEM prekey: signature does not verify');
   }

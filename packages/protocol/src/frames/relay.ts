@@ -1,14 +1,14 @@
 /**
  * Relay frames: send one ciphertext per device, receive envelopes, acknowledge them.
  * Delivery is at-least-once: the server deletes an envelope only after `ack`; clients drop
- * duplicates by envelope id. Typing indicators and receipts are ordinary bodies (typing ephemeral).
+ * duplicates by envelope id. Typing indicators and receipts are ordinary bodies: the server cannot tell
+ * them from messages, and stores and delivers them alike (ADR 0009).
  */
 
 import { WIRE_BOUNDS } from '../limits.js';
 import { accountName } from '../names.js';
 import type { Infer } from '../schema/core.js';
 import { array, frame, object } from '../schema/object.js';
-import { bool, optional } from '../schema/primitives.js';
 import { deviceAddress, deviceId, envelopeId, messageBody, requestId, timestampMs } from './common.js';
 
 /** One ciphertext addressed to one device. */
@@ -20,13 +20,11 @@ export type OutgoingMessage = Infer<typeof outgoingMessage>;
 /**
  * Client → server: deliver a message to `to`. `messages` holds one ciphertext for every current
  * device of `to` and one for every other current device of the sender (DEVICE_MISMATCH otherwise).
- * `ephemeral` messages are pushed to connected devices only and never stored.
  * Answer: `sent`, or `error` (DEVICE_MISMATCH, NOT_A_CONTACT, BLOCKED, MAILBOX_FULL, RATE_LIMITED).
  */
 export const sendFrame = frame('send', {
   id: requestId,
   to: accountName,
-  ephemeral: optional(bool()),
   messages: array(outgoingMessage, { min: 1, max: WIRE_BOUNDS.messagesPerSend }),
 });
 
@@ -37,12 +35,11 @@ export const sentFrame = frame('sent', {
   serverTime: timestampMs,
 });
 
-/** Server → client push: one stored (or ephemeral) ciphertext for this device. */
+/** Server → client push: one stored ciphertext for this device. */
 export const envelopeFrame = frame('envelope', {
   envelopeId,
   from: deviceAddress,
   serverTime: timestampMs,
-  ephemeral: bool(),
   body: messageBody,
 });
 

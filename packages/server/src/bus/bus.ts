@@ -1,7 +1,7 @@
 /**
  * The `Bus` port: signals between the parts of the server (and, with a Redis adapter, between nodes).
  * It carries routing facts ("device D has mail") and small server frames to push (presence, contact
- * events, `keys.low`, ephemeral envelopes); never stored ciphertext.
+ * events, `keys.low`); never stored ciphertext.
  */
 import type { ServerFrame } from '@sotto/protocol';
 import type { StoredEnvelope } from '../store/store.js';

@@ -2,7 +2,13 @@
 import type { Message, MessageStatus } from '@sotto/client';
 import { formatTime } from '../lib/format.js';
 
-const MARK: Record<MessageStatus, string> = { pending: '○', sent: '✓', delivered: '✓✓', read: '✓✓' };
+const MARK: Record<MessageStatus, string> = {
+  pending: '○',
+  sent: '✓',
+  delivered: '✓✓',
+  read: '✓✓',
+  failed: '!',
+};
 
 /** Props of {@link MessageBubble}. */
 export interface MessageBubbleProps {

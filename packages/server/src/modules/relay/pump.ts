@@ -65,7 +65,6 @@ export class MailboxPump {
       envelopeId: e.id,
       from: e.sender,
       serverTime: e.receivedAt,
-      ephemeral: false,
       body: e.body,
     });
     if (this.delivered === undefined) this.delivered = new DeliveredEnvelopes();

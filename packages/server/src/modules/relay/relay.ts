@@ -150,22 +150,6 @@ export class RelayService {
       serverTime: now,
     };
 
-    if (frame.ephemeral === true) {
-      for (const e of envelopes) {
-        this.bus.publish('push', deviceKey(e.recipient.account, e.recipient.deviceId), {
-          frame: {
-            t: 'envelope',
-            envelopeId: e.id,
-            from: sender,
-            serverTime: now,
-            ephemeral: true,
-            body: e.body,
-          },
-        });
-      }
-      return { sent: Promise.resolve(sent) };
-    }
-
     const stored = this.writer.write(envelopes).then((seqs) => {
       if (seqs === undefined) throw new ApiError('MAILBOX_FULL');
       envelopes.forEach((e, i) => {
