@@ -33,7 +33,8 @@ export function clock(ms: number): string {
 /** A message, incoming or outgoing (also sent by one's own other device). */
 export function renderMessage(m: Message): Rendered {
   const arrow = m.direction === 'in' ? v(m.from.account) : `me → ${v(m.conversation)}`;
-  const status = m.direction === 'out' ? `  (${m.status})` : '';
+  const failed = m.status === 'failed' && m.error !== undefined ? `: ${v(m.error)}` : '';
+  const status = m.direction === 'out' ? `  (${m.status}${failed})` : '';
   return {
     json: {
       type: 'message',
@@ -47,6 +48,7 @@ export function renderMessage(m: Message): Rendered {
       seq: m.seq,
       receivedAt: m.receivedAt,
       status: m.status,
+      ...(m.error === undefined ? {} : { error: m.error }),
     },
     line: `[${clock(m.sentAt)}] ${arrow}: ${visibleText(m.text, CONTINUATION)}${status}`,
   };

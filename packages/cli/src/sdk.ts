@@ -161,7 +161,9 @@ async function openClient(place: ClientPlace): Promise<Session> {
     provider,
     ...(place.password === undefined ? {} : { password: place.password }),
   });
-  const client = createClient({ server: place.server, store, provider });
+  // The inbox keeps every received message until a command reports it (see inbox.ts), so commands that
+  // only connect (send, contacts, …) never swallow what `receive` should show.
+  const client = createClient({ server: place.server, store, provider, inbox: true });
   return {
     client,
     dir: place.dir,
