@@ -9,8 +9,9 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { JsonStream, jsonLines, type RunResult, runSotto, spawnSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('e2e');
@@ -76,9 +77,7 @@ beforeAll(async () => {
   temp.create();
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   writeFileSync(wrongPasswordFile, 'not the password at all 7\n', { mode: 0o600 });
-  server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }), {
-    logDestination: { write: () => {} },
-  });
+  server = await startTestServer(dataDir);
 });
 
 afterAll(async () => {

@@ -6,8 +6,9 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import {
   JsonStream,
   jsonLines,
@@ -66,10 +67,7 @@ function expectExactJson(r: RunResult): void {
 
 beforeAll(async () => {
   temp.create();
-  server = await startServer(
-    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: join(root, 'server'), logLevel: 'silent' }),
-    { logDestination: { write: () => {} } },
-  );
+  server = await startTestServer(join(root, 'server'));
 });
 
 afterAll(async () => {

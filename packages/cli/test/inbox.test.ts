@@ -7,8 +7,9 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { jsonLines, type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('inbox');
@@ -49,10 +50,7 @@ function shown(stdout: string, texts: readonly string[]): string[] {
 
 beforeAll(async () => {
   temp.create();
-  server = await startServer(
-    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: join(root, 'server'), logLevel: 'silent' }),
-    { logDestination: { write: () => {} } },
-  );
+  server = await startTestServer(join(root, 'server'));
   const url = ['--server', server.url];
   const [alice, bob] = await Promise.all([
     runSotto(['register', '--name', 'alice', ...url, '--profile', ALICE], {

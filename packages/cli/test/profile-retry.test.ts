@@ -6,8 +6,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('retry');
@@ -16,10 +17,7 @@ const PASSWORD = 'harbor cobalt violin 73 meadow';
 const OTHER = 'glacier pepper lantern 58 canyon';
 let server: RunningServer;
 
-const start = (port: number) =>
-  startServer(defaultConfig({ port, host: '127.0.0.1', dataDir: join(root, 'server'), logLevel: 'silent' }), {
-    logDestination: { write: () => {} },
-  });
+const start = (port: number) => startTestServer(join(root, 'server'), port);
 
 function sotto(profile: string, password: string, args: readonly string[]): Promise<RunResult> {
   return runSotto([...args, '--profile', profile], { env: { SOTTO_PASSWORD: password } });

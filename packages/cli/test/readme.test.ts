@@ -10,8 +10,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { collect, tempRoot } from './helpers/sotto.js';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
@@ -48,10 +49,7 @@ function script(lines: readonly string[]): string {
 
 beforeAll(async () => {
   temp.create();
-  server = await startServer(
-    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: join(temp.path, 'server'), logLevel: 'silent' }),
-    { logDestination: { write: () => {} } },
-  );
+  server = await startTestServer(join(temp.path, 'server'));
 });
 
 afterAll(async () => {
