@@ -11,14 +11,13 @@ import {
   type PresenceState,
   type ServerFrame,
 } from '@sotto/protocol';
-import { listContactRecords, toContact, updateContact } from './contacts.js';
-import { encodeContent } from './content.js';
+import { setBlocked, syncBlock } from './blocks.js';
+import { listContactRecords, toContact } from './contacts.js';
 import type { Ctx } from './context.js';
 import { setOwnDeviceName } from './device-names.js';
 import { listOwnDevices, logoutDevice, revokeOwnDevice } from './devices.js';
 import { afterAuthentication, type DispatchDeps, routePush } from './dispatch.js';
 import { TypedEmitter } from './events.js';
-import { fanout } from './fanout.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
@@ -221,9 +220,14 @@ export class SottoClient {
     };
   }
 
-  /** Asks `name` to become a contact. Throws ACCOUNT_NOT_FOUND, BLOCKED, NOT_CONNECTED. */
+  /**
+   * Asks `name` to become a contact (lifting our own block on them, if any). Throws ACCOUNT_NOT_FOUND,
+   * BLOCKED, NOT_CONNECTED.
+   */
   async requestContact(name: string): Promise<void> {
-    await this.contactRequest('contacts.request', name);
+    const n = normalizeAccountName(name);
+    await this.contactRequest('contacts.request', n);
+    await this.withCtx((ctx) => setBlocked(ctx, n, false, { sync: true, onlyIfBlocked: true }));
   }
   /** Accepts `name`'s request. Throws NOT_A_CONTACT (no pending request), NOT_CONNECTED. */
   async acceptContact(name: string): Promise<void> {
@@ -245,24 +249,15 @@ export class SottoClient {
    */
   async blockContact(name: string): Promise<void> {
     const n = normalizeAccountName(name);
-    await this.withCtx((ctx) =>
-      updateContact(ctx.store, n, (r) => {
-        r.blocked = true;
-      }),
-    );
+    await this.withCtx((ctx) => setBlocked(ctx, n, true, { sync: false }));
     await this.contactRequest('contacts.block', n);
-    await this.withCtx((ctx) => this.syncBlock(ctx, n, true));
+    await this.withCtx((ctx) => syncBlock(ctx, n, true));
   }
   /** Lifts a block (on the server first, then here and on our other devices). Throws NOT_CONNECTED. */
   async unblockContact(name: string): Promise<void> {
     const n = normalizeAccountName(name);
     await this.contactRequest('contacts.unblock', n);
-    await this.withCtx(async (ctx) => {
-      await updateContact(ctx.store, n, (r) => {
-        r.blocked = false;
-      });
-      await this.syncBlock(ctx, n, false);
-    });
+    await this.withCtx((ctx) => setBlocked(ctx, n, false, { sync: true }));
   }
   /** The contacts (synchronized with the server when online), with trust and presence. */
   async listContacts(): Promise<Contact[]> {
@@ -460,14 +455,6 @@ export class SottoClient {
   ): Promise<void> {
     await this.requireCtx();
     await this.request({ t, account: normalizeAccountName(name) });
-  }
-
-  /** Tells our other devices that `name` was blocked or unblocked here (best effort when offline). */
-  private async syncBlock(ctx: Ctx, name: string, blocked: boolean): Promise<void> {
-    await fanout(ctx, {
-      to: ctx.profile.account,
-      plaintextFor: () => encodeContent({ t: 'block', to: name, blocked }),
-    });
   }
 
   private report(err: unknown): void {

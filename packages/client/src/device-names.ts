@@ -1,8 +1,8 @@
 /**
  * Device names, so a user can tell their devices apart ("Laptop", "Chromium on Linux"). A name never
  * reaches the server in the clear: each device tells the account's other devices its name in an end-to-end
- * encrypted sync message (when it is set, on its first connect, and again whenever a device joins the
- * account), and each device keeps the names it learned in its own store.
+ * encrypted sync message (when it is set, and on its first connect), each device answers a device it hears
+ * from for the first time with its own name, and each device keeps the names it learned in its own store.
  */
 
 import { array, object, text, uint } from '@sotto/protocol';
@@ -64,16 +64,18 @@ export async function ownDeviceName(ctx: Ctx): Promise<string | undefined> {
   return names.get(ctx.profile.deviceId) ?? ctx.profile.deviceName;
 }
 
-/** Tells this account's other devices our name (no-op without a name); records that it was announced. */
+/**
+ * Tells this account's other devices our name (empty when there is none: it still asks them for theirs);
+ * records that it was announced.
+ */
 export async function announceDeviceName(ctx: Ctx): Promise<void> {
-  const name = await ownDeviceName(ctx);
-  if (name === undefined) return;
+  const name = (await ownDeviceName(ctx)) ?? '';
   await fanout(ctx, {
     to: ctx.profile.account,
     plaintextFor: () => encodeContent({ t: 'device-name', name }),
   });
   const { names } = await loadDeviceNames(ctx.store);
-  names.set(ctx.profile.deviceId, name);
+  if (name !== '') names.set(ctx.profile.deviceId, name);
   await ctx.store.write([deviceNamesOp(names, true)]);
 }
 
@@ -86,9 +88,17 @@ export async function setOwnDeviceName(ctx: Ctx, name: string): Promise<void> {
   await announceDeviceName(ctx);
 }
 
-/** The operation recording the name another own device announced. */
-export async function learnedNameOps(store: ClientStore, deviceId: number, name: string): Promise<StoreOp[]> {
+/**
+ * The operations recording the name another own device announced, and whether that device was new to us
+ * (then it learns our name in return: a device that joins hears every other one's name once).
+ */
+export async function learnedNameOps(
+  store: ClientStore,
+  deviceId: number,
+  name: string,
+): Promise<{ ops: StoreOp[]; firstHeard: boolean }> {
   const { names, announced } = await loadDeviceNames(store);
+  const firstHeard = !names.has(deviceId);
   names.set(deviceId, cleanDeviceName(name));
-  return [deviceNamesOp(names, announced)];
+  return { ops: [deviceNamesOp(names, announced)], firstHeard };
 }

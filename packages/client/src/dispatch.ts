@@ -9,7 +9,7 @@ import type { ServerFrame } from '@sotto/protocol';
 import { listContactRecords } from './contacts.js';
 import type { Ctx } from './context.js';
 import { announceDeviceName, loadDeviceNames } from './device-names.js';
-import { refreshDevices, storedDevices } from './directory.js';
+import { refreshDevices } from './directory.js';
 import { pruneProcessed } from './envelopes.js';
 import { replenishPrekeys } from './prekeys.js';
 import { onContactEvent, onPresence, syncContacts } from './pushes.js';
@@ -35,19 +35,19 @@ function replenishDeps(ctx: Ctx, batch: number) {
 
 /** Runs after each successful authentication. Never throws (failures are reported). */
 export async function afterAuthentication(d: DispatchDeps): Promise<void> {
+  // One task, queued before any envelope of this connection: device lists are current (a device revoked
+  // while we were offline is off the list, its sessions gone) before the mailbox is read.
   await d.run(async (ctx) => {
     await replenishPrekeys(replenishDeps(ctx, d.prekeyBatch), ctx.profile);
     await syncContacts(ctx);
     await refreshDevices(ctx, ctx.profile.account);
+    for (const [account, r] of await listContactRecords(ctx.store)) {
+      if (r.state === 'accepted') await refreshDevices(ctx, account).catch(d.report);
+    }
     await pruneProcessed(ctx.store, ctx.clock.now());
   });
   await d.run(async (ctx) => {
     if (!(await loadDeviceNames(ctx.store)).announced) await announceDeviceName(ctx);
-  });
-  await d.run(async (ctx) => {
-    for (const [account, r] of await listContactRecords(ctx.store)) {
-      if (r.state === 'accepted') await refreshDevices(ctx, account).catch(d.report);
-    }
   });
   d.receiptsSoon();
 }
@@ -56,7 +56,13 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
 export function routePush(f: ServerFrame, d: DispatchDeps): void {
   switch (f.t) {
     case 'envelope':
-      void d.run((ctx) => receiveEnvelope(ctx, f, { ack: d.ack, delivered: d.receiptsSoon }));
+      void d.run((ctx) =>
+        receiveEnvelope(ctx, f, {
+          ack: d.ack,
+          delivered: d.receiptsSoon,
+          announceName: () => void d.run(announceDeviceName),
+        }),
+      );
       return;
     case 'contacts.event':
       void d.run((ctx) => onContactEvent(ctx, f));
@@ -66,13 +72,7 @@ export function routePush(f: ServerFrame, d: DispatchDeps): void {
       return;
     case 'devices.changed':
       void d.run(async (ctx) => {
-        const self = ctx.profile.account;
-        const before = f.account === self ? await storedDevices(ctx, self).catch(() => undefined) : undefined;
-        const after = await refreshDevices(ctx, f.account);
-        // A device joined this account: tell it our name.
-        if (f.account === self && [...after.certified.keys()].some((id) => !before?.certified.has(id))) {
-          await announceDeviceName(ctx);
-        }
+        await refreshDevices(ctx, f.account);
       });
       return;
     case 'keys.low':

@@ -35,6 +35,8 @@ export interface ReceiveHooks {
   readonly ack: (envelopeId: Uint8Array) => void;
   /** Delivery receipts were added to the outbox: send them soon. */
   readonly delivered: () => void;
+  /** An own device we had not heard from told us its name: tell it ours. */
+  readonly announceName: () => void;
 }
 
 type Emit = { [K in keyof ClientEvents]: [K, ClientEvents[K]] }[keyof ClientEvents];
@@ -171,7 +173,10 @@ async function handleContent(
   const fromSelf = env.from.account === self;
   if (c.t === 'device-name') {
     // Sync between one's own devices only.
-    if (fromSelf) ops.push(...(await learnedNameOps(ctx.store, env.from.deviceId, c.name)));
+    if (!fromSelf) return;
+    const learned = await learnedNameOps(ctx.store, env.from.deviceId, c.name);
+    ops.push(...learned.ops);
+    if (learned.firstHeard) followUps.push(() => hooks.announceName());
     return;
   }
   // Own devices always say which conversation they mean; contacts never may.

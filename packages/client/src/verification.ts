@@ -8,6 +8,7 @@ import { SottoError, safetyNumber, verifySafetyQr } from '@sotto/crypto';
 import { contactOp, loadContact } from './contacts.js';
 import type { Ctx } from './context.js';
 import { refreshDevices } from './directory.js';
+import { failPendingFor } from './messages.js';
 import { del, type StoreOp } from './store/store.js';
 import type { SafetyNumberInfo } from './types.js';
 
@@ -77,4 +78,6 @@ export async function acknowledgeChange(ctx: Ctx, name: string): Promise<void> {
   for (const [key] of await ctx.store.list('sessions', { prefix: `${name}/` }))
     ops.push(del('sessions', key));
   await ctx.store.write(ops);
+  // Accepting the new key is not a decision about messages written for the old one: they need a resend.
+  await failPendingFor(ctx, name, r.identityKey);
 }

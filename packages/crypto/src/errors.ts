@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   INVALID_ACCOUNT_NAME: 'An account name is not 3 to 32 characters of a-z, 0-9, ".", "_" or "-".',
   UNAUTHENTICATED: 'This request needs an authenticated connection or a valid login ticket.',
   AUTH_CHALLENGE_FAILED: 'The signed connection challenge did not verify for this account and device.',
+  AUTH_ORIGIN_MISMATCH:
+    'The connection challenge was signed for an origin this server does not accept (behind a proxy, the ' +
+    'server needs --public-origin).',
   RATE_LIMITED: 'Too many requests; wait and retry later.',
   ACCOUNT_EXISTS: 'An account with this name already exists.',
   ACCOUNT_NOT_FOUND: 'There is no account with this name.',

@@ -10,9 +10,18 @@ import type { ServerConfig } from './config.js';
 import { ApiError, toApiError } from './errors.js';
 import { acceptCbor, sendBody } from './http.js';
 import type { ServerMetrics } from './modules/metrics/server-metrics.js';
+import type { TrustFunction } from './trust-proxy.js';
 
-/** Creates the Fastify instance (HTTPS when `config.tls` is set) with error handling and metrics hooks. */
-export function createApp(config: ServerConfig, logger: Logger, metrics: ServerMetrics): FastifyInstance {
+/**
+ * Creates the Fastify instance (HTTPS when `config.tls` is set; `request.ip` believes the proxies that
+ * `trustProxy` trusts) with error handling and metrics hooks.
+ */
+export function createApp(
+  config: ServerConfig,
+  logger: Logger,
+  metrics: ServerMetrics,
+  trustProxy: TrustFunction | undefined,
+): FastifyInstance {
   const https =
     config.tls === undefined
       ? null
@@ -20,6 +29,7 @@ export function createApp(config: ServerConfig, logger: Logger, metrics: ServerM
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.limits.maxBodyBytes,
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(https === null ? {} : { https }),
   }) as unknown as FastifyInstance;
   acceptCbor(app);

@@ -3,6 +3,9 @@
  * environment variables (flags win). Limits live here too so an operator can tune them.
  */
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
+import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
+import { canonicalOrigin } from './modules/auth/origins.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
 /**
@@ -16,6 +19,8 @@ export interface ServerLimits extends Limits {
   readonly expirySweepMs: number;
   /** WebSocket ping interval, in milliseconds; a silent peer is dropped after two. */
   readonly heartbeatMs: number;
+  /** WebSocket connections (upgrades) per client IP per minute; refused with HTTP 429 beyond. */
+  readonly connectionsPerIpPerMinute: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -24,6 +29,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   badFramesPerMinute: 60,
   expirySweepMs: 60_000,
   heartbeatMs: 30_000,
+  connectionsPerIpPerMinute: 600,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -39,11 +45,22 @@ export interface ServerConfig {
   /** Overrides of {@link DEFAULT_SERVER_LIMITS}. */
   readonly limits: ServerLimits;
   /**
-   * The origin clients reach the server at (e.g. `https://chat.example.org`), which they sign into the
-   * connection challenge. Default: derived from the scheme and the request's Host header; set it behind a
-   * TLS-terminating proxy.
+   * The origins clients reach the server at (e.g. `https://chat.example.org`), one of which they sign into
+   * the connection challenge; canonical (see `canonicalOrigin`). Empty (the default): the origins of where
+   * the server listens (loopback names, the bound address, on a wildcard bind the machine's addresses and
+   * host name, with the bound port), never the request's Host header. Set it behind a proxy.
    */
-  readonly publicOrigin?: string | undefined;
+  readonly publicOrigins: readonly string[];
+  /**
+   * Which reverse proxies to believe about the client's address (`X-Forwarded-For`), for per-IP limits.
+   * Default `false`: the header is ignored.
+   */
+  readonly trustProxy: TrustProxy;
+  /**
+   * The OPAQUE server setup file, which must exist (copied from another node of the deployment). Default:
+   * `<dataDir>/opaque-server-setup`, made on the first start of a deployment.
+   */
+  readonly opaqueSetupFile?: string | undefined;
   /** Pino log level. Default `info`. */
   readonly logLevel: string;
   /**
@@ -75,23 +92,12 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     host: '0.0.0.0',
     dataDir: './data',
     limits: DEFAULT_SERVER_LIMITS,
+    publicOrigins: [],
+    trustProxy: false,
     logLevel: 'info',
     ...overrides,
   };
 }
-
-const FLAGS: Record<string, string> = {
-  '--port': 'SOTTO_PORT',
-  '--host': 'SOTTO_HOST',
-  '--data': 'SOTTO_DATA',
-  '--tls-cert': 'SOTTO_TLS_CERT',
-  '--tls-key': 'SOTTO_TLS_KEY',
-  '--log-level': 'SOTTO_LOG_LEVEL',
-  '--public-origin': 'SOTTO_PUBLIC_ORIGIN',
-  '--store': 'SOTTO_STORE',
-  '--bus': 'SOTTO_BUS',
-  '--web': 'SOTTO_WEB',
-};
 
 /**
  * Reads `NAME=INTEGER` limit overrides (from repeated `--limit` flags or comma-separated `SOTTO_LIMITS`)
@@ -110,61 +116,112 @@ function readLimit(spec: string, into: Record<string, number>): void {
   into[name] = Number(value);
 }
 
+/** The canonical origins in `values` (each a comma-separated list). Throws {@link ConfigError}. */
+function readOrigins(values: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const item of values.flatMap((v) => v.split(','))) {
+    if (item.trim() === '') continue;
+    const origin = canonicalOrigin(item.trim());
+    if (origin === undefined) {
+      throw new ConfigError(
+        '--public-origin takes origins such as https://chat.example.org (scheme, host and port; no path)',
+      );
+    }
+    out.add(origin);
+  }
+  return [...out];
+}
+
+/** The `--trust-proxy` value (default off). Throws {@link ConfigError}. */
+function readTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined) return false;
+  try {
+    return parseTrustProxy(value);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
 /**
- * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`) over `env` over the defaults.
- * Throws {@link ConfigError} on an unknown flag, a missing value, a bad port, only one of the TLS files, a
- * store that is not a `postgres://` URL, a bus that is not a `redis://` URL, a `--web` directory without
- * an `index.html`, or a bad `--limit NAME=INTEGER` (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment,
- * flags win).
+ * The raw values of every flag: from the environment, replaced by the command line (a repeatable flag's
+ * values all count; given on the command line they replace the variable's, except `--limit`, whose
+ * command-line values override the variable's one limit at a time). Throws {@link ConfigError} on an
+ * unknown flag or a missing value.
+ */
+function rawValues(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Map<Flag, string[]> {
+  const fromEnv = new Map<Flag, string[]>();
+  for (const [flag, spec] of Object.entries(FLAGS) as [Flag, (typeof FLAGS)[Flag]][]) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') fromEnv.set(flag, [v]);
+  }
+  const fromArgs = new Map<Flag, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!isFlag(flag)) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
+    const spec: FlagSpec = FLAGS[flag];
+    const before = fromArgs.get(flag) ?? (flag === '--limit' ? fromEnv.get(flag) : undefined) ?? [];
+    fromArgs.set(flag, spec.repeatable ? [...before, value] : [value]);
+  }
+  return new Map([...fromEnv, ...fromArgs]);
+}
+
+/**
+ * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`; see {@link FLAGS}) over `env`
+ * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
+ * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
+ * a `redis://` URL, a `--web` directory without an `index.html`, a `--public-origin` that is not an
+ * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
+ * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
  */
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServerConfig {
-  const values: Record<string, string | undefined> = {};
-  for (const [flag, name] of Object.entries(FLAGS)) values[flag] = env[name];
+  const raw = rawValues(argv, env);
+  const one = (flag: Flag): string | undefined => raw.get(flag)?.at(-1);
   const limits: Record<string, number> = {};
-  for (const spec of (env.SOTTO_LIMITS ?? '').split(',')) if (spec.trim() !== '') readLimit(spec, limits);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!(flag in FLAGS) && flag !== '--limit') throw new ConfigError(`unknown option ${flag}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
-    if (flag === '--limit') readLimit(value, limits);
-    else values[flag] = value;
+  for (const value of raw.get('--limit') ?? []) {
+    for (const spec of value.split(',')) if (spec.trim() !== '') readLimit(spec, limits);
   }
-  const portText = values['--port'];
+  const portText = one('--port');
   const port = portText === undefined ? 8080 : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0..65535');
-  const cert = values['--tls-cert'];
-  const key = values['--tls-key'];
+  const cert = one('--tls-cert');
+  const key = one('--tls-key');
   if ((cert === undefined) !== (key === undefined)) {
     throw new ConfigError('--tls-cert and --tls-key must be given together');
   }
-  const store = values['--store'];
+  const store = one('--store');
   if (store !== undefined && !STORE_URL.test(store)) {
     throw new ConfigError('--store must be a postgres:// URL (default: SQLite in the data directory)');
   }
-  const bus = values['--bus'];
+  const bus = one('--bus');
   if (bus !== undefined && !BUS_URL.test(bus)) {
     throw new ConfigError('--bus must be a redis:// or rediss:// URL (default: in-process)');
   }
-  const web = values['--web'];
+  const web = one('--web');
   if (web !== undefined && !isWebDir(web)) {
     throw new ConfigError('--web must be a directory with an index.html (npm run build -w @sotto/web)');
   }
   return defaultConfig({
     port,
-    host: values['--host'] ?? '0.0.0.0',
-    dataDir: values['--data'] ?? './data',
+    host: one('--host') ?? '0.0.0.0',
+    dataDir: one('--data') ?? './data',
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,
-    logLevel: values['--log-level'] ?? 'info',
-    publicOrigin: values['--public-origin'],
+    logLevel: one('--log-level') ?? 'info',
+    opaqueSetupFile: one('--opaque-setup'),
+    trustProxy: readTrustProxy(one('--trust-proxy')),
+    publicOrigins: readOrigins(raw.get('--public-origin') ?? []),
     store,
     bus,
     webDir: web ?? defaultWebDir(),

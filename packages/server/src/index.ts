@@ -15,8 +15,9 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { createLogger } from './log.js';
 import { AccountService } from './modules/auth/accounts.js';
 import { ChallengeAuth } from './modules/auth/challenge.js';
+import { AcceptedOrigins } from './modules/auth/origins.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
-import { loadServerSetup } from './modules/auth/server-setup.js';
+import { openServerSetup } from './modules/auth/server-setup.js';
 import { ContactsService } from './modules/contacts/contacts.js';
 import { DirectoryService } from './modules/directory/directory.js';
 import { registerDirectoryRoutes } from './modules/directory/routes.js';
@@ -24,6 +25,7 @@ import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { RelayService } from './modules/relay/relay.js';
 import type { Store } from './store/store.js';
+import { clientAddress, trustFunction } from './trust-proxy.js';
 import { registerWebStatic } from './web-static.js';
 import { Hub } from './ws/hub.js';
 import { createRouter } from './ws/router.js';
@@ -33,7 +35,7 @@ export { DATABASE_FILE } from './adapters.js';
 export type { Clock } from './clock.js';
 export type { ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
-export { SERVER_SETUP_FILE } from './modules/auth/server-setup.js';
+export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {
@@ -61,9 +63,10 @@ export interface RunningServer {
 }
 
 /**
- * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on first start, and warns
- * when serving plain HTTP. Throws when the port is taken, the data directory is unusable, or the
- * configured PostgreSQL or Redis does not answer.
+ * Builds and starts a server. Runs migrations, creates the OPAQUE setup file on the first start of a
+ * deployment, and warns when serving plain HTTP. Throws `ServerSetupError` when the OPAQUE setup is missing
+ * or is not the deployment's (see `openServerSetup`); throws when the port is taken, the data directory is
+ * unusable, or the configured PostgreSQL or Redis does not answer.
  */
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
@@ -74,7 +77,11 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const adapters = await openAdapters(config, { store: deps.store, bus: deps.bus, clock, onError });
   const { store, bus, presence, state } = adapters;
   const crypto = createNodeProvider();
-  const serverSetup = await loadServerSetup(config.dataDir).catch(async (err: unknown) => {
+  const serverSetup = await openServerSetup({
+    dataDir: config.dataDir,
+    file: config.opaqueSetupFile,
+    store,
+  }).catch(async (err: unknown) => {
     await adapters.close();
     throw err;
   });
@@ -92,7 +99,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, metrics, limits);
-  const auth = new ChallengeAuth(store, crypto, clock);
+  const origins = new AcceptedOrigins(config.publicOrigins);
+  const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
 
   const onDeviceListChanged = async (account: string, removed: readonly number[]) => {
     for (const id of removed) bus.publish('kick', deviceKey(account, id), { account, deviceId: id });
@@ -103,7 +111,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     }
   };
 
-  const app = createApp(config, logger, metrics);
+  const trustProxy = trustFunction(config.trustProxy);
+  const app = createApp(config, logger, metrics, trustProxy);
   registerHealthRoutes(app, { store, bus, metrics, draining: () => draining });
   registerAuthRoutes(app, {
     accounts,
@@ -143,7 +152,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     authTimeoutMs: limits.authTimeoutMs,
     heartbeatMs: limits.heartbeatMs,
     scheme: config.tls === undefined ? 'http' : 'https',
-    publicOrigin: config.publicOrigin,
+    clientAddress: (req) => clientAddress(req, trustProxy),
+    upgradeLimit: state.rateLimit('connections-ip', limits.connectionsPerIpPerMinute),
     onOpen: (conn) => auth.challenge(conn),
   });
 
@@ -158,6 +168,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const scheme = config.tls === undefined ? 'http' : 'https';
+  origins.listening(scheme, config.host, port);
+  logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   if (config.tls === undefined) {

@@ -1,19 +1,36 @@
 #!/usr/bin/env node
 /**
- * The server's command line: `sotto-server [--port N] [--host H] [--data DIR] [--tls-cert F --tls-key F]
- * [--public-origin URL] [--log-level L] [--store postgres://…] [--bus redis://…] [--web DIR]
- * [--limit NAME=INTEGER]…`, each also from `SOTTO_*` environment variables (`SOTTO_LIMITS=a=1,b=2`). SIGTERM and SIGINT drain connections and exit 0.
+ * The server's command line: `sotto-server [OPTION]...` (every option in `config-flags.ts`, each also from
+ * its `SOTTO_*` variable; `--help` lists them). SIGTERM and SIGINT drain connections and exit 0; the exit
+ * codes are {@link EXIT}'s: 2 for a bad option or value, 1 when the server refuses or fails to start.
  */
+import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig, startServer } from './index.js';
+import { EXIT, usage } from './usage.js';
 
-async function main(): Promise<void> {
+/** The version in this package's package.json (next to `src/` and `dist/` alike). */
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const v = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+  return typeof v === 'string' ? v : 'unknown';
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage());
+    return;
+  }
+  if (argv.includes('--version') || argv.includes('-V')) {
+    process.stdout.write(`sotto-server ${version()}\n`);
+    return;
+  }
   let config: ReturnType<typeof parseConfig>;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    config = parseConfig(argv, process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`sotto-server: ${err.message}`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     throw err;
   }
@@ -23,10 +40,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(EXIT.ok),
       (err: unknown) => {
         console.error(`sotto-server: shutdown after ${signal} failed: ${(err as Error).message}`);
-        process.exit(1);
+        process.exit(EXIT.refused);
       },
     );
   };
@@ -34,7 +51,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`sotto-server: ${(err as Error).message}`);
-  process.exit(1);
+  process.exit(EXIT.refused);
 });

@@ -38,4 +38,42 @@ describe('config', () => {
     expect(() => parseConfig(['--port'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--tls-cert', 'c.pem'], {})).toThrow(ConfigError);
   });
+
+  it('takes public origins as a comma-separated list or a repeated flag, canonical, flags over the variable', () => {
+    expect(parseConfig([], {}).publicOrigins).toEqual([]);
+    const env = { SOTTO_PUBLIC_ORIGIN: 'https://Chat.Example.org/, https://chat.example.org:8443' };
+    expect(parseConfig([], env).publicOrigins).toEqual([
+      'https://chat.example.org',
+      'https://chat.example.org:8443',
+    ]);
+    const flags = [
+      '--public-origin',
+      'https://a.example',
+      '--public-origin=http://b.example:80,http://[::1]:9',
+    ];
+    expect(parseConfig(flags, env).publicOrigins).toEqual([
+      'https://a.example',
+      'http://b.example',
+      'http://[::1]:9',
+    ]);
+    for (const bad of ['chat.example.org', 'https://chat.example.org/sotto', 'ftp://x', 'https://u:p@x']) {
+      expect(() => parseConfig(['--public-origin', bad], {})).toThrow(/--public-origin takes origins/);
+    }
+  });
+
+  it('takes --trust-proxy / SOTTO_TRUST_PROXY as true, false, a hop count or a list of addresses and ranges', () => {
+    expect(parseConfig([], {}).trustProxy).toBe(false);
+    expect(parseConfig(['--trust-proxy', 'true'], {}).trustProxy).toBe(true);
+    expect(parseConfig(['--trust-proxy=0'], {}).trustProxy).toBe(false);
+    expect(parseConfig([], { SOTTO_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(parseConfig([], { SOTTO_TRUST_PROXY: '10.0.0.0/8, loopback,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '::1',
+    ]);
+    expect(parseConfig(['--trust-proxy', 'false'], { SOTTO_TRUST_PROXY: 'true' }).trustProxy).toBe(false);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example.org', ',']) {
+      expect(() => parseConfig(['--trust-proxy', bad], {})).toThrow(/--trust-proxy takes/);
+    }
+  });
 });

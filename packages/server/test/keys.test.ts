@@ -1,6 +1,7 @@
-import { decodeKemPrekey, decodeOneTimePrekey } from '@sotto/crypto';
+import { decodeKemPrekey, decodeOneTimePrekey, encodeKemPrekey, generateKemPrekey } from '@sotto/crypto';
 import type { ServerFrame } from '@sotto/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provider } from './helpers/account.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, registered } from './helpers/world.js';
 
@@ -96,6 +97,25 @@ describe('key directory', () => {
     expect(await co.request({ t: 'keys.bundles', account: 'dan' })).toMatchObject({ code: 'NO_PREKEYS' });
     await co.close();
     await cd.close();
+  });
+
+  it('refuses a degenerate ML-KEM prekey even when the device signed it', async () => {
+    const eve = await registered(t, 'eve');
+    const ce = await connect(t, eve);
+    // t̂ = 0: FIPS 203 accepts it, but encapsulating to it would expose the shared secret.
+    const zero = new Uint8Array(1184);
+    zero.set(crypto.getRandomValues(new Uint8Array(32)), 1152);
+    const p = {
+      ...provider,
+      mlkem768Generate: async () => ({ publicKey: zero, secretKey: new Uint8Array(2400) }),
+    };
+    const forged = await generateKemPrekey(p, eve.device(1), 500, { lastResort: false });
+    const upload = await eve.keyUpload(1, 1);
+    expect(
+      await ce.request({ t: 'keys.upload', ...upload, kemPrekeys: [encodeKemPrekey(forged.public)] }),
+    ).toMatchObject({ code: 'PREKEY_SIGNATURE_INVALID' });
+    expect(await ce.request({ t: 'keys.count' })).toMatchObject({ oneTime: 0, kem: 0 });
+    await ce.close();
   });
 
   it('rate-limits bundle fetches per requester', async () => {

@@ -1,7 +1,8 @@
 /**
  * Login state, tickets and rate limits shared by two nodes (PostgreSQL store, Redis bus): a login started
  * on node A finishes on node B, a ticket from A adds a device on B, and a login limit of N attempts per
- * account holds for both nodes together, so no proxy affinity is needed.
+ * account (and a limit of N WebSocket connections per IP) holds for both nodes together, so no proxy
+ * affinity is needed.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import { TestAccount } from './helpers/account.js';
+import { upgradeStatus } from './helpers/client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import {
   describeWith,
   dropRedisPrefix,
   dropSchema,
   postgresUrlWithSchema,
-  REDIS_URL,
+  redisUrlWithChannel,
   testSchemaName,
 } from './helpers/services.js';
 
@@ -24,10 +26,8 @@ const ATTEMPTS = 4;
 await describeWith(['postgres', 'redis'], 'scale-out: login and limits across two nodes', () => {
   const schema = testSchemaName();
   const store = postgresUrlWithSchema(schema);
-  const busUrl = new URL(REDIS_URL);
-  busUrl.searchParams.set('channel', schema);
-  const bus = busUrl.toString();
-  const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS };
+  const bus = redisUrlWithChannel(schema);
+  const limits = { loginAttemptsPerAccountPerMinute: ATTEMPTS, connectionsPerIpPerMinute: ATTEMPTS };
   let a: TestServer;
   let b: TestServer;
 
@@ -73,5 +73,14 @@ await describeWith(['postgres', 'redis'], 'scale-out: login and limits across tw
       statuses.push(r.ok ? 200 : r.status);
     }
     expect(statuses).toEqual([...Array<number>(ATTEMPTS).fill(200), 429, 429]);
+  });
+
+  it(`holds a limit of ${ATTEMPTS} WebSocket connections per IP for both nodes together`, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < ATTEMPTS + 2; i++) {
+      const node = i % 2 === 0 ? a : b;
+      statuses.push(await upgradeStatus(node.wsUrl));
+    }
+    expect(statuses).toEqual([...Array<number>(ATTEMPTS).fill(101), 429, 429]);
   });
 });

@@ -19,7 +19,7 @@ import {
   dropSchema,
   POSTGRES_URL,
   postgresUrlWithSchema,
-  REDIS_URL,
+  redisUrlWithChannel,
   testSchemaName,
 } from './helpers/services.js';
 import { befriend, connect, registered } from './helpers/world.js';
@@ -31,9 +31,7 @@ const isEnvelope = (f: ServerFrame) => f.t === 'envelope';
 await describeWith(['postgres', 'redis'], 'scale-out: two nodes on PostgreSQL and Redis', () => {
   const schema = testSchemaName();
   const store = postgresUrlWithSchema(schema);
-  const busUrl = new URL(REDIS_URL);
-  busUrl.searchParams.set('channel', schema);
-  const bus = busUrl.toString();
+  const bus = redisUrlWithChannel(schema);
   let a: TestServer;
   let b: TestServer;
   let alice: TestAccount;

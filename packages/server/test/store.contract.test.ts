@@ -106,14 +106,20 @@ for (const adapter of adapters) {
       expect(await store.listDeviceIds('alice')).toEqual([1, 2]);
     });
 
-    it('round-trips account fields, devices, backups and last-seen times', async () => {
+    it('round-trips account fields, devices, backups, chosen presence and last-seen times', async () => {
       const a = await store.getAccount('alice');
       expect(a).toEqual(account('alice'));
       await store.setBackup('alice', new Uint8Array([9, 9]));
       expect((await store.getAccount('alice'))?.backup).toEqual(new Uint8Array([9, 9]));
-      expect(await store.getLastSeen('alice')).toBeUndefined();
+      const none = { state: undefined, text: undefined, lastSeen: undefined };
+      expect(await store.getPresence('alice')).toEqual(none);
       await store.setLastSeen('alice', 1_700_000_000_123);
-      expect(await store.getLastSeen('alice')).toBe(1_700_000_000_123);
+      await store.setPresence('alice', 'busy', 'in a meeting');
+      const lastSeen = 1_700_000_000_123;
+      expect(await store.getPresence('alice')).toEqual({ state: 'busy', text: 'in a meeting', lastSeen });
+      await store.setPresence('alice', 'away', undefined);
+      expect(await store.getPresence('alice')).toEqual({ state: 'away', text: undefined, lastSeen });
+      expect(await store.getPresence('nobody')).toBeUndefined();
       expect(await store.getDevice('alice', 2)).toEqual({
         account: 'alice',
         deviceId: 2,
@@ -332,6 +338,20 @@ for (const adapter of adapters) {
       expect(results.sort()).toEqual(['accepted', 'pending']);
       expect(await store.getContact('alice', 'bob')).toBe('accepted');
       expect(await other.getContact('bob', 'alice')).toBe('accepted');
+    });
+
+    it('records a deployment setting once: of two stores racing, one value wins for both', async () => {
+      expect(await store.hasAccounts()).toBe(true);
+      const other = await another();
+      expect(await other.getSetting('fingerprint')).toBeUndefined();
+      const [a, b] = await Promise.all([
+        store.recordSetting('fingerprint', 'one'),
+        other.recordSetting('fingerprint', 'two'),
+      ]);
+      expect(a).toBe(b);
+      expect(['one', 'two']).toContain(a);
+      expect(await store.recordSetting('fingerprint', 'three')).toBe(a);
+      expect(await other.getSetting('fingerprint')).toBe(a);
     });
 
     it('answers ping and closes idempotently', async () => {

@@ -6,6 +6,7 @@ import { createNodeProvider } from '@sotto/crypto';
 import { DEFAULT_SERVER_LIMITS, defaultConfig, type RunningServer, startServer } from '@sotto/server';
 import {
   type ClientEvents,
+  type ClientOptions,
   type ClientStore,
   createClient,
   MemoryStore,
@@ -27,7 +28,7 @@ export interface TestServer {
 
 /** Starts a server (reusing `dataDir` for a restart). */
 export async function startTestServer(
-  options: { dataDir?: string; port?: number } = {},
+  options: { dataDir?: string; port?: number; publicOrigin?: string } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-client-server-'));
   const server = await startServer(
@@ -36,6 +37,7 @@ export async function startTestServer(
       host: '127.0.0.1',
       dataDir,
       logLevel: 'warn',
+      publicOrigin: options.publicOrigin,
       limits: { ...DEFAULT_SERVER_LIMITS, loginAttemptsPerIpPerMinute: 1000, sendsPerDevicePerSecond: 1000 },
     }),
     { logDestination: { write: () => undefined } },
@@ -57,9 +59,19 @@ export async function startTestServer(
   };
 }
 
-/** A client with a fast reconnect and the node provider. */
-export function client(url: string | string[], store: ClientStore = new MemoryStore()): SottoClient {
-  return createClient({ server: url, store, provider, reconnect: { minDelayMs: 50, maxDelayMs: 500 } });
+/** A client with a fast reconnect and the node provider (`extra` options win). */
+export function client(
+  url: string | string[],
+  store: ClientStore = new MemoryStore(),
+  extra: Partial<ClientOptions> = {},
+): SottoClient {
+  return createClient({
+    server: url,
+    store,
+    provider,
+    reconnect: { minDelayMs: 50, maxDelayMs: 500 },
+    ...extra,
+  });
 }
 
 /** Resolves with the first `event` payload matching `pred`, or rejects after `timeoutMs`. */

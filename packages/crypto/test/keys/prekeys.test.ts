@@ -91,9 +91,14 @@ describe.each(providers())('prekeys ($label)', ({ provider: p }) => {
   });
 
   it('a signed-prekey signature does not verify as a KEM-prekey signature (domain separation)', async () => {
-    const { cert, signedPrekey } = await makeDevice(p);
+    const { cert, signedPrekey, kemPrekey } = await makeDevice(p);
     const s = signedPrekey.public;
-    const asKem = { id: s.id, publicKey: new Uint8Array(1184), lastResort: false, signature: s.signature };
+    const asKem = {
+      id: s.id,
+      publicKey: kemPrekey.public.publicKey,
+      lastResort: false,
+      signature: s.signature,
+    };
     await expectCode(() => verifyKemPrekey(p, asKem, cert), 'INVALID_SIGNATURE');
   });
 

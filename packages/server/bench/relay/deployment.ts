@@ -4,9 +4,10 @@
  * drops the schema and the channel's keys and deletes the data directories.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as opaque from '@serenity-kit/opaque';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DATABASE_FILE } from '../../src/index.js';
@@ -47,8 +48,20 @@ export async function openDeployment(options: {
   storeUrl.searchParams.set('schema', name);
   const busUrl = new URL(REDIS_URL);
   busUrl.searchParams.set('channel', name);
-  // The load generator sends far faster than a person: lift the per-device send limit (20/s by default).
-  const args: string[] = ['--limit', 'sendsPerDevicePerSecond=1000000'];
+  // Every node runs with one OPAQUE setup (the seeded store has accounts, so no node may make its own).
+  await opaque.ready;
+  const setupFile = join(dataDir(0), 'deployment-opaque-setup');
+  writeFileSync(setupFile, opaque.server.createSetup(), { mode: 0o600 });
+  // The load generator sends far faster than a person, and opens thousands of connections from one
+  // address: lift the per-device send limit (20/s by default) and the per-IP connection limit (600/min).
+  const args: string[] = [
+    '--limit',
+    'sendsPerDevicePerSecond=1000000',
+    '--limit',
+    'connectionsPerIpPerMinute=1000000',
+    '--opaque-setup',
+    setupFile,
+  ];
   if (options.store === 'postgres') args.push('--store', storeUrl.toString());
   if (options.bus === 'redis') args.push('--bus', busUrl.toString());
   return {

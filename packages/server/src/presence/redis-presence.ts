@@ -2,12 +2,11 @@
  * Presence shared by every node through Redis. The in-process {@link PresenceService} counts connected
  * devices in one node's memory; behind a load balancer an account's devices sit on several nodes, so one
  * node alone cannot tell when the account goes online or offline. Here each account has one Redis hash:
- * a device count per node (`n:<node>`) plus the chosen state and status text. A node counts only nodes
- * that are alive (a key each refreshes with a TTL), so a killed node's devices stop counting after
- * `ttlMs`. Pushes still travel over the bus; `last seen` is still stored.
+ * a device count per node (`n:<node>`). A node counts only nodes that are alive (a key each refreshes
+ * with a TTL), so a killed node's devices stop counting after `ttlMs`. Pushes still travel over the bus;
+ * the chosen state, status text and last seen are in the store, as on one node.
  */
 import { randomBytes } from 'node:crypto';
-import type { FrameOf, PresenceState } from '@sotto/protocol';
 import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../clock.js';
@@ -28,14 +27,14 @@ export class RedisPresence extends PresenceService {
    * Call {@link RedisPresence.start} before use and {@link RedisPresence.close} at shutdown.
    */
   constructor(
-    private readonly sStore: Store,
+    store: Store,
     bus: Bus,
-    private readonly sClock: Clock,
+    clock: Clock,
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlMs = 30_000,
   ) {
-    super(sStore, bus, sClock);
+    super(store, bus, clock);
     this.timer = setInterval(() => this.heartbeat().catch(() => {}), Math.max(1, ttlMs / 3));
     this.timer.unref();
   }
@@ -76,16 +75,16 @@ export class RedisPresence extends PresenceService {
   }
 
   /**
-   * The account's hash, and how many of its devices are connected to live nodes other than this one.
-   * Fields of dead nodes are deleted on the way, so a killed node leaves nothing behind.
+   * How many of the account's devices are connected to live nodes other than this one. Fields of dead
+   * nodes are deleted on the way, so a killed node leaves nothing behind.
    */
-  private async read(account: string): Promise<{ others: number; fields: Record<string, string> }> {
+  private async othersConnected(account: string): Promise<number> {
     const fields = await this.redis.hgetall(this.key(account));
     const mine = `${NODE_FIELD}${this.node}`;
     const counts = Object.entries(fields)
       .filter(([f]) => f.startsWith(NODE_FIELD) && f !== mine)
       .map(([f, v]) => ({ field: f, node: f.slice(NODE_FIELD.length), n: Number(v) }));
-    if (counts.length === 0) return { others: 0, fields };
+    if (counts.length === 0) return 0;
     const alive = await this.redis.mget(counts.map((c) => this.nodeKey(c.node)));
     let others = 0;
     const stale: string[] = [];
@@ -94,16 +93,14 @@ export class RedisPresence extends PresenceService {
       else if (alive[i] === null) stale.push(c.field);
     });
     if (stale.length > 0) await this.redis.hdel(this.key(account), ...stale);
-    return { others, fields };
+    return others;
   }
 
   override async connected(account: string): Promise<void> {
     this.here.set(account, (this.here.get(account) ?? 0) + 1);
     const n = await this.redis.hincrby(this.key(account), `${NODE_FIELD}${this.node}`, 1);
     if (n !== 1) return;
-    const { others } = await this.read(account);
-    if (others > 0) return;
-    await this.redis.hdel(this.key(account), 'state', 'text');
+    if ((await this.othersConnected(account)) > 0) return;
     await this.broadcast(account);
   }
 
@@ -115,28 +112,12 @@ export class RedisPresence extends PresenceService {
     const n = await this.redis.hincrby(this.key(account), `${NODE_FIELD}${this.node}`, -1);
     if (n > 0) return;
     await this.redis.hdel(this.key(account), `${NODE_FIELD}${this.node}`);
-    if ((await this.read(account)).others > 0) return;
-    await this.redis.hdel(this.key(account), 'state', 'text');
-    await this.sStore.setLastSeen(account, this.sClock.now());
+    if ((await this.othersConnected(account)) > 0) return;
+    await this.store.setLastSeen(account, this.clock.now());
     await this.broadcast(account);
   }
 
-  override async set(account: string, state: PresenceState, text: string | undefined): Promise<void> {
-    if (!this.here.has(account) && (await this.read(account)).others === 0) return;
-    await this.redis.hset(this.key(account), 'state', state);
-    if (text === undefined) await this.redis.hdel(this.key(account), 'text');
-    else await this.redis.hset(this.key(account), 'text', text);
-    await this.broadcast(account);
-  }
-
-  override async frameOf(account: string): Promise<FrameOf<'presence'>> {
-    const { others, fields } = await this.read(account);
-    const online = others > 0 || this.here.has(account);
-    const state = (fields.state ?? 'online') as PresenceState;
-    if (online && state !== 'offline') {
-      return { t: 'presence', account, state, ...(fields.text === undefined ? {} : { text: fields.text }) };
-    }
-    const lastSeen = online ? this.sClock.now() : await this.sStore.getLastSeen(account);
-    return { t: 'presence', account, state: 'offline', ...(lastSeen === undefined ? {} : { lastSeen }) };
+  protected override async isConnected(account: string): Promise<boolean> {
+    return this.here.has(account) || (await this.othersConnected(account)) > 0;
   }
 }

@@ -142,6 +142,19 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE envelopes DROP CONSTRAINT envelopes_recipient_account_recipient_device_id_key;
   DROP INDEX envelopes_by_age;
   `,
+  // 3: settings of the whole deployment, such as the fingerprint of the OPAQUE server setup, so a node
+  // with another setup (or none) refuses to start instead of failing every login.
+  (d) => `
+  CREATE TABLE server_info (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  )${d.keyedTable};
+  `,
+  // 4: the presence state and status text an account chose, kept across reconnects and restarts.
+  () => `
+  ALTER TABLE accounts ADD COLUMN presence_state TEXT;
+  ALTER TABLE accounts ADD COLUMN presence_text TEXT;
+  `,
 ];
 
 /**

@@ -11,7 +11,8 @@ export const PG = {
     'UPDATE accounts SET device_list = $1, device_list_version = $2 WHERE name = $3 AND device_list_version = $4',
   setBackup: 'UPDATE accounts SET backup = $1 WHERE name = $2',
   setLastSeen: 'UPDATE accounts SET last_seen = $1 WHERE name = $2',
-  getLastSeen: 'SELECT last_seen FROM accounts WHERE name = $1',
+  setPresence: 'UPDATE accounts SET presence_state = $1, presence_text = $2 WHERE name = $3',
+  getPresence: 'SELECT presence_state, presence_text, last_seen FROM accounts WHERE name = $1',
   // A device whose signing key changed is a new device: its old certificate and prekeys go.
   upsertDevice: `INSERT INTO devices (account, device_id, signing_key, certificate) VALUES ($1, $2, $3, $4)
      ON CONFLICT (account, device_id) DO UPDATE SET signing_key = excluded.signing_key,
@@ -60,5 +61,8 @@ export const PG = {
   unblock: 'DELETE FROM blocks WHERE blocker = $1 AND blocked = $2',
   isBlocked: 'SELECT 1 FROM blocks WHERE blocker = $1 AND blocked = $2',
   listBlocked: 'SELECT blocked FROM blocks WHERE blocker = $1 ORDER BY blocked COLLATE "C"',
+  hasAccounts: 'SELECT 1 FROM accounts LIMIT 1',
+  getSetting: 'SELECT value FROM server_info WHERE name = $1',
+  recordSetting: 'INSERT INTO server_info (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
   ping: 'SELECT 1',
 } as const;

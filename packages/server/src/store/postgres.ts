@@ -10,11 +10,12 @@
  *   an envelope that committed late);
  * - contact pairs: an advisory lock per pair, so crossing requests cannot both see "no relation".
  */
+import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PG } from './postgres-sql.js';
-import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey } from './sqlite-rows.js';
+import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
   AccountRecord,
   ContactRecord,
@@ -32,6 +33,7 @@ import type {
   StoredBundle,
   StoredEnvelope,
   StoredPrekey,
+  StoredPresence,
 } from './store.js';
 
 export type { PostgresOptions } from './postgres-connect.js';
@@ -167,9 +169,13 @@ export class PostgresStore implements Store {
     await this.pool.query(PG.setLastSeen, [at, account]);
   }
 
-  async getLastSeen(account: string): Promise<number | undefined> {
-    const r = await this.one(this.pool, PG.getLastSeen, [account]);
-    return r === undefined || r.last_seen === null ? undefined : int(r.last_seen);
+  async setPresence(account: string, state: PresenceState, text: string | undefined): Promise<void> {
+    await this.pool.query(PG.setPresence, [state, text ?? null, account]);
+  }
+
+  async getPresence(account: string): Promise<StoredPresence | undefined> {
+    const r = await this.one(this.pool, PG.getPresence, [account]);
+    return r === undefined ? undefined : toPresence(r);
   }
 
   async putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean> {
@@ -379,6 +385,20 @@ export class PostgresStore implements Store {
 
   async listBlocked(blocker: string): Promise<string[]> {
     return (await this.rows(this.pool, PG.listBlocked, [blocker])).map((r) => text(r.blocked));
+  }
+
+  async hasAccounts(): Promise<boolean> {
+    return (await this.one(this.pool, PG.hasAccounts)) !== undefined;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const r = await this.one(this.pool, PG.getSetting, [name]);
+    return r === undefined ? undefined : text(r.value);
+  }
+
+  async recordSetting(name: string, value: string): Promise<string> {
+    await this.pool.query(PG.recordSetting, [name, value]);
+    return (await this.getSetting(name)) ?? value;
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,6 @@
 /** Row-to-record conversions of the SQLite adapter. */
-import type { AccountRecord, DeviceRecord, StoredEnvelope, StoredPrekey } from './store.js';
+import type { PresenceState } from '@sotto/protocol';
+import type { AccountRecord, DeviceRecord, StoredEnvelope, StoredPrekey, StoredPresence } from './store.js';
 
 /** A result row. */
 export type Row = Record<string, unknown>;
@@ -32,6 +33,17 @@ export function toDevice(r: Row): DeviceRecord {
     deviceId: int(r.device_id),
     signingKey: bytes(r.signing_key),
     certificate: r.certificate instanceof Uint8Array ? bytes(r.certificate) : undefined,
+  };
+}
+
+const PRESENCE_STATES: ReadonlySet<unknown> = new Set<PresenceState>(['online', 'away', 'busy', 'offline']);
+
+/** The presence columns of an `accounts` row (a state this server does not know reads as none chosen). */
+export function toPresence(r: Row): StoredPresence {
+  return {
+    state: PRESENCE_STATES.has(r.presence_state) ? (r.presence_state as PresenceState) : undefined,
+    text: typeof r.presence_text === 'string' ? r.presence_text : undefined,
+    lastSeen: r.last_seen === null || r.last_seen === undefined ? undefined : int(r.last_seen),
   };
 }
 

@@ -12,7 +12,8 @@ export const SQL = {
   casDeviceList: `UPDATE accounts SET device_list = ?, device_list_version = ? WHERE name = ? AND device_list_version = ?`,
   setBackup: 'UPDATE accounts SET backup = ? WHERE name = ?',
   setLastSeen: 'UPDATE accounts SET last_seen = ? WHERE name = ?',
-  getLastSeen: 'SELECT last_seen FROM accounts WHERE name = ?',
+  setPresence: 'UPDATE accounts SET presence_state = ?, presence_text = ? WHERE name = ?',
+  getPresence: 'SELECT presence_state, presence_text, last_seen FROM accounts WHERE name = ?',
   // A device whose signing key changed is a new device: its old certificate and prekeys go.
   upsertDevice: `INSERT INTO devices (account, device_id, signing_key, certificate) VALUES (?, ?, ?, ?)
      ON CONFLICT (account, device_id) DO UPDATE SET signing_key = excluded.signing_key,
@@ -55,6 +56,9 @@ export const SQL = {
   unblock: 'DELETE FROM blocks WHERE blocker = ? AND blocked = ?',
   isBlocked: 'SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?',
   listBlocked: 'SELECT blocked FROM blocks WHERE blocker = ? ORDER BY blocked',
+  hasAccounts: 'SELECT 1 FROM accounts LIMIT 1',
+  getSetting: 'SELECT value FROM server_info WHERE name = ?',
+  recordSetting: 'INSERT INTO server_info (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
   ping: 'SELECT 1',
   // Changes when another connection commits to the file (not for this connection's own commits).
   dataVersion: 'PRAGMA data_version',

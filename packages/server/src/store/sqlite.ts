@@ -5,10 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
-import { bytes, int, type Row, text, toAccount, toDevice, toPrekey } from './sqlite-rows.js';
+import { bytes, int, type Row, text, toAccount, toDevice, toPrekey, toPresence } from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
   AccountRecord,
@@ -28,6 +29,7 @@ import type {
   StoredBundle,
   StoredEnvelope,
   StoredPrekey,
+  StoredPresence,
 } from './store.js';
 
 /**
@@ -158,9 +160,13 @@ export class SqliteStore implements Store {
     this.q.setLastSeen.run(at, account);
   }
 
-  async getLastSeen(account: string): Promise<number | undefined> {
-    const r = this.q.getLastSeen.get(account) as Row | undefined;
-    return r === undefined || r.last_seen === null ? undefined : int(r.last_seen);
+  async setPresence(account: string, state: PresenceState, text: string | undefined): Promise<void> {
+    this.q.setPresence.run(state, text ?? null, account);
+  }
+
+  async getPresence(account: string): Promise<StoredPresence | undefined> {
+    const r = this.q.getPresence.get(account) as Row | undefined;
+    return r === undefined ? undefined : toPresence(r);
   }
 
   async putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean> {
@@ -507,6 +513,20 @@ export class SqliteStore implements Store {
 
   async listBlocked(blocker: string): Promise<string[]> {
     return (this.q.listBlocked.all(blocker) as Row[]).map((r) => text(r.blocked));
+  }
+
+  async hasAccounts(): Promise<boolean> {
+    return this.q.hasAccounts.get() !== undefined;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const r = this.q.getSetting.get(name) as Row | undefined;
+    return r === undefined ? undefined : text(r.value);
+  }
+
+  async recordSetting(name: string, value: string): Promise<string> {
+    this.q.recordSetting.run(name, value);
+    return (await this.getSetting(name)) ?? value;
   }
 
   async ping(): Promise<void> {

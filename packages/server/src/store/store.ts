@@ -3,6 +3,7 @@
  * implement the same interface; every method that changes more than one row is one transaction.
  * Keys, certificates, device lists and ciphertexts are opaque bytes here: the modules verify them first.
  */
+import type { PresenceState } from '@sotto/protocol';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
@@ -16,6 +17,15 @@ export interface AccountRecord {
   /** The identity-key backup, encrypted under a key only the password opens. */
   readonly backup: Uint8Array;
   readonly createdAt: number;
+}
+
+/** What an account chose to show its contacts, and when it was last connected. */
+export interface StoredPresence {
+  /** The chosen state; undefined until the account chooses one. */
+  readonly state: PresenceState | undefined;
+  readonly text: string | undefined;
+  /** When its last device disconnected (ms since the epoch). */
+  readonly lastSeen: number | undefined;
 }
 
 /** A device of an account, taken from its verified device list. */
@@ -146,8 +156,12 @@ export interface Store {
   listDevices(account: string): Promise<DeviceRecord[]>;
   /** The ids of the account's devices, ascending (reads no keys: the relay's device-set check). */
   listDeviceIds(account: string): Promise<number[]>;
+  /** Records when the account's last device disconnected. */
   setLastSeen(account: string, at: number): Promise<void>;
-  getLastSeen(account: string): Promise<number | undefined>;
+  /** Records the presence state and status text the account chose (no text clears it). */
+  setPresence(account: string, state: PresenceState, text: string | undefined): Promise<void>;
+  /** The account's chosen presence and last-seen time; undefined when there is no such account. */
+  getPresence(account: string): Promise<StoredPresence | undefined>;
 
   // Prekeys
   /**
@@ -208,6 +222,17 @@ export interface Store {
   isBlocked(blocker: string, blocked: string): Promise<boolean>;
   /** The accounts `blocker` blocks. */
   listBlocked(blocker: string): Promise<string[]>;
+
+  // The deployment
+  /** True when the store holds at least one account. */
+  hasAccounts(): Promise<boolean>;
+  /** The deployment's setting `name` (such as the OPAQUE setup's fingerprint); undefined until recorded. */
+  getSetting(name: string): Promise<string | undefined>;
+  /**
+   * Records `value` as the setting `name` unless one is recorded already (atomically: of nodes racing,
+   * one wins); returns the value recorded now, which is `value` or the one that was there.
+   */
+  recordSetting(name: string, value: string): Promise<string>;
 
   /** A cheap query that proves the database answers (readiness). */
   ping(): Promise<void>;

@@ -113,7 +113,10 @@ export class Connection {
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
-    /** The origin the client reached (signed into the auth message). */
+    /**
+     * The origin the upgrade request named (scheme and Host header; '' if none): which accepted origin to
+     * try first, never one to accept (see `AcceptedOrigins`).
+     */
     readonly origin: string,
     /**
      * The socket under `ws` (the one handed to `handleUpgrade`). Frames sent in one tick are corked on it

@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ROUTES } from '@sotto/protocol';
 import { WebSocketServer } from 'ws';
+import { canonicalOrigin } from '../modules/auth/origins.js';
+import type { RateLimit } from '../shared/shared-state.js';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.js';
 
 /** What the hub needs. */
@@ -15,12 +17,25 @@ export interface HubDeps extends ConnectionDeps {
   readonly authTimeoutMs: number;
   /** WebSocket ping interval; a peer that misses one ping is dropped at the next. */
   readonly heartbeatMs: number;
-  /** `https` or `http`: with the Host header, the origin clients sign. */
+  /** `https` or `http`: with the Host header, the origin a connection names (a hint, never trusted). */
   readonly scheme: 'http' | 'https';
-  /** Overrides the origin derived from the Host header (behind a proxy). */
-  readonly publicOrigin?: string | undefined;
+  /** The client's address of an upgrade request (behind trusted proxies, the forwarded one). */
+  readonly clientAddress: (req: IncomingMessage) => string;
+  /** Upgrades per client address; beyond it the upgrade gets HTTP 429. */
+  readonly upgradeLimit: RateLimit;
   /** Sends the first challenge. */
   readonly onOpen: (conn: Connection) => void;
+}
+
+/** Destroys a socket that failed before `ws` took it over (an unheard 'error' would end the process). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** Answers an upgrade request with an HTTP error status and closes the socket. */
+function refuse(socket: Duplex, status: string, headers = ''): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}\r\n`);
 }
 
 /** The set of live connections. */
@@ -70,13 +85,37 @@ export class Hub {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's HTTP server stops listening to the socket here; until `ws` does, this listener does.
+    socket.on('error', destroyOnError);
     const path = (req.url ?? '').split('?')[0];
     if (path !== ROUTES.ws || !this.accepting) {
-      socket.write(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\n\r\n`);
-      socket.destroy();
+      refuse(socket, this.accepting ? '404 Not Found' : '503 Service Unavailable');
       return;
     }
-    const origin = this.deps.publicOrigin ?? this.originOf(req.headers.host ?? 'localhost');
+    const key = `ip:${this.deps.clientAddress(req)}`;
+    const allowed = this.deps.upgradeLimit.takeNow?.(key);
+    if (allowed === true) this.accept(req, socket, head);
+    else if (allowed === false) this.refuseLimited(socket);
+    else {
+      this.deps.upgradeLimit.take(key).then(
+        (ok) => (ok ? this.accept(req, socket, head) : this.refuseLimited(socket)),
+        () => refuse(socket, '503 Service Unavailable'),
+      );
+    }
+  }
+
+  private refuseLimited(socket: Duplex): void {
+    this.deps.metrics.errors.inc({ code: 'RATE_LIMITED' });
+    refuse(socket, '429 Too Many Requests', 'Retry-After: 60\r\n');
+  }
+
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.accepting) {
+      refuse(socket, '503 Service Unavailable');
+      return;
+    }
+    const origin = this.originOf(req.headers.host ?? '');
+    socket.off('error', destroyOnError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.connDeps, origin, socket);
       this.connections.add(conn);
@@ -85,10 +124,15 @@ export class Hub {
     });
   }
 
+  /**
+   * The origin the request names (scheme and Host header), '' when that is no origin. Only a hint of which
+   * accepted origin to check first, and for the error when none verifies: the Host header is the client's
+   * (or a relaying server's) to choose.
+   */
   private originOf(host: string): string {
     if (host !== this.lastHost) {
       this.lastHost = host;
-      this.lastOrigin = `${this.deps.scheme}://${host}`;
+      this.lastOrigin = canonicalOrigin(`${this.deps.scheme}://${host}`) ?? '';
     }
     return this.lastOrigin;
   }

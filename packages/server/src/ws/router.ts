@@ -56,6 +56,11 @@ function sendLater(conn: Connection, f: FrameOf<'send'>, accepted: AcceptedSend)
   return undefined;
 }
 
+/** The error sentence for a challenge signed for `origin`, which this server does not accept. */
+const wrongOriginMessage = (origin: string) =>
+  `The challenge was signed for ${origin}, which is not an origin of this server. If the server runs ` +
+  'behind a reverse proxy, its operator must set --public-origin to the URL clients use.';
+
 /** Builds the frame handler of every connection. */
 export function createRouter(
   deps: RouterDeps,
@@ -163,12 +168,17 @@ export function createRouter(
   };
 
   const authenticate = async (conn: Connection, frame: FrameOf<'auth'>): Promise<void> => {
-    if (await deps.auth.authenticate(conn, frame)) {
+    const outcome = await deps.auth.authenticate(conn, frame);
+    if (outcome.ok) {
       ok(conn, frame.id);
       await deps.onAuthenticated(conn);
     } else {
-      // Each attempt costs a signature check and a store lookup: a few per connection, then 1008.
-      conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
+      // Each attempt costs a store lookup and a few signature checks: a few per connection, then 1008.
+      if (outcome.wrongOrigin !== undefined) {
+        conn.sendError(frame.id, 'AUTH_ORIGIN_MISMATCH', wrongOriginMessage(outcome.wrongOrigin));
+      } else {
+        conn.sendError(frame.id, 'AUTH_CHALLENGE_FAILED', 'The signed challenge did not verify.');
+      }
       conn.authFailures++;
       conn.countBadFrame();
       if (conn.authFailures >= MAX_AUTH_FAILURES) conn.close(CLOSE.policy, 'too many failed authentications');

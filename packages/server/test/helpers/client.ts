@@ -45,11 +45,18 @@ export class TestClient {
     );
   }
 
-  /** Opens a socket to `wsUrl` without authenticating; resolves once the challenge arrived. */
-  static async open(wsUrl: string): Promise<{ client: TestClient; nonce: Uint8Array }> {
-    const ws = new WebSocket(wsUrl);
+  /**
+   * Opens a socket to `wsUrl` without authenticating; resolves once the challenge arrived. The client signs
+   * the origin of `wsUrl` (as the SDK does) unless `options.origin` names another (a client that reached
+   * the server through a proxy of that name); `options.headers` go with the upgrade request.
+   */
+  static async open(
+    wsUrl: string,
+    options: { origin?: string; headers?: Record<string, string> } = {},
+  ): Promise<{ client: TestClient; nonce: Uint8Array }> {
+    const ws = new WebSocket(wsUrl, options.headers === undefined ? {} : { headers: options.headers });
     // Listen before `open`: the challenge may arrive in the same packet as the upgrade answer.
-    const client = new TestClient(ws, new URL(wsUrl).origin.replace(/^ws/, 'http'));
+    const client = new TestClient(ws, options.origin ?? new URL(wsUrl).origin.replace(/^ws/, 'http'));
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -60,8 +67,13 @@ export class TestClient {
   }
 
   /** Opens and authenticates as `account`'s device `deviceId`. */
-  static async connect(wsUrl: string, account: TestAccount, deviceId = 1): Promise<TestClient> {
-    const { client, nonce } = await TestClient.open(wsUrl);
+  static async connect(
+    wsUrl: string,
+    account: TestAccount,
+    deviceId = 1,
+    options: { origin?: string; headers?: Record<string, string> } = {},
+  ): Promise<TestClient> {
+    const { client, nonce } = await TestClient.open(wsUrl, options);
     const answer = await client.request(await client.authFrame(account, deviceId, nonce));
     if (answer.t !== 'ok') throw new Error(`auth failed: ${JSON.stringify(answer)}`);
     return client;
@@ -134,4 +146,21 @@ export class TestClient {
     this.ws.close();
     await this.closed;
   }
+}
+
+/** The HTTP status of a WebSocket upgrade to `wsUrl` (101 when the socket opened; it is closed again). */
+export function upgradeStatus(wsUrl: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.once('error', reject);
+  });
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_SERVER_LIMITS,
   defaultConfig,
   type RunningServer,
+  type ServerConfig,
   type ServerLimits,
   startServer,
 } from '@sotto/server';
@@ -48,6 +49,8 @@ export async function startTestServer(
     tls?: { certFile: string; keyFile: string };
     store?: string;
     bus?: string;
+    /** Any other configuration (public origins, trusted proxies, the OPAQUE setup file, the host). */
+    config?: Partial<ServerConfig>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-server-'));
@@ -62,6 +65,7 @@ export async function startTestServer(
       tls: options.tls,
       store: options.store,
       bus: options.bus,
+      ...options.config,
     }),
     {
       logDestination: { write: (line: string) => void logs.push(line) },

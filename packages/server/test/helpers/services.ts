@@ -91,6 +91,13 @@ export const postgresUrlWithSchema = (schema: string): string => {
   return u.toString();
 };
 
+/** The test Redis URL with `channel` selected (a deployment's channel and key prefix). */
+export const redisUrlWithChannel = (channel: string): string => {
+  const u = new URL(REDIS_URL);
+  u.searchParams.set('channel', channel);
+  return u.toString();
+};
+
 /** Drops a test schema and everything in it. */
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });

@@ -1,0 +1,122 @@
+/**
+ * A malicious server for SDK tests: a proxy that clients take for the server (the real server runs behind
+ * it with the proxy's URL as its public origin, so connection auth passes) and that can read, rewrite,
+ * drop or inject every WebSocket frame in both directions. HTTP requests (registration, login) are passed
+ * through unchanged.
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ClientFrame, decodeFrame, encodeFrame, type ServerFrame } from '@sotto/protocol';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const LIMITS = { maxFrameBytes: 1 << 24 };
+
+/** What a hook decides for one frame: pass it on, pass another frame instead, or drop it (`undefined`). */
+export type Verdict<F> = F | undefined;
+
+/** One proxied device connection. */
+export interface ProxiedConnection {
+  /** Sends a frame to the client as if the server had sent it. */
+  toClient(frame: ServerFrame): void;
+  /** Sends a frame to the server as if the client had sent it. */
+  toServer(frame: ClientFrame): void;
+}
+
+/** The hooks: each sees every decoded frame of its direction and returns what goes on. */
+export interface ProxyHooks {
+  fromClient?: (frame: ClientFrame, conn: ProxiedConnection) => Verdict<ClientFrame>;
+  fromServer?: (frame: ServerFrame, conn: ProxiedConnection) => Verdict<ServerFrame>;
+}
+
+/** A running proxy. */
+export interface MaliciousProxy {
+  /** The URL clients use (`http://127.0.0.1:PORT`). */
+  readonly url: string;
+  /** Points the proxy at the real server. */
+  target(url: string): void;
+  /** Replaces the hooks (applies to frames from now on). */
+  hooks: ProxyHooks;
+  /** Every frame the clients sent, decoded, in order. */
+  readonly seenFromClients: ClientFrame[];
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on an ephemeral port; call `target` before any client uses it. */
+export async function startMaliciousProxy(hooks: ProxyHooks = {}): Promise<MaliciousProxy> {
+  let backend: URL | undefined;
+  const sockets = new Set<WebSocket>();
+  const http: Server = createServer((req, res) => {
+    if (backend === undefined) {
+      res.writeHead(503).end();
+      return;
+    }
+    const upstream = request(
+      { host: backend.hostname, port: backend.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  const wss = new WebSocketServer({ server: http, path: '/v1/ws' });
+  const proxy: MaliciousProxy = {
+    url: '',
+    hooks,
+    seenFromClients: [],
+    target: (url) => {
+      backend = new URL(url);
+    },
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  wss.on('connection', (client, req) => {
+    if (backend === undefined) {
+      client.close(1011);
+      return;
+    }
+    const server = new WebSocket(`ws://${backend.host}/v1/ws`, { headers: { host: req.headers.host ?? '' } });
+    sockets.add(client).add(server);
+    const early: Buffer[] = [];
+    const conn: ProxiedConnection = {
+      toClient: (f) => client.send(encodeFrame(f, LIMITS)),
+      toServer: (f) => {
+        const bytes = encodeFrame(f, LIMITS);
+        if (server.readyState === WebSocket.OPEN) server.send(bytes);
+        else early.push(Buffer.from(bytes));
+      },
+    };
+    server.on('open', () => {
+      for (const b of early.splice(0)) server.send(b);
+    });
+    client.on('message', (data: Buffer) => {
+      const frame = decodeFrame(new Uint8Array(data), LIMITS, 'client');
+      proxy.seenFromClients.push(frame);
+      const out = proxy.hooks.fromClient === undefined ? frame : proxy.hooks.fromClient(frame, conn);
+      if (out !== undefined) conn.toServer(out);
+    });
+    server.on('message', (data: Buffer) => {
+      const frame = decodeFrame(new Uint8Array(data), LIMITS, 'server');
+      const out = proxy.hooks.fromServer === undefined ? frame : proxy.hooks.fromServer(frame, conn);
+      if (out !== undefined && client.readyState === WebSocket.OPEN) conn.toClient(out);
+    });
+    const closeBoth = () => {
+      if (client.readyState === WebSocket.OPEN) client.close();
+      if (server.readyState === WebSocket.OPEN) server.close();
+      sockets.delete(client);
+      sockets.delete(server);
+    };
+    client.on('close', closeBoth);
+    server.on('close', closeBoth);
+    client.on('error', closeBoth);
+    server.on('error', closeBoth);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return Object.assign(proxy, { url: `http://127.0.0.1:${port}` });
+}

@@ -1,0 +1,92 @@
+/**
+ * The server's command-line options, each with its `SOTTO_*` variable and one line of help. One table:
+ * `parseConfig` accepts exactly these flags and variables, and `--help` prints exactly these, so the two
+ * cannot drift apart.
+ */
+
+/** One option: its environment variable, the placeholder of its value, and what it does. */
+export interface FlagSpec {
+  readonly env: string;
+  /** The value's placeholder in `--help` (`N`, `DIR`, …). */
+  readonly arg: string;
+  readonly help: string;
+  /** May be given more than once (every value counts; a flag replaces the variable's values). */
+  readonly repeatable?: boolean;
+}
+
+/** Every option `sotto-server` (and `sotto serve`) takes, in the order `--help` lists them. */
+export const FLAGS = {
+  '--port': { env: 'SOTTO_PORT', arg: 'N', help: 'TCP port; 0 picks a free one. Default 8080.' },
+  '--host': { env: 'SOTTO_HOST', arg: 'ADDR', help: 'Address to bind. Default 0.0.0.0 (every interface).' },
+  '--data': {
+    env: 'SOTTO_DATA',
+    arg: 'DIR',
+    help: 'Data directory: the SQLite database and the OPAQUE setup file. Default ./data.',
+  },
+  '--tls-cert': {
+    env: 'SOTTO_TLS_CERT',
+    arg: 'FILE',
+    help: 'PEM certificate chain; with --tls-key the server speaks HTTPS and WSS. Default: plain HTTP.',
+  },
+  '--tls-key': { env: 'SOTTO_TLS_KEY', arg: 'FILE', help: 'PEM private key for --tls-cert.' },
+  '--public-origin': {
+    env: 'SOTTO_PUBLIC_ORIGIN',
+    arg: 'URL',
+    help:
+      'An origin clients use (https://chat.example.org); a comma-separated list or the flag repeated for ' +
+      'several. Devices sign it into every connection; needed behind a proxy. Default: where the server ' +
+      'listens (localhost, 127.0.0.1, [::1], the bound address, or on 0.0.0.0 every interface address and ' +
+      'the host name, with the bound port).',
+    repeatable: true,
+  },
+  '--trust-proxy': {
+    env: 'SOTTO_TRUST_PROXY',
+    arg: 'SPEC',
+    help:
+      'Believe X-Forwarded-For from these reverse proxies, so per-IP limits count the real client: a ' +
+      'comma-separated list of addresses and CIDR ranges (10.0.0.0/8,loopback), a hop count, or true (every ' +
+      'hop). Default false: the header is ignored.',
+  },
+  '--opaque-setup': {
+    env: 'SOTTO_OPAQUE_SETUP_FILE',
+    arg: 'FILE',
+    help:
+      'The OPAQUE server setup (the key every login needs), copied from another node of the deployment; ' +
+      'it must exist. Default: DIR/opaque-server-setup, made on the first start of a deployment. A node ' +
+      'whose setup is missing or not the one the store records refuses to start (exit 1).',
+  },
+  '--log-level': {
+    env: 'SOTTO_LOG_LEVEL',
+    arg: 'LEVEL',
+    help: 'fatal, error, warn, info, debug, trace or silent. Default info.',
+  },
+  '--store': {
+    env: 'SOTTO_STORE',
+    arg: 'URL',
+    help: 'postgres://… (optionally ?schema=NAME) to share PostgreSQL between nodes. Default: SQLite in DIR.',
+  },
+  '--bus': {
+    env: 'SOTTO_BUS',
+    arg: 'URL',
+    help: 'redis://… (optionally ?channel=NAME) to signal between nodes. Default: in-process.',
+  },
+  '--web': {
+    env: 'SOTTO_WEB',
+    arg: 'DIR',
+    help: 'A built web client (a directory with index.html) to serve at /. Default: packages/web/dist if built.',
+  },
+  '--limit': {
+    env: 'SOTTO_LIMITS',
+    arg: 'NAME=N',
+    help: 'Overrides one limit, e.g. sendsPerDevicePerSecond=50 (the variable takes a=1,b=2).',
+    repeatable: true,
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** A flag `parseConfig` knows. */
+export type Flag = keyof typeof FLAGS;
+
+/** True when `flag` is one of {@link FLAGS}. */
+export function isFlag(flag: string): flag is Flag {
+  return Object.hasOwn(FLAGS, flag);
+}
