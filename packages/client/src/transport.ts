@@ -140,7 +140,8 @@ export class Transport {
 
   /**
    * Resolves once online; rejects with TIMEOUT after `timeoutMs`, or at once with the server's refusal
-   * (AUTH_CHALLENGE_FAILED, DEVICE_NOT_FOUND) when it will not accept this device.
+   * (AUTH_CHALLENGE_FAILED, DEVICE_NOT_FOUND) when it will not accept this device, or AUTH_ORIGIN_MISMATCH
+   * when the server is not set up for the URL this client uses (it keeps retrying then).
    */
   waitOnline(timeoutMs: number): Promise<void> {
     if (this.online) return Promise.resolve();
@@ -277,6 +278,12 @@ export class Transport {
         for (const w of this.onlineWaiters.splice(0)) w.reject(err);
         this.o.onFatal(err);
         return;
+      }
+      // The server is set up for another origin (a proxy without --public-origin): say so at once, and keep
+      // retrying in case the operator fixes it.
+      if (SottoError.is(err, 'AUTH_ORIGIN_MISMATCH')) {
+        for (const w of this.onlineWaiters.splice(0)) w.reject(err);
+        this.o.onFatal(err);
       }
       ws.close();
     }

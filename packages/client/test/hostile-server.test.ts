@@ -13,7 +13,8 @@ import type { ClientFrame } from '@sotto/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore, type Message, type SottoClient } from '../src/index.js';
 import { Hostile } from './helpers/hostile.js';
-import { collect, next, STRONG, until } from './helpers/world.js';
+import { startMaliciousProxy } from './helpers/malicious-proxy.js';
+import { client, collect, next, STRONG, startTestServer, until } from './helpers/world.js';
 
 let h: Hostile;
 afterEach(async () => {
@@ -218,6 +219,10 @@ describe('a hostile server', () => {
     let skew = 0;
     const { alice, bob } = await h.pair({ clock: { now: () => Date.now() + skew } });
     await until(async () => (await alice.listContacts())[0]?.presence?.state === 'online');
+    // Once bob has answered, alice's session sends plain messages (no more handshake in front of them).
+    const answered = next(alice, 'message');
+    await bob.send('alice', 'hello');
+    await answered;
     h.proxy.seenFromClients.length = 0;
     const typing = next(bob, 'typing');
     await alice.sendTyping('bob', true);
@@ -226,7 +231,7 @@ describe('a hostile server', () => {
     await alice.send('bob', 'hi');
     await text;
     const sends = h.proxy.seenFromClients.filter(
-      (f): f is Extract<ClientFrame, { t: 'send' }> => f.t === 'send',
+      (f): f is Extract<ClientFrame, { t: 'send' }> => f.t === 'send' && f.to === 'bob',
     );
     expect(sends).toHaveLength(2);
     const [t, m] = sends as [Extract<ClientFrame, { t: 'send' }>, Extract<ClientFrame, { t: 'send' }>];
@@ -244,5 +249,26 @@ describe('a hostile server', () => {
     await alice.send('bob', 'after');
     await after;
     expect(late).toEqual([]);
+  });
+
+  it('cannot relay connection auth: through a server that is not the real one, connect fails at once', async () => {
+    h = await Hostile.start(); // for cleanup only
+    const real = await startTestServer();
+    const relay = await startMaliciousProxy();
+    relay.target(real.url);
+    const victim = client(relay.url);
+    try {
+      const started = Date.now();
+      // The signature binds the relay's origin, which the real server does not accept.
+      await expect(victim.register({ name: 'victim', password: STRONG })).rejects.toMatchObject({
+        code: 'AUTH_ORIGIN_MISMATCH',
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(victim.online).toBe(false);
+    } finally {
+      await victim.close();
+      await relay.close();
+      await real.stop();
+    }
   });
 });

@@ -37,7 +37,7 @@ export async function startTestServer(
       host: '127.0.0.1',
       dataDir,
       logLevel: 'warn',
-      publicOrigin: options.publicOrigin,
+      ...(options.publicOrigin === undefined ? {} : { publicOrigins: [options.publicOrigin] }),
       limits: { ...DEFAULT_SERVER_LIMITS, loginAttemptsPerIpPerMinute: 1000, sendsPerDevicePerSecond: 1000 },
     }),
     { logDestination: { write: () => undefined } },
