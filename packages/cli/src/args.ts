@@ -15,6 +15,7 @@ export const COMMON_OPTIONS = {
   'password-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 /** Parsed options and positionals of one command line. */
@@ -49,7 +50,8 @@ export function splitCommand(argv: readonly string[]): { command: string | undef
 }
 
 /**
- * Parses `args` against the common options plus `options`.
+ * Parses `args` against the common options plus `options`. With `--help` or `--version` the positional
+ * count is not checked (the command is not run).
  * @throws CliError USAGE on an unknown option, a missing value, or a positional count outside `positionals`.
  */
 export function parseCommandArgs(
@@ -72,7 +74,7 @@ export function parseCommandArgs(
   for (const [k, v] of Object.entries(parsed.values)) {
     if (typeof v === 'string' || typeof v === 'boolean') values[k] = v;
   }
-  if (values.help !== true) {
+  if (values.help !== true && values.version !== true) {
     const n = parsed.positionals.length;
     if (n < positionals.min) throw usageError('missing argument');
     if (n > positionals.max) throw usageError(`unexpected argument "${parsed.positionals[positionals.max]}"`);
@@ -103,25 +105,40 @@ export function positional(args: ParsedArgs, i: number): string {
 }
 
 /**
- * Reads a positive number of seconds from option `name`.
- * @throws CliError USAGE when it is not a finite number ≥ 0.
+ * The longest `--timeout`: Node's timers hold at most 2^31 − 1 ms (about 24.8 days); a longer one would
+ * fire at once.
+ */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * Reads a number of seconds ≥ 0 (decimal, e.g. `10` or `2.5`) from option `name`.
+ * @throws CliError USAGE when it is anything else, or more than {@link MAX_SECONDS}.
  */
 export function secondsOption(args: ParsedArgs, name: string): number | undefined {
   const text = stringOption(args, name);
   if (text === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw usageError(`--${name} must be a number of seconds ≥ 0, not "${text}"`);
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--${name} must be a number ≥ 0`);
+  if (n > MAX_SECONDS) throw usageError(`--${name} must be at most ${MAX_SECONDS} seconds`);
   return n;
 }
 
 /**
- * Reads a positive integer from option `name`.
- * @throws CliError USAGE when it is not an integer ≥ 1.
+ * Reads a decimal integer ≥ `min` (digits only: no sign, exponent, hex or spaces).
+ * @throws CliError USAGE naming `what` otherwise.
  */
-export function countOption(args: ParsedArgs, name: string): number | undefined {
-  const text = stringOption(args, name);
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`--${name} must be an integer ≥ 1`);
+export function integerArg(text: string, what: string, min: number): number {
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min)) throw usageError(`${what} must be an integer ≥ ${min}, not "${text}"`);
   return n;
+}
+
+/**
+ * Reads an integer ≥ `min` (default 1) from option `name`.
+ * @throws CliError USAGE when it is not one.
+ */
+export function countOption(args: ParsedArgs, name: string, min = 1): number | undefined {
+  const text = stringOption(args, name);
+  return text === undefined ? undefined : integerArg(text, `--${name}`, min);
 }

@@ -3,6 +3,7 @@
  * `sotto help NAME` / `sotto NAME --help` prints one command's usage.
  */
 import type { Command } from './command.js';
+import { MAX_MESSAGE_CHARS } from './message-text.js';
 
 /** The options every command takes, as shown in help. */
 export const COMMON_HELP = `Options every command takes:
@@ -11,13 +12,22 @@ export const COMMON_HELP = `Options every command takes:
   --password-file FILE  read the password from FILE (SOTTO_PASSWORD); without either, sotto prompts
                         on a terminal and fails (exit 2) when stdin is not a terminal
   --json                machine output: one JSON object per line on stdout
-  -h, --help            this help`;
+  -h, --help            this help
+  --version             print the version ("sotto X.Y.Z") and exit 0`;
 
-/** The exit codes, as shown in help. */
+/** The exit codes, as shown in help (the values of {@link EXIT}). */
 export const EXIT_HELP = `Exit codes:
-  0  success          2  usage (bad arguments, no password source)   4  network (server unreachable)
-  1  other failure    3  authentication (wrong name or password)      5  refused (untrusted identity key,
-                                                                         weak password, blocked, name taken)
+  0    success (also --help and --version)
+  1    other failure (e.g. the profile is in use by another sotto: PROFILE_IN_USE)
+  2    usage: unknown command or option, missing or extra argument, a bad number (--timeout, --count,
+       --limit, --history, a device ID), a message that is empty or longer than ${MAX_MESSAGE_CHARS} characters,
+       no password source without a terminal, no account in the profile; nothing is sent
+  3    authentication: wrong name or password (LOGIN_FAILED), wrong profile password (STORAGE_WRONG_KEY),
+       the server no longer accepts this device
+  4    network: the server cannot be reached, or the connection failed
+  5    refused: untrusted (changed) identity key, weak password, blocked, not a contact, name taken,
+       the profile already holds an account
+  130  interrupted at a prompt (Ctrl-C)
 Errors print one line on stderr: "sotto: MESSAGE [CODE]".`;
 
 /** The overview for `sotto --help`. */

@@ -14,6 +14,7 @@ import {
   renderReceipt,
   renderTyping,
 } from './render.js';
+import { visibleLine } from './visible.js';
 
 /** Options of {@link printEvents}. */
 export interface PrintOptions {
@@ -21,7 +22,9 @@ export interface PrintOptions {
   readonly only?: string;
   /** Print typing indicators (default false: they are noisy in a log). */
   readonly typing?: boolean;
-  /** Called after each message is printed. */
+  /** Print messages as their events come (default true; `receive` prints them from the inbox instead). */
+  readonly messages?: boolean;
+  /** Called after each message event (after printing it, when messages are printed). */
   readonly onMessage?: (m: Parameters<typeof renderMessage>[0]) => void;
   /** Where human lines go (default `out.text`; chat redraws its prompt). */
   readonly print?: (r: Rendered) => void;
@@ -38,7 +41,7 @@ export function printEvents(client: SottoClient, out: Output, options: PrintOpti
   const offs = [
     client.on('message', (m) => {
       if (!about(m.conversation)) return;
-      show(renderMessage(m));
+      if (options.messages !== false) show(renderMessage(m));
       options.onMessage?.(m);
     }),
     client.on('receipt', (r) => about(r.conversation) && show(renderReceipt(r))),
@@ -49,11 +52,14 @@ export function printEvents(client: SottoClient, out: Output, options: PrintOpti
     client.on('connection', (c) =>
       show({
         json: { type: 'connection', state: c.state, ...(c.server === undefined ? {} : { server: c.server }) },
-        line: `• ${c.state}${c.server === undefined ? '' : ` (${c.server})`}`,
+        line: `• ${c.state}${c.server === undefined ? '' : ` (${visibleLine(c.server)})`}`,
       }),
     ),
     client.on('error', (e) =>
-      show({ json: { type: 'error', code: e.code, message: e.message }, line: `! ${e.message} [${e.code}]` }),
+      show({
+        json: { type: 'error', code: e.code, message: e.message },
+        line: `! ${visibleLine(e.message)} [${visibleLine(e.code)}]`,
+      }),
     ),
   ];
   if (options.typing === true)

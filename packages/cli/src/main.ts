@@ -11,6 +11,8 @@ import { CliError, EXIT, usageError } from './exit-codes.js';
 import { commandHelp, overview } from './help.js';
 import { createOutput } from './output.js';
 import type { PromptIo } from './password.js';
+import { version } from './version.js';
+import { visibleLine } from './visible.js';
 
 /** The process the CLI runs in; `process` itself in the binary. */
 export interface CliProcess extends PromptIo {
@@ -25,40 +27,41 @@ export async function main(argv: readonly string[], proc: CliProcess): Promise<n
   const { command: name, rest } = splitCommand(argv);
   const out = createOutput(proc.stdout, proc.stderr, false);
   try {
-    if (name === undefined) {
-      if (rest.includes('--help') || rest.includes('-h')) {
-        proc.stdout.write(`${overview(COMMANDS)}\n`);
-        return EXIT.OK;
-      }
-      throw usageError('no command given (see "sotto --help")');
-    }
-    if (name === 'help') return help(rest, proc);
+    if (name === undefined || name === 'help') return overviewOrHelp(name, rest, proc);
     const command = find(name);
     if (command.rawArgs === true) {
       const flags = serveFlags(rest);
-      if (flags.help) {
-        proc.stdout.write(`${commandHelp(command)}\n`);
-        return EXIT.OK;
-      }
+      if (flags.version) return printVersion(proc, flags.json);
+      if (flags.help) return printText(proc, commandHelp(command));
       await command.run(context({ values: {}, positionals: [] }, rest, proc, flags.json));
       return EXIT.OK;
     }
     const args = parseCommandArgs(rest, command.options, command.positionals);
-    if (args.values.help === true) {
-      proc.stdout.write(`${commandHelp(command)}\n`);
-      return EXIT.OK;
-    }
-    await command.run(context(args, rest, proc, args.values.json === true));
+    const json = args.values.json === true;
+    if (args.values.version === true) return printVersion(proc, json);
+    if (args.values.help === true) return printText(proc, commandHelp(command));
+    await command.run(context(args, rest, proc, json));
     return EXIT.OK;
   } catch (err) {
     const failure = describeFailure(err);
     const where = name === undefined || failure.exitCode !== EXIT.USAGE ? 'sotto' : `sotto ${name}`;
-    out.error(`${where}: ${failure.message} [${failure.code}]`);
+    out.error(`${where}: ${visibleLine(failure.message)} [${failure.code}]`);
     if (proc.env.SOTTO_DEBUG === '1' && err instanceof Error && !(err instanceof CliError)) {
       proc.stderr.write(`${err.stack ?? ''}\n`);
     }
     return failure.exitCode;
   }
+}
+
+/** `sotto [--help|--version]` and `sotto help [COMMAND]`: only the common options are accepted. */
+function overviewOrHelp(name: 'help' | undefined, rest: readonly string[], proc: CliProcess): number {
+  const args = parseCommandArgs(rest, {}, { min: 0, max: name === 'help' ? 1 : 0 });
+  if (args.values.version === true) return printVersion(proc, args.values.json === true);
+  const target = args.positionals[0];
+  if (target !== undefined) return printText(proc, commandHelp(find(target)));
+  if (name === undefined && args.values.help !== true)
+    throw usageError('no command given (see "sotto --help")');
+  return printText(proc, overview(COMMANDS));
 }
 
 function find(name: string): Command {
@@ -67,9 +70,16 @@ function find(name: string): Command {
   return command;
 }
 
-function help(rest: readonly string[], proc: CliProcess): number {
-  const target = rest.find((a) => !a.startsWith('-'));
-  proc.stdout.write(`${target === undefined ? overview(COMMANDS) : commandHelp(find(target))}\n`);
+/** Prints `sotto X.Y.Z` (with `--json`: `{"type":"version","version"}`); exit 0. */
+function printVersion(proc: CliProcess, json: boolean): number {
+  const v = version();
+  proc.stdout.write(json ? `${JSON.stringify({ type: 'version', version: v })}\n` : `sotto ${v}\n`);
+  return EXIT.OK;
+}
+
+/** Prints a help text; exit 0. */
+function printText(proc: CliProcess, text: string): number {
+  proc.stdout.write(`${text}\n`);
   return EXIT.OK;
 }
 

@@ -1,7 +1,11 @@
 /**
  * Where commands write: human text or JSON lines on stdout, progress and errors on stderr. The only module
- * that writes to the terminal, so `--json` output is never mixed with prose.
+ * that writes to the terminal, so `--json` output is never mixed with prose. As a last line of defence,
+ * nothing written here reaches the terminal raw: human lines keep their line breaks but every other
+ * control or bidi character is escaped, and JSON escapes them too (see visible.ts). The commands render
+ * untrusted text with visible.ts themselves, so a message's line breaks cannot forge a line.
  */
+import { safeJson, visibleLine } from './visible.js';
 
 /** Anything with a `write(string)`: `process.stdout`, or a buffer in tests. */
 export interface Sink {
@@ -22,6 +26,16 @@ export interface Output {
   note(line: string): void;
   /** One error line on stderr, in both modes. */
   error(line: string): void;
+  /** Terminal graphics made here (the QR code, with its colour sequences), as is; human mode only. */
+  art(block: string): void;
+}
+
+/** Human text with its line breaks kept and nothing else unsafe (see visible.ts). */
+function clean(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => visibleLine(line))
+    .join('\n');
 }
 
 /** Builds an {@link Output} over two sinks. */
@@ -29,19 +43,22 @@ export function createOutput(stdout: Sink, stderr: Sink, json: boolean): Output 
   return {
     json,
     text: (line) => {
-      if (!json) stdout.write(`${line}\n`);
+      if (!json) stdout.write(`${clean(line)}\n`);
     },
     record: (value) => {
-      if (json) stdout.write(`${JSON.stringify(value)}\n`);
+      if (json) stdout.write(`${safeJson(value)}\n`);
     },
     emit: (line, value) => {
-      stdout.write(json ? `${JSON.stringify(value)}\n` : `${line}\n`);
+      stdout.write(json ? `${safeJson(value)}\n` : `${clean(line)}\n`);
     },
     note: (line) => {
-      if (!json) stderr.write(`${line}\n`);
+      if (!json) stderr.write(`${clean(line)}\n`);
     },
     error: (line) => {
-      stderr.write(`${line}\n`);
+      stderr.write(`${clean(line)}\n`);
+    },
+    art: (block) => {
+      if (!json) stdout.write(`${block}\n`);
     },
   };
 }

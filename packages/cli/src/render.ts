@@ -1,7 +1,8 @@
 /**
  * The stable JSON shapes of what `receive`, `chat` and `history` print, and their human one-liners.
  * Every stream record has `type`; message records have `from`, `device`, `text`, `sentAt` (ms since the
- * epoch, the sender's clock). Documented in `sotto help receive`.
+ * epoch, the sender's clock). Documented in `sotto help receive`. Human lines show every name and text
+ * through visible.ts: escaped controls, and a message's continuation lines indented under its first.
  */
 import type {
   ContactEvent,
@@ -12,6 +13,10 @@ import type {
   ReceiptEvent,
   TypingEvent,
 } from '@sotto/client';
+import { visibleLine as v, visibleText } from './visible.js';
+
+/** How far a message's continuation lines are indented: past `[HH:MM] `, so none starts a record. */
+export const CONTINUATION = ' '.repeat(8);
 
 /** A printable record: the JSON object and the human line. */
 export interface Rendered {
@@ -27,8 +32,9 @@ export function clock(ms: number): string {
 
 /** A message, incoming or outgoing (also sent by one's own other device). */
 export function renderMessage(m: Message): Rendered {
-  const arrow = m.direction === 'in' ? `${m.from.account}` : `me → ${m.conversation}`;
-  const status = m.direction === 'out' ? `  (${m.status})` : '';
+  const arrow = m.direction === 'in' ? v(m.from.account) : `me → ${v(m.conversation)}`;
+  const failed = m.status === 'failed' && m.error !== undefined ? `: ${v(m.error)}` : '';
+  const status = m.direction === 'out' ? `  (${m.status}${failed})` : '';
   return {
     json: {
       type: 'message',
@@ -42,8 +48,9 @@ export function renderMessage(m: Message): Rendered {
       seq: m.seq,
       receivedAt: m.receivedAt,
       status: m.status,
+      ...(m.error === undefined ? {} : { error: m.error }),
     },
-    line: `[${clock(m.sentAt)}] ${arrow}: ${m.text}${status}`,
+    line: `[${clock(m.sentAt)}] ${arrow}: ${visibleText(m.text, CONTINUATION)}${status}`,
   };
 }
 
@@ -58,13 +65,13 @@ export function renderReceipt(r: ReceiptEvent): Rendered {
       device: r.from.deviceId,
       messageIds: [...r.messageIds],
     },
-    line: `✓ ${r.kind} by ${r.from.account} (device ${r.from.deviceId}): ${r.messageIds.length} message(s)`,
+    line: `✓ ${r.kind} by ${v(r.from.account)} (device ${r.from.deviceId}): ${r.messageIds.length} message(s)`,
   };
 }
 
 /** A presence change. */
 export function renderPresence(p: PresenceEvent): Rendered {
-  const text = p.text === undefined || p.text === '' ? '' : ` "${p.text}"`;
+  const text = p.text === undefined || p.text === '' ? '' : ` "${v(p.text)}"`;
   return {
     json: {
       type: 'presence',
@@ -73,7 +80,7 @@ export function renderPresence(p: PresenceEvent): Rendered {
       ...(p.text === undefined ? {} : { text: p.text }),
       ...(p.lastSeen === undefined ? {} : { lastSeen: p.lastSeen }),
     },
-    line: `• ${p.account} is ${p.state}${text}`,
+    line: `• ${v(p.account)} is ${v(p.state)}${text}`,
   };
 }
 
@@ -81,7 +88,7 @@ export function renderPresence(p: PresenceEvent): Rendered {
 export function renderTyping(t: TypingEvent): Rendered {
   return {
     json: { type: 'typing', from: t.account, device: t.deviceId, typing: t.typing },
-    line: t.typing ? `… ${t.account} is typing` : `… ${t.account} stopped typing`,
+    line: t.typing ? `… ${v(t.account)} is typing` : `… ${v(t.account)} stopped typing`,
   };
 }
 
@@ -89,18 +96,18 @@ export function renderTyping(t: TypingEvent): Rendered {
 export function renderContact(c: ContactEvent): Rendered {
   return {
     json: { type: 'contact', kind: c.kind, from: c.account, state: c.state },
-    line: `• contact ${c.account}: ${c.kind} (now ${c.state})`,
+    line: `• contact ${v(c.account)}: ${v(c.kind)} (now ${v(c.state)})`,
   };
 }
 
 /** A changed identity key. */
 export function renderIdentityChanged(e: IdentityChangedEvent): Rendered {
   const what = e.verified
-    ? `sending is blocked until you compare the safety number and run "sotto verify ${e.account} --acknowledge"`
-    : `compare the safety number ("sotto safety-number ${e.account}")`;
+    ? `sending is blocked until you compare the safety number and run "sotto verify ${v(e.account)} --acknowledge"`
+    : `compare the safety number ("sotto safety-number ${v(e.account)}")`;
   return {
     json: { type: 'identity-changed', from: e.account, verified: e.verified },
-    line: `! ${e.account}'s identity key changed: ${what}`,
+    line: `! ${v(e.account)}'s identity key changed: ${what}`,
   };
 }
 
@@ -108,6 +115,6 @@ export function renderIdentityChanged(e: IdentityChangedEvent): Rendered {
 export function renderDevicesChanged(e: DevicesChangedEvent): Rendered {
   return {
     json: { type: 'devices-changed', from: e.account, added: [...e.added], removed: [...e.removed] },
-    line: `• ${e.account}'s devices changed: +[${e.added.join(', ')}] -[${e.removed.join(', ')}]`,
+    line: `• ${v(e.account)}'s devices changed: +[${e.added.join(', ')}] -[${e.removed.join(', ')}]`,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The one place the CLI builds an SDK client: the profile's SQLite store, the Node crypto provider and the
- * server URL. Commands get a {@link Session} and close it when done.
+ * server URL. Commands get a {@link Session} and close it when done; register and login get theirs from
+ * {@link withNewProfile}, which commits the new store to the profile only when the account exists.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SottoClient } from '@sotto/client';
 import type { CommandContext } from './command.js';
@@ -16,7 +18,9 @@ import {
   requireSettings,
   type StoreProtection,
   serverUrl,
+  writeSettings,
 } from './profile.js';
+import { removeIfEmpty, type Staging, stage } from './staging.js';
 
 /** The SDK's database file inside the profile directory. */
 export const STORE_FILE = 'sotto.db';
@@ -39,95 +43,157 @@ export interface NewProfile {
 }
 
 /**
- * Opens the profile of `ctx`. With `'required'` the profile must have registered or logged in (else
- * NO_ACCOUNT, exit 2), and its store is opened with the password when it is password-protected; with a
- * {@link NewProfile} it must not have (else ALREADY_REGISTERED, exit 5).
+ * Opens the profile of `ctx`, which must have registered or logged in (else NO_ACCOUNT, exit 2); its store
+ * is opened with the password when it is password-protected.
  */
-export async function openSession(ctx: CommandContext, account: 'required' | NewProfile): Promise<Session> {
+export async function openSession(ctx: CommandContext): Promise<Session> {
   const dir = profileDir(ctx.args, ctx.env);
-  let settings: ProfileSettings | undefined;
-  if (account === 'required') settings = requireSettings(dir);
-  else {
-    settings = readSettings(dir);
-    if (settings !== undefined) {
-      throw new CliError(
-        'ALREADY_REGISTERED',
-        `profile ${dir} already holds ${settings.name}; use another --profile`,
-        EXIT.REFUSED,
-      );
-    }
-  }
+  const settings = requireSettings(dir);
   const server = serverUrl(ctx.args, ctx.env, settings);
-  ensureProfileDir(dir);
   const unlock = lockProfile(dir);
   try {
-    return await openLocked(ctx, account, dir, server, settings, unlock);
+    const password =
+      settings.store === 'password' ? await readPassword(ctx.args, ctx.env, ctx.io) : undefined;
+    const session = await openClient({ dir, storeDir: dir, server, settings, password });
+    return { ...session, close: once(() => closeThen(session, unlock)) };
   } catch (err) {
     unlock();
     throw err;
   }
 }
 
-async function openLocked(
-  ctx: CommandContext,
-  account: 'required' | NewProfile,
-  dir: string,
-  server: string,
-  settings: ProfileSettings | undefined,
-  unlock: () => void,
-): Promise<Session> {
-  // Loaded on demand so `--help` and `serve` start fast.
-  const { createClient, openSqliteStore } = await import('@sotto/client');
-  const { createNodeProvider } = await import('@sotto/crypto');
-  const provider = createNodeProvider();
-  const protection = account === 'required' ? (settings?.store ?? 'password') : account.store;
-  const password =
-    account !== 'required'
-      ? account.password
-      : protection === 'password'
-        ? await readPassword(ctx.args, ctx.env, ctx.io)
-        : undefined;
-  const store = await openSqliteStore({
-    path: join(dir, STORE_FILE),
-    provider,
-    ...(protection === 'password' && password !== undefined ? { password } : {}),
-  });
-  const client = createClient({ server, store, provider });
-  let closing: Promise<void> | undefined;
-  return {
-    client,
-    dir,
-    server,
-    settings,
-    close: () => {
-      closing ??= (async () => {
-        try {
-          await client.close();
-        } finally {
-          try {
-            await store.close();
-          } finally {
-            unlock();
-          }
-        }
-      })();
-      return closing;
-    },
-  };
-}
-
 /** Runs `fn` with a session and always closes it. */
-export async function withSession<T>(
-  ctx: CommandContext,
-  account: 'required' | NewProfile,
-  fn: (s: Session) => Promise<T>,
-): Promise<T> {
-  const session = await openSession(ctx, account);
+export async function withSession<T>(ctx: CommandContext, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(ctx);
   try {
     return await fn(session);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Runs `fn` (register or login) on a new store built in a staging directory of the profile (see
+ * staging.ts), then moves it into place and remembers server and account. When `fn` fails, the staged store
+ * is removed — unless the account already reached it (the server accepted the account or device, and only
+ * the first connection failed): then it is kept like a success, said on stderr, and the error is thrown.
+ * @throws CliError ALREADY_REGISTERED (exit 5) when the profile already holds an account; it is untouched.
+ */
+export async function withNewProfile<T>(
+  ctx: CommandContext,
+  profile: NewProfile,
+  fn: (s: Session) => Promise<T>,
+): Promise<{ result: T; settings: ProfileSettings }> {
+  const dir = profileDir(ctx.args, ctx.env);
+  const existing = readSettings(dir);
+  if (existing !== undefined) {
+    throw new CliError(
+      'ALREADY_REGISTERED',
+      `profile ${dir} already holds ${existing.name}; use another --profile`,
+      EXIT.REFUSED,
+    );
+  }
+  const server = serverUrl(ctx.args, ctx.env, undefined);
+  const createdDir = !existsSync(dir);
+  ensureProfileDir(dir);
+  const unlock = lockProfile(dir);
+  let committed = false;
+  let staging: Staging | undefined;
+  try {
+    const staged = stage(dir);
+    staging = staged;
+    const session = await openClient({
+      dir,
+      storeDir: staged.dir,
+      server,
+      settings: undefined,
+      password: profile.store === 'password' ? profile.password : undefined,
+    });
+    const keep = async (): Promise<ProfileSettings> => {
+      const me = await session.client.whoami();
+      await session.close();
+      const settings: ProfileSettings = { server, name: me.account, store: profile.store };
+      for (const aside of staged.commit(STORE_FILE)) {
+        ctx.out.note(`an unused store left by an earlier attempt was moved aside: ${join(dir, aside)}`);
+      }
+      writeSettings(dir, settings);
+      committed = true;
+      return settings;
+    };
+    let result: T;
+    try {
+      result = await fn(session);
+    } catch (err) {
+      const registered = await session.client.isRegistered().catch(() => false);
+      if (registered) {
+        const settings = await keep();
+        ctx.out.note(
+          `the account ${settings.name} exists and this profile keeps it; it finishes setting up on its next connection`,
+        );
+      } else await session.close();
+      throw err;
+    }
+    return { result, settings: await keep() };
+  } finally {
+    if (!committed) staging?.discard();
+    unlock();
+    if (!committed && createdDir) removeIfEmpty(dir);
+  }
+}
+
+/** Where {@link openClient} opens the store, and for which profile. */
+interface ClientPlace {
+  readonly dir: string;
+  readonly storeDir: string;
+  readonly server: string;
+  readonly settings: ProfileSettings | undefined;
+  /** The store is wrapped under this password; without it, a key file beside it is used. */
+  readonly password: string | undefined;
+}
+
+async function openClient(place: ClientPlace): Promise<Session> {
+  // Loaded on demand so `--help` and `serve` start fast.
+  const { createClient, openSqliteStore } = await import('@sotto/client');
+  const { createNodeProvider } = await import('@sotto/crypto');
+  const provider = createNodeProvider();
+  const store = await openSqliteStore({
+    path: join(place.storeDir, STORE_FILE),
+    provider,
+    ...(place.password === undefined ? {} : { password: place.password }),
+  });
+  // The inbox keeps every received message until a command reports it (see inbox.ts), so commands that
+  // only connect (send, contacts, …) never swallow what `receive` should show.
+  const client = createClient({ server: place.server, store, provider, inbox: true });
+  return {
+    client,
+    dir: place.dir,
+    server: place.server,
+    settings: place.settings,
+    close: once(async () => {
+      try {
+        await client.close();
+      } finally {
+        await store.close();
+      }
+    }),
+  };
+}
+
+async function closeThen(session: Session, then: () => void): Promise<void> {
+  try {
+    await session.close();
+  } finally {
+    then();
+  }
+}
+
+/** `fn` run at most once; later calls return the first call's promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
 }
 
 /**
@@ -163,7 +229,7 @@ export async function connect(session: Session): Promise<void> {
 
 /** Like {@link withSession}, connected (authenticated) first. */
 export function withConnection<T>(ctx: CommandContext, fn: (s: Session) => Promise<T>): Promise<T> {
-  return withSession(ctx, 'required', async (s) => {
+  return withSession(ctx, async (s) => {
     await connect(s);
     return fn(s);
   });

@@ -23,15 +23,17 @@ export interface Stopper {
   readonly reason: Promise<StopReason>;
   /** Stops now with `done`. */
   finish(): void;
+  /** True once a stop source fired (synchronously, unlike awaiting `reason`). */
+  isStopped(): boolean;
 }
 
 /** Arms the stop sources; see {@link StopSources}. */
 export function armStop(sources: StopSources): Stopper {
   let settle: (r: StopReason) => void = () => {};
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   const onEnd = () => settle('eof');
   const reason = new Promise<StopReason>((resolveReason) => {
-    let settled = false;
     settle = (r) => {
       if (settled) return;
       settled = true;
@@ -49,5 +51,5 @@ export function armStop(sources: StopSources): Stopper {
     sources.stdin.resume();
   }
   sources.stopped.then(() => settle('signal'));
-  return { reason, finish: () => settle('done') };
+  return { reason, finish: () => settle('done'), isStopped: () => settled };
 }

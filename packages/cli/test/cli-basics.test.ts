@@ -1,10 +1,12 @@
 /**
- * The binary without an account: help, usage errors (exit 2), no password prompt without a terminal,
- * and `sotto serve` answering health checks and stopping on SIGINT.
+ * The binary without an account: help (documenting every exit code), `--version` everywhere, usage errors
+ * (exit 2: unknown options, bad numbers), no password prompt without a terminal, and `sotto serve`
+ * answering health checks and stopping on SIGINT.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/commands/index.js';
 import { JsonStream, runSotto, spawnSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('basics');
@@ -27,21 +29,83 @@ describe('sotto without an account', () => {
     expect(flag.stdout).toBe(one.stdout);
   });
 
+  it('documents every exit code in --help', async () => {
+    const help = (await runSotto(['--help'])).stdout;
+    for (const code of [0, 1, 2, 3, 4, 5, 130]) expect(help).toMatch(new RegExp(`^ +${code} +\\w`, 'm'));
+    expect(help).toMatch(/longer than 16000 characters/);
+    expect(help).toMatch(/--version/);
+  });
+
+  it('prints the version with --version, for sotto and every command, exit 0', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const lines = [[], ['help'], ...COMMANDS.map((c) => [c.name])].map((cmd) => [...cmd, '--version']);
+    // A version request is answered before anything else: a command's missing arguments do not matter.
+    lines.push(['send', '--version', '--profile', join(dir, 'none')]);
+    const runs = await Promise.all(lines.map((args) => runSotto(args)));
+    for (const [i, r] of runs.entries()) {
+      expect({ args: lines[i], code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        args: lines[i],
+        code: 0,
+        stdout: `sotto ${pkg.version}\n`,
+        stderr: '',
+      });
+    }
+    const json = await runSotto(['receive', '--version', '--json']);
+    expect(json.stdout).toBe(`${JSON.stringify({ type: 'version', version: pkg.version })}\n`);
+  });
+
   it('gives exit code 2 and one stderr line for usage errors', async () => {
+    const none = ['--profile', join(dir, 'none')];
     const runs = await Promise.all([
       runSotto([]),
+      runSotto(['--bogus']),
+      runSotto(['--bogus', '--help']),
+      runSotto(['help', '--bogus']),
       runSotto(['frobnicate']),
+      runSotto(['frobnicate', '--version']),
       runSotto(['serve', '--port', 'x']),
+      runSotto(['serve', '--bogus']),
       runSotto(['help', 'frobnicate']),
       runSotto(['contacts', 'frob', 'bob']),
       runSotto(['status', 'dancing']),
+      runSotto(['send', 'bob', 'hi', '--bogus']),
       runSotto(['receive', '--timeout', 'soon']),
+      runSotto(['send', 'bob', '', ...none]),
     ]);
     for (const r of runs) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^sotto.*\[USAGE\]\n$/);
+    }
+  });
+
+  it('refuses bad numbers as usage errors (exit 2) before opening the profile', async () => {
+    const none = ['--profile', join(dir, 'none')];
+    const cases: Array<[string[], RegExp]> = [
+      [['receive', '--timeout', '-1'], /--timeout/],
+      [['receive', '--timeout', '0x10'], /--timeout/],
+      [['receive', '--timeout', '1e3'], /--timeout/],
+      // Longer than a Node timer can wait: it would fire at once.
+      [['receive', '--timeout', '99999999999'], /--timeout must be at most/],
+      [['receive', '--count', '0'], /--count/],
+      [['receive', '--count', '2.5'], /--count/],
+      [['receive', '--count', '0x10'], /--count/],
+      [['history', 'bob', '--limit', '1e2'], /--limit/],
+      [['history', 'bob', '--limit', ' 5'], /--limit/],
+      [['chat', 'bob', '--history', 'ten'], /--history/],
+      [['chat', 'bob', '--history', '1e1'], /--history/],
+      [['devices', 'revoke', '1.5'], /device ID/],
+      [['devices', 'revoke', '0x2'], /device ID/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => runSotto([...args, ...none])));
+    for (const [i, r] of runs.entries()) {
+      const [args, message] = cases[i] ?? [[], /./];
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/\[USAGE\]\n$/);
     }
   });
 

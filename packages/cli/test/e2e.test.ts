@@ -9,8 +9,9 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { JsonStream, jsonLines, type RunResult, runSotto, spawnSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('e2e');
@@ -76,9 +77,7 @@ beforeAll(async () => {
   temp.create();
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   writeFileSync(wrongPasswordFile, 'not the password at all 7\n', { mode: 0o600 });
-  server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }), {
-    logDestination: { write: () => {} },
-  });
+  server = await startTestServer(dataDir);
 });
 
 afterAll(async () => {
@@ -127,6 +126,32 @@ describe.sequential('sotto end to end', () => {
     expect(profile.stderr).toMatch(/^sotto: .*\[STORAGE_WRONG_KEY\]\n$/);
     expect(network.code).toBe(4);
     expect(network.stderr).toMatch(/^sotto: .*\[NETWORK\]\n$/);
+  });
+
+  it('refuses an over-long message with exit 2, before connecting', { timeout: 60_000 }, async () => {
+    const long = 'x'.repeat(17_000);
+    const [asArgument, fromStdin] = await Promise.all([
+      // The server given here is down: a usage error must come before any attempt to reach it.
+      runSotto([
+        'send',
+        'bob',
+        long,
+        '--profile',
+        A1,
+        '--password-file',
+        passwordFile,
+        '--server',
+        'http://127.0.0.1:9',
+      ]),
+      runSotto(['send', 'alice', '-', '--profile', B], { input: `${long}\n` }),
+    ]);
+    for (const r of [asArgument, fromStdin]) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^sotto send: the message is too long: 17000 characters, at most 16000 \[USAGE\]\n$/,
+      );
+    }
   });
 
   it('makes alice and bob contacts', { timeout: 60_000 }, async () => {

@@ -15,9 +15,10 @@ import {
   issueDeviceCertificate,
   signDeviceList,
 } from '@sotto/crypto';
-import { DATABASE_FILE, defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import { DATABASE_FILE, type RunningServer } from '@sotto/server';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { jsonLines, type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('identity');
@@ -28,10 +29,7 @@ const BOB = join(root, 'bob');
 const provider = createNodeProvider();
 let server: RunningServer;
 
-const start = (port: number) =>
-  startServer(defaultConfig({ port, host: '127.0.0.1', dataDir, logLevel: 'silent' }), {
-    logDestination: { write: () => {} },
-  });
+const start = (port: number) => startTestServer(dataDir, port);
 
 /** Runs `sotto` on an unattended profile (no password needed). */
 const run = (profile: string, args: readonly string[]): Promise<RunResult> =>

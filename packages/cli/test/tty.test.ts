@@ -5,8 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers/server.js';
 import { JsonStream, runSotto, spawnInTty, spawnSotto, Terminal, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('tty');
@@ -19,10 +20,7 @@ const children: Array<{ kill(): unknown }> = [];
 
 beforeAll(async () => {
   temp.create();
-  server = await startServer(
-    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: join(root, 'server'), logLevel: 'silent' }),
-    { logDestination: { write: () => {} } },
-  );
+  server = await startTestServer(join(root, 'server'));
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandArgs, splitCommand } from '../src/args.js';
 import { describeFailure } from '../src/errors.js';
 import { CliError, EXIT } from '../src/exit-codes.js';
+import { checkMessageText, MAX_MESSAGE_CHARS } from '../src/message-text.js';
 import { createOutput } from '../src/output.js';
 import { digitRows } from '../src/qr.js';
 import { renderMessage, renderReceipt } from '../src/render.js';
@@ -51,6 +52,26 @@ describe('failures', () => {
   it('never repeats the message of an unknown error, which could hold anything', () => {
     const f = describeFailure(new Error('secret: hunter2'));
     expect(f).toEqual({ code: 'INTERNAL', message: 'unexpected error (Error)', exitCode: EXIT.OTHER });
+  });
+});
+
+describe('message text', () => {
+  it('accepts up to 16,000 characters (code points, not UTF-16 units) and refuses more', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return EXIT.OK;
+      } catch (err) {
+        return err instanceof CliError ? err.exitCode : undefined;
+      }
+    };
+    expect(code(() => checkMessageText('🙂'.repeat(MAX_MESSAGE_CHARS)))).toBe(EXIT.OK);
+    expect(code(() => checkMessageText('x'.repeat(MAX_MESSAGE_CHARS + 1)))).toBe(EXIT.USAGE);
+    expect(code(() => checkMessageText(''))).toBe(EXIT.USAGE);
+  });
+
+  it('maps the SDK refusing an argument (too long, oneself) to a usage error', () => {
+    expect(describeFailure(new SottoError('INVALID_ARGUMENT')).exitCode).toBe(EXIT.USAGE);
   });
 });
 

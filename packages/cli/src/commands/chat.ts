@@ -5,14 +5,15 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { SottoClient } from '@sotto/client';
-import { positional, stringOption } from '../args.js';
+import { countOption, positional } from '../args.js';
 import type { Command } from '../command.js';
 import { describeFailure } from '../errors.js';
-import { usageError } from '../exit-codes.js';
 import { printEvents } from '../listen.js';
+import { checkMessageText } from '../message-text.js';
 import type { Rendered } from '../render.js';
-import { renderMessage } from '../render.js';
+import { clock, renderMessage } from '../render.js';
 import { connect, withSession } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 /** How long after the last keystroke "typing" turns off, in ms. */
 const TYPING_IDLE_MS = 4_000;
@@ -23,7 +24,8 @@ export const chat: Command = {
   summary: 'chat with a contact interactively',
   help: `usage: sotto chat NAME [--history N]
 
-Opens a conversation with NAME: the last N messages (default 10), then every line you type is sent.
+Opens a conversation with NAME: the last N messages (default 10) and any of NAME's messages still
+waiting to be shown (see "sotto receive"), then every line you type is sent.
 NAME's messages, receipts, presence and typing appear as they happen; shown messages are marked read.
 Type /quit or press Ctrl-D to leave; a message that cannot be sent (e.g. UNTRUSTED_IDENTITY) is
 reported and the chat goes on. With piped input, each line is sent and chat ends at the end of the
@@ -31,14 +33,12 @@ input, or at the first message that cannot be sent (exiting with its code).
 --json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt"}.`,
   options: { history: { type: 'string' } },
   positionals: { min: 1, max: 1 },
-  run: (ctx) =>
-    withSession(ctx, 'required', async (session) => {
+  run: async (ctx) => {
+    const { normalizeAccountName } = await import('@sotto/protocol');
+    const name = normalizeAccountName(positional(ctx.args, 0));
+    const historyCount = countOption(ctx.args, 'history', 0) ?? 10;
+    return withSession(ctx, async (session) => {
       const { client } = session;
-      const name = positional(ctx.args, 0);
-      const historyText = stringOption(ctx.args, 'history') ?? '10';
-      const historyCount = Number(historyText);
-      if (!Number.isInteger(historyCount) || historyCount < 0)
-        throw usageError('--history must be an integer ≥ 0');
       const tty = ctx.io.stdin.isTTY === true && ctx.out.json === false;
       const me = await client.whoami();
       let rl: Interface | undefined;
@@ -62,13 +62,21 @@ input, or at the first message that cannot be sent (exiting with its code).
         },
         onMessage: (m) => {
           if (m.direction === 'in') client.markRead(name, [m.id]).catch(() => {});
+          // Shown here, so `receive` does not show it again.
+          client.clearInbox([m.id]).catch(() => {});
         },
       });
       try {
+        // Before connecting (so nothing arrives twice): the waiting messages of this conversation that
+        // are older than the last N, then the last N; none of them waits any more.
+        const waiting = (await client.inbox()).filter((m) => m.conversation === name);
+        const recent = historyCount > 0 ? await client.history(name, { limit: historyCount }) : [];
+        const inRecent = new Set(recent.map((m) => m.id));
+        for (const m of [...waiting.filter((w) => !inRecent.has(w.id)), ...recent]) print(renderMessage(m));
+        await client.clearInbox(waiting.map((m) => m.id));
         await connect(session);
-        if (historyCount > 0) {
-          for (const m of await client.history(name, { limit: historyCount })) print(renderMessage(m));
-        }
+        const unread = waiting.filter((m) => m.direction === 'in').map((m) => m.id);
+        if (unread.length > 0) client.markRead(name, unread).catch(() => {});
         const contact = (await client.listContacts()).find((c) => c.account === name);
         if (contact?.presence !== undefined) ctx.out.note(`${name} is ${contact.presence.state}`);
         ctx.out.note(`chatting with ${name} as ${me.account} — /quit or Ctrl-D to leave`);
@@ -78,7 +86,8 @@ input, or at the first message that cannot be sent (exiting with its code).
       } finally {
         off();
       }
-    }),
+    });
+  },
 };
 
 async function converse(
@@ -130,13 +139,14 @@ async function converse(
     queue = queue.then(async () => {
       if (failure !== undefined) return;
       try {
+        checkMessageText(text);
         const r = await client.send(name, text);
         const type = r.queued ? 'queued' : 'sent';
         if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt });
         else
           print({
             json: { type },
-            line: `[${new Date(r.sentAt).toTimeString().slice(0, 5)}] me: ${text}${r.queued ? ' (queued)' : ''}`,
+            line: `[${clock(r.sentAt)}] me: ${visibleLine(text)}${r.queued ? ' (queued)' : ''}`,
           });
       } catch (err) {
         if (!tty) {
@@ -146,7 +156,7 @@ async function converse(
         }
         // At a terminal the conversation goes on: say why this one was not sent.
         const f = describeFailure(err);
-        print({ json: { type: 'error' }, line: `! not sent: ${f.message} [${f.code}]` });
+        print({ json: { type: 'error' }, line: `! not sent: ${visibleLine(f.message)} [${f.code}]` });
       }
     });
   });

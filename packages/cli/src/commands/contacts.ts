@@ -7,6 +7,7 @@ import { positional } from '../args.js';
 import type { Command } from '../command.js';
 import { usageError } from '../exit-codes.js';
 import { withConnection } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 type Action = (client: SottoClient, name: string) => Promise<void>;
 
@@ -41,9 +42,9 @@ function contactLine(c: Contact): string {
   const presence =
     c.presence === undefined
       ? ''
-      : `  ${c.presence.state}${c.presence.text === undefined || c.presence.text === '' ? '' : ` "${c.presence.text}"`}`;
+      : `  ${c.presence.state}${c.presence.text === undefined || c.presence.text === '' ? '' : ` "${visibleLine(c.presence.text)}"`}`;
   const trust = c.identityChanged ? '  KEY CHANGED' : c.verified ? '  verified' : '';
-  return `${c.account.padEnd(20)} ${c.state.padEnd(9)}${presence}${trust}`;
+  return `${visibleLine(c.account).padEnd(20)} ${c.state.padEnd(9)}${presence}${trust}`;
 }
 
 /** The `contacts` command. */
@@ -78,7 +79,7 @@ list shows each contact's state (outgoing, incoming, accepted, blocked), presenc
     const name = positional(ctx.args, 1);
     await withConnection(ctx, async ({ client }) => {
       await action.run(client, name);
-      ctx.out.emit(action.done.replace('{}', name), { type: 'contact', action: sub, name });
+      ctx.out.emit(action.done.replace('{}', visibleLine(name)), { type: 'contact', action: sub, name });
     });
   },
 };

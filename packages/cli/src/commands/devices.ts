@@ -1,5 +1,5 @@
 /** `sotto devices list|revoke ID`: this account's devices from its signed device list. */
-import { positional } from '../args.js';
+import { integerArg, positional } from '../args.js';
 import type { Command } from '../command.js';
 import { usageError } from '../exit-codes.js';
 import { withConnection } from '../sdk.js';
@@ -43,9 +43,8 @@ revoke prints {"type":"revoked","deviceId"}.`,
     }
     if (sub !== 'revoke') throw usageError(`unknown devices action "${sub}"`);
     const idText = ctx.args.positionals[1];
-    const id = Number(idText);
-    if (idText === undefined || !Number.isInteger(id) || id < 1)
-      throw usageError('devices revoke needs a device ID');
+    if (idText === undefined) throw usageError('devices revoke needs a device ID');
+    const id = integerArg(idText, 'the device ID', 1);
     await withConnection(ctx, async ({ client }) => {
       await client.revokeDevice(id);
       ctx.out.emit(`revoked device ${id}`, { type: 'revoked', deviceId: id });

@@ -16,15 +16,16 @@ Run "sotto receive" first to fetch what waited on the server.
 --json prints one {"type":"message",…} object per line, as "sotto receive" does.`,
   options: { limit: { type: 'string' } },
   positionals: { min: 1, max: 1 },
-  run: (ctx) =>
-    withSession(ctx, 'required', async ({ client }) => {
-      const name = positional(ctx.args, 0);
-      const limit = countOption(ctx.args, 'limit');
+  run: (ctx) => {
+    const name = positional(ctx.args, 0);
+    const limit = countOption(ctx.args, 'limit');
+    return withSession(ctx, async ({ client }) => {
       const messages = await client.history(name, limit === undefined ? {} : { limit });
       if (messages.length === 0) ctx.out.note(`no messages with ${name}`);
       for (const m of messages) {
         const r = renderMessage(m);
         ctx.out.emit(r.line, r.json);
       }
-    }),
+    });
+  },
 };

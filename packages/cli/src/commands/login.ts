@@ -6,8 +6,7 @@ import { flagOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { usageError } from '../exit-codes.js';
 import { readPassword } from '../password.js';
-import { writeSettings } from '../profile.js';
-import { withSession } from '../sdk.js';
+import { withNewProfile } from '../sdk.js';
 
 /** The `login` command. */
 export const login: Command = {
@@ -25,20 +24,15 @@ contacts are told. A wrong name or password exits 3 (LOGIN_FAILED). --unattended
     if (name === undefined) throw usageError('--name NAME is required');
     const password = await readPassword(ctx.args, ctx.env, ctx.io);
     const protection = flagOption(ctx.args, 'unattended') ? 'keyfile' : 'password';
-    await withSession(ctx, { password, store: protection }, async ({ client, dir, server }) => {
-      const deviceName = stringOption(ctx.args, 'device-name');
-      const result = await client.login({
-        name,
-        password,
-        ...(deviceName === undefined ? {} : { deviceName }),
-      });
-      writeSettings(dir, { server, name: result.account, store: protection });
-      ctx.out.emit(`Logged in as ${result.account} (device ${result.deviceId}) on ${server}`, {
-        type: 'logged-in',
-        account: result.account,
-        deviceId: result.deviceId,
-        server,
-      });
+    const deviceName = stringOption(ctx.args, 'device-name');
+    const { result, settings } = await withNewProfile(ctx, { password, store: protection }, ({ client }) =>
+      client.login({ name, password, ...(deviceName === undefined ? {} : { deviceName }) }),
+    );
+    ctx.out.emit(`Logged in as ${result.account} (device ${result.deviceId}) on ${settings.server}`, {
+      type: 'logged-in',
+      account: result.account,
+      deviceId: result.deviceId,
+      server: settings.server,
     });
   },
 };

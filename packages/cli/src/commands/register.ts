@@ -9,8 +9,8 @@ import type { Command } from '../command.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { readPassword } from '../password.js';
-import { serverUrl, writeSettings } from '../profile.js';
-import { withSession } from '../sdk.js';
+import { serverUrl } from '../profile.js';
+import { withNewProfile } from '../sdk.js';
 
 /** What each completed step means (the SDK reports a step once it is finished). */
 const STEP_TEXT: Record<ProgressEvent['step'], string> = {
@@ -69,26 +69,25 @@ the key file is then as sensitive as the profile).
         EXIT.REFUSED,
       );
     }
-    await withSession(ctx, { password, store: protection }, async ({ client, dir }) => {
-      const result = await client.register({
+    const { result } = await withNewProfile(ctx, { password, store: protection }, ({ client }) =>
+      client.register({
         name,
         password,
         allowWeakPassword: allowWeak,
         onProgress: (p) => ctx.out.note(`[${p.done}/${p.total}] ${STEP_TEXT[p.step]}`),
-      });
-      writeSettings(dir, { server, name: result.account, store: protection });
-      ctx.out.emit(`Registered ${result.account} (device ${result.deviceId}) on ${server}`, {
-        type: 'registered',
-        account: result.account,
-        deviceId: result.deviceId,
-        server,
-        strength: {
-          score: result.strength.score,
-          weak: result.strength.weak,
-          warning: result.strength.warning,
-          suggestions: [...result.strength.suggestions],
-        },
-      });
+      }),
+    );
+    ctx.out.emit(`Registered ${result.account} (device ${result.deviceId}) on ${server}`, {
+      type: 'registered',
+      account: result.account,
+      deviceId: result.deviceId,
+      server,
+      strength: {
+        score: result.strength.score,
+        weak: result.strength.weak,
+        warning: result.strength.warning,
+        suggestions: [...result.strength.suggestions],
+      },
     });
   },
 };

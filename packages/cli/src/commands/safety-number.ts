@@ -29,7 +29,7 @@ of it. NAME sees the same number; compare them in person or over a call, then ru
       });
       ctx.out.text(`Safety number with ${name}:\n`);
       for (const row of digitRows(sn.digits)) ctx.out.text(`    ${row}`);
-      if (!flagOption(ctx.args, 'no-qr')) ctx.out.text(`\n${await terminalQr(sn.qrPayload)}`);
+      if (!flagOption(ctx.args, 'no-qr')) ctx.out.art(`\n${await terminalQr(sn.qrPayload)}`);
       ctx.out.text(`Compare it with ${name}; if it matches, run "sotto verify ${name}".`);
     }),
 };

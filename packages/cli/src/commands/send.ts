@@ -1,8 +1,9 @@
 /** `sotto send NAME TEXT`: one end-to-end encrypted message to every device of NAME and one's own. */
 import { positional } from '../args.js';
 import type { Command } from '../command.js';
-import { usageError } from '../exit-codes.js';
+import { checkMessageText, MAX_MESSAGE_CHARS } from '../message-text.js';
 import { withConnection } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -19,7 +20,8 @@ export const send: Command = {
        sotto send NAME -        (the text is read from stdin)
 
 Encrypts TEXT for every device of NAME and for this account's other devices, and hands it to the
-server (delivered later to devices that are offline). Refused with exit 5 when NAME is verified and
+server (delivered later to devices that are offline). TEXT has at most ${MAX_MESSAGE_CHARS} characters
+(more is a usage error, exit 2, before anything is sent). Refused with exit 5 when NAME is verified and
 their identity key changed (UNTRUSTED_IDENTITY: see "sotto verify --acknowledge"), blocked, or not
 a contact. --json prints {"type":"sent","to","id","sentAt"}; "type":"queued" (still exit 0) when the
 connection dropped mid-send: the message is kept and the next sotto command on this profile sends it,
@@ -30,19 +32,28 @@ once. Do not send it again.`,
     const name = positional(ctx.args, 0);
     const arg = positional(ctx.args, 1);
     const text = arg === '-' ? await readAll(ctx.io.stdin) : arg;
-    if (text === '') throw usageError('the message is empty');
+    checkMessageText(text);
     await withConnection(ctx, async ({ client }) => {
       const r = await client.send(name, text);
       // Queued: the connection dropped mid-send; the next sotto command on this profile sends it again
       // (same id, delivered once). It is kept, not lost, so this is not a failure — but do not resend it.
       if (r.queued) {
-        ctx.out.emit(`queued for ${name}: the next sotto command on this profile sends it (do not resend)`, {
-          type: 'queued',
+        ctx.out.emit(
+          `queued for ${visibleLine(name)}: the next sotto command on this profile sends it (do not resend)`,
+          {
+            type: 'queued',
+            to: name,
+            id: r.messageId,
+            sentAt: r.sentAt,
+          },
+        );
+      } else
+        ctx.out.emit(`sent to ${visibleLine(name)}`, {
+          type: 'sent',
           to: name,
           id: r.messageId,
           sentAt: r.sentAt,
         });
-      } else ctx.out.emit(`sent to ${name}`, { type: 'sent', to: name, id: r.messageId, sentAt: r.sentAt });
     });
   },
 };

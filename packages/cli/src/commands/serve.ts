@@ -9,21 +9,28 @@ import { usageError } from '../exit-codes.js';
 
 const IGNORED_VALUED = new Set(['--profile', '--server', '--password-file']);
 
-/** Splits the CLI's own flags (`--json`, `--help`, and the ignored client flags) from the server's. */
-function serverArgs(raw: readonly string[]): { json: boolean; help: boolean; rest: string[] } {
+/** Splits the CLI's own flags (`--json`, `--help`, `--version`, and the ignored client flags) from the server's. */
+function serverArgs(raw: readonly string[]): {
+  json: boolean;
+  help: boolean;
+  version: boolean;
+  rest: string[];
+} {
   let json = false;
   let help = false;
+  let version = false;
   const rest: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const arg = raw[i] ?? '';
     const flag = arg.split('=', 1)[0] ?? arg;
     if (arg === '--json') json = true;
     else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--version') version = true;
     else if (IGNORED_VALUED.has(flag)) {
       if (!arg.includes('=')) i++;
     } else rest.push(arg);
   }
-  return { json, help, rest };
+  return { json, help, version, rest };
 }
 
 /** The `serve` command. */
@@ -67,8 +74,8 @@ web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePe
   },
 };
 
-/** Whether the raw `serve` arguments ask for JSON or help (the dispatcher needs this before running). */
-export function serveFlags(raw: readonly string[]): { json: boolean; help: boolean } {
-  const { json, help } = serverArgs(raw);
-  return { json, help };
+/** Whether the raw `serve` arguments ask for JSON, help or the version (the dispatcher needs this first). */
+export function serveFlags(raw: readonly string[]): { json: boolean; help: boolean; version: boolean } {
+  const { json, help, version } = serverArgs(raw);
+  return { json, help, version };
 }

@@ -4,6 +4,7 @@ import { positional } from '../args.js';
 import type { Command } from '../command.js';
 import { usageError } from '../exit-codes.js';
 import { withConnection } from '../sdk.js';
+import { visibleLine } from '../visible.js';
 
 const STATES: readonly PresenceState[] = ['online', 'away', 'busy', 'offline'];
 
@@ -27,7 +28,7 @@ no device connected shows as offline). --json prints {"type":"status","state","t
     const text = ctx.args.positionals[1];
     await withConnection(ctx, async ({ client }) => {
       await client.setPresence(state, text);
-      ctx.out.emit(`status: ${state}${text === undefined ? '' : ` "${text}"`}`, {
+      ctx.out.emit(`status: ${state}${text === undefined ? '' : ` "${visibleLine(text)}"`}`, {
         type: 'status',
         state,
         ...(text === undefined ? {} : { text }),

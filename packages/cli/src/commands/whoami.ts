@@ -18,7 +18,7 @@ Prints the account, this device's id, the server and the account's public identi
   options: {},
   positionals: { min: 0, max: 0 },
   run: (ctx) =>
-    withSession(ctx, 'required', async ({ client, server }) => {
+    withSession(ctx, async ({ client, server }) => {
       const me = await client.whoami();
       const key = hex(me.identityKey);
       ctx.out.emit(
