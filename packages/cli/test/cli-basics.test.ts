@@ -151,4 +151,19 @@ describe('sotto without an account', () => {
     serve.child.kill('SIGINT');
     expect(await serve.exited).toBe(0);
   });
+
+  it('"sotto serve" refuses to start, saying why, when the OPAQUE setup does not match the database', async () => {
+    const data = join(dir, 'srv-setup');
+    const first = new JsonStream(
+      spawnSotto(['serve', '--port', '0', '--host', '127.0.0.1', '--data', data, '--json']),
+    );
+    await first.waitFor((r) => r.type === 'listening');
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    rmSync(join(data, 'opaque-server-setup'));
+    const again = await runSotto(['serve', '--port', '0', '--host', '127.0.0.1', '--data', data]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/opaque-server-setup|--opaque-setup/);
+    expect(again.stderr).toMatch(/SERVER_SETUP/);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type { ServerConfig } from '@sotto/server';
 import type { Command } from '../command.js';
-import { usageError } from '../exit-codes.js';
+import { CliError, EXIT, usageError } from '../exit-codes.js';
 
 const IGNORED_VALUED = new Set(['--profile', '--server', '--password-file']);
 
@@ -38,12 +38,14 @@ export const serve: Command = {
   name: 'serve',
   summary: 'run a Sotto server on an embedded database',
   help: `usage: sotto serve [--port N] [--host H] [--data DIR] [--tls-cert FILE --tls-key FILE]
-                   [--public-origin URL] [--log-level LEVEL] [--store postgres://…] [--bus redis://…]
+                   [--public-origin URL[,URL…]]… [--trust-proxy SPEC] [--opaque-setup FILE]
+                   [--log-level LEVEL] [--store postgres://…] [--bus redis://…]
                    [--web DIR] [--limit NAME=INTEGER]… [--json]
 
-Runs the server (the same flags and SOTTO_PORT, SOTTO_HOST, SOTTO_DATA, SOTTO_TLS_CERT, SOTTO_TLS_KEY,
-SOTTO_PUBLIC_ORIGIN, SOTTO_LOG_LEVEL, SOTTO_STORE, SOTTO_BUS, SOTTO_WEB, SOTTO_LIMITS variables as
-sotto-server). Defaults: port 8080, host 0.0.0.0, data ./data, SQLite and the in-process bus, the built
+Runs the server (the same flags and SOTTO_* variables as sotto-server; \`sotto-server --help\` lists
+every option, variable and limit). Behind a reverse proxy, set --public-origin to the URL clients use
+(connection auth is bound to it) and --trust-proxy to the proxy's address (per-IP limits); several nodes
+share one OPAQUE setup (--opaque-setup FILE), or the second one refuses to start. Defaults: port 8080, host 0.0.0.0, data ./data, SQLite and the in-process bus, the built
 web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePerSecond=50; repeatable).
 --port 0 picks a free port. Prints the URL on stdout (with --json:
 {"type":"listening","url":URL,"port":N}); logs go to stderr. Ctrl-C or SIGTERM stops it cleanly.`,
@@ -53,7 +55,7 @@ web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePe
   async run(ctx) {
     const { rest } = serverArgs(ctx.raw);
     // Loaded here so client commands never pay for the server's start-up.
-    const { ConfigError, parseConfig, startServer } = await import('@sotto/server');
+    const { ConfigError, ServerSetupError, parseConfig, startServer } = await import('@sotto/server');
     let config: ServerConfig;
     try {
       config = parseConfig(rest, ctx.env);
@@ -63,6 +65,10 @@ web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePe
     }
     const server = await startServer(config, {
       logDestination: { write: (line: string) => ctx.io.stderr.write(line) },
+    }).catch((err: unknown) => {
+      // A refused start (the OPAQUE setup does not match the database) says why; its text holds no secret.
+      if (err instanceof ServerSetupError) throw new CliError('SERVER_SETUP', err.message, EXIT.OTHER);
+      throw err;
     });
     ctx.out.emit(`sotto: serving on ${server.url} (data in ${config.dataDir})`, {
       type: 'listening',
