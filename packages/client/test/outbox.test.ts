@@ -33,13 +33,19 @@ async function contacts(a: SottoClient, b: SottoClient, bName: string, aName: st
   await accepted;
 }
 
+/** alice and bob, registered and contacts. */
+async function aliceAndBob(): Promise<{ alice: SottoClient; bob: SottoClient }> {
+  const alice = make();
+  const bob = make();
+  await alice.register({ name: 'alice', password: STRONG });
+  await bob.register({ name: 'bob', password: STRONG });
+  await contacts(alice, bob, 'bob', 'alice');
+  return { alice, bob };
+}
+
 describe('the offline outbox', () => {
   it('keeps messages written offline (pending) and sends them in order after reconnecting', async () => {
-    const alice = make();
-    const bob = make();
-    await alice.register({ name: 'alice', password: STRONG });
-    await bob.register({ name: 'bob', password: STRONG });
-    await contacts(alice, bob, 'bob', 'alice');
+    const { alice, bob } = await aliceAndBob();
     await alice.close();
     const written = [];
     for (const text of ['one', 'two', 'three']) written.push(await alice.send('bob', text));
@@ -64,11 +70,7 @@ describe('the offline outbox', () => {
   });
 
   it('deletes a message from local history only', async () => {
-    const alice = make();
-    const bob = make();
-    await alice.register({ name: 'alice', password: STRONG });
-    await bob.register({ name: 'bob', password: STRONG });
-    await contacts(alice, bob, 'bob', 'alice');
+    const { alice, bob } = await aliceAndBob();
     await alice.close();
     const r = await alice.send('bob', 'never mind');
     await alice.deleteMessage(r.messageId);

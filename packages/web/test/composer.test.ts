@@ -6,10 +6,10 @@
 import type { SottoClient } from '@sotto/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.js';
+import { HAS_CHROMIUM, IN_CI, type World } from './helpers/harness.js';
 import type { NetProxy } from './helpers/proxy.js';
-import { acceptWhenAsked, nodeAccount } from './helpers/seed.js';
-import { addContact, openChat, register, send } from './helpers/ui.js';
+import { browserAliceNodeBob } from './helpers/seed.js';
+import { send } from './helpers/ui.js';
 
 const T = { timeout: 20_000 };
 const IN_FLIGHT_MS = 1_500;
@@ -43,24 +43,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('the composer during a send', () => {
     alice.locator('li.bubble.out:not([data-status="pending"])', { hasText: text }).waitFor(T);
 
   beforeAll(async () => {
-    world = await startWorld('composer', { proxy: true });
-    if (world.proxy === undefined) throw new Error('no proxy');
-    proxy = world.proxy;
-    const context = await world.browser.newContext({ viewport: { width: 1000, height: 700 } });
-    context.setDefaultTimeout(20_000);
-    alice = await context.newPage();
-    await alice.goto(proxy.url);
-    await register(alice, 'alice');
-    bob = await nodeAccount(world.url, 'bob');
-    const accepted = acceptWhenAsked(bob, 'alice');
-    await addContact(alice, 'bob');
-    await accepted;
-    await alice
-      .locator('[data-contact="bob"]')
-      .getByText('Request sent')
-      .waitFor({ state: 'detached', ...T });
-    await openChat(alice, 'bob');
-    await send(alice, 'bob', 'hello'); // sessions exist: later sends are one round trip
+    ({ world, proxy, alice, bob } = await browserAliceNodeBob('composer'));
   }, 120_000);
 
   afterAll(async () => {

@@ -6,7 +6,9 @@
 import { createClient, MemoryStore, type SottoClient } from '@sotto/client';
 import { createNodeProvider } from '@sotto/crypto';
 import type { Page } from 'playwright-core';
-import { PASSWORD } from './ui.js';
+import { startWorld, type World, type WorldOptions } from './harness.js';
+import type { NetProxy } from './proxy.js';
+import { addContact, openChat, PASSWORD, register, send } from './ui.js';
 
 /** Registers `name` (the tests' password) with the SDK in Node, and connects. */
 export async function nodeAccount(url: string, name: string): Promise<SottoClient> {
@@ -105,4 +107,38 @@ export async function waitStored(
     if (Date.now() > end) throw new Error(`only ${n} of ${count} messages with ${with_} arrived`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** What {@link browserAliceNodeBob} set up. */
+export interface AliceAndBob {
+  readonly world: World;
+  readonly proxy: NetProxy;
+  readonly alice: Page;
+  readonly bob: SottoClient;
+}
+
+/**
+ * A world with a proxy in front of the server; alice registers in a browser behind the proxy, bob in Node;
+ * they become contacts and alice's conversation with bob is open with one message sent (so sessions exist).
+ */
+export async function browserAliceNodeBob(name: string, options: WorldOptions = {}): Promise<AliceAndBob> {
+  const world = await startWorld(name, { ...options, proxy: true });
+  if (world.proxy === undefined) throw new Error('no proxy');
+  const proxy = world.proxy;
+  const context = await world.browser.newContext({ viewport: { width: 1000, height: 700 } });
+  context.setDefaultTimeout(20_000);
+  const alice = await context.newPage();
+  await alice.goto(proxy.url);
+  await register(alice, 'alice');
+  const bob = await nodeAccount(world.url, 'bob');
+  const accepted = acceptWhenAsked(bob, 'alice');
+  await addContact(alice, 'bob');
+  await accepted;
+  await alice
+    .locator('[data-contact="bob"]')
+    .getByText('Request sent')
+    .waitFor({ state: 'detached', timeout: 30_000 });
+  await openChat(alice, 'bob');
+  await send(alice, 'bob', 'hello');
+  return { world, proxy, alice, bob };
 }
