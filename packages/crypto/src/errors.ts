@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   NOT_A_CONTACT: 'This needs an accepted contact relationship with the account.',
   BLOCKED: 'The recipient does not accept requests or messages from this account.',
   MAILBOX_FULL: 'The recipient device has too many undelivered messages; retry later.',
+  FILE_TOO_LARGE: 'The file is larger than this server accepts.',
+  QUOTA_EXCEEDED:
+    'The account has too many bytes of files stored; wait for older ones to expire or delete some.',
+  FILE_NOT_FOUND: 'There is no such file (unknown, expired, unfinished, or not this account’s).',
   INTERNAL: 'The server failed to handle the request; it was not carried out.',
   // Client (added by @sotto/client; local conditions of the SDK, never sent by a server)
   WEAK_PASSWORD: 'The password is too easy to guess; choose a stronger one (or explicitly allow a weak one).',
@@ -64,7 +68,9 @@ export const ERROR_CODES = {
   MESSAGE_NOT_FOUND: 'There is no such message in the local history of this device.',
   UNKNOWN_SENDER_DEVICE:
     "A message came from a device that is not on the sender's identity-signed device list (revoked or never certified); it was refused.",
-  LAST_DEVICE: 'This is the only device of the account: there is no other device to sign it out from.',
+  FILE_INTEGRITY:
+    'A downloaded file does not match what the sender described (digest, size or authentication failed); nothing of it is kept.',
+  CANCELLED: 'The operation was cancelled.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

@@ -43,6 +43,8 @@ export const WIRE_BOUNDS = {
   opaqueMessageChars: 2048,
   /** Deepest CBOR nesting of any frame or body. */
   cborDepth: 8,
+  /** Largest file (ciphertext) any server may accept: 4 GiB. */
+  fileBytes: 4 * 1024 * 1024 * KiB,
 } as const;
 
 /** Operator-configurable limits (see docs/protocol.md "Limits"). */
@@ -77,6 +79,14 @@ export interface Limits {
   readonly loginTicketTtlMs: number;
   /** Lifetime of server state between `/v1/login/start` and `/finish`, in milliseconds. */
   readonly loginStateTtlMs: number;
+  /** Largest file upload (ciphertext bytes); FILE_TOO_LARGE beyond (at most {@link WIRE_BOUNDS}.fileBytes). */
+  readonly maxFileBytes: number;
+  /** Most bytes of files an account may have stored at once (finished and in progress); QUOTA_EXCEEDED beyond. */
+  readonly fileQuotaBytesPerAccount: number;
+  /** Age after which a finished file is deleted, in milliseconds. */
+  readonly fileMaxAgeMs: number;
+  /** How long an upload token (and an unfinished upload) lives, in milliseconds. */
+  readonly uploadTtlMs: number;
 }
 
 /** Sane defaults for {@link Limits}. */
@@ -96,4 +106,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   authTimeoutMs: 10_000,
   loginTicketTtlMs: 5 * MINUTE_MS,
   loginStateTtlMs: MINUTE_MS,
+  maxFileBytes: 100 * 1024 * KiB + 64 * KiB,
+  fileQuotaBytesPerAccount: 2 * 1024 * 1024 * KiB,
+  fileMaxAgeMs: 30 * DAY_MS,
+  uploadTtlMs: DAY_MS,
 });

@@ -52,6 +52,11 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
     },
   ],
   ack: [{ t: 'ack', envelopeIds: [b(16, 1), b(16, 2)] }],
+  'files.authorize': [{ t: 'files.authorize', id: 30, size: 104_857_600 }],
+  'files.authorize.result': [
+    { t: 'files.authorize.result', id: 30, token: 'A'.repeat(43), expiresAt: 1_790_000_086_400 },
+  ],
+  'files.delete': [{ t: 'files.delete', id: 31, fileId: '0123456789abcdef0123456789abcdef' }],
   ping: [{ t: 'ping', id: 0 }],
   pong: [{ t: 'pong', id: 21 }],
   challenge: [{ t: 'challenge', nonce: b(32), serverTime: 1_790_000_000_000 }],

@@ -24,6 +24,7 @@ import {
   devicesPublishFrame,
   devicesRevokeFrame,
 } from './devices.js';
+import { filesAuthorizeFrame, filesAuthorizeResultFrame, filesDeleteFrame } from './files.js';
 import {
   keysBundlesFrame,
   keysBundlesResultFrame,
@@ -56,6 +57,8 @@ export const CLIENT_FRAMES = {
   'presence.set': presenceSetFrame,
   send: sendFrame,
   ack: ackFrame,
+  'files.authorize': filesAuthorizeFrame,
+  'files.delete': filesDeleteFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -75,6 +78,7 @@ export const SERVER_FRAMES = {
   presence: presenceFrame,
   sent: sentFrame,
   envelope: envelopeFrame,
+  'files.authorize.result': filesAuthorizeResultFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -112,6 +116,7 @@ export * from './backup.js';
 export * from './common.js';
 export * from './contacts.js';
 export * from './devices.js';
+export * from './files.js';
 export * from './keys.js';
 export * from './misc.js';
 export * from './presence.js';

@@ -18,6 +18,11 @@ export const ROUTES = {
   devices: '/v1/devices',
   /** GET: an account's identity key, device list and certificates. */
   accountDevices: '/v1/accounts/:name/devices',
+  /**
+   * tus 1.0.0 resumable uploads of encrypted files (POST creates, HEAD/PATCH resume, with the bearer token
+   * from `files.authorize`); `GET {files}/{fileId}` downloads a finished file (Range supported).
+   */
+  files: '/v1/files',
   /** GET: liveness (200 while the process runs). */
   healthz: '/healthz',
   /** GET: readiness (200 when the store and bus answer, else 503). */
