@@ -25,8 +25,12 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('the offline outbox', () => {
   const bubble = (text: string) => alice.locator('li.bubble.out', { hasText: text });
   const status = (text: string) => bubble(text).getAttribute('data-status');
   const connection = () => alice.getByTestId('connection');
-  /** Writes `text` and presses Enter (without waiting for anything). */
+  /**
+   * Writes `text` and presses Enter once the composer is idle (an Enter while a send is still in flight is
+   * ignored on purpose), then waits for its bubble.
+   */
   const write = async (text: string) => {
+    await alice.locator('form.composer[aria-busy="false"]').waitFor(T);
     const box = alice.getByLabel('Message to bob');
     await box.fill(text);
     await box.press('Enter');

@@ -44,6 +44,8 @@ export async function openChat(page: Page, name: string): Promise<void> {
 
 /** Types and sends `text` in the open conversation with `name` (Enter). */
 export async function send(page: Page, name: string, text: string): Promise<void> {
+  // An Enter while the previous send is in flight is ignored on purpose: wait until the composer is idle.
+  await page.locator('form.composer[aria-busy="false"]').waitFor(T);
   const box = page.getByLabel(`Message to ${name}`);
   await box.fill(text);
   await box.press('Enter');
