@@ -30,6 +30,11 @@ export interface ClientOptions {
    * report each message once, like a terminal's `receive`). Default false.
    */
   readonly inbox?: boolean;
+  /**
+   * Ciphertext bytes per upload request of a file (default 8 MiB; rounded up to whole 64 KiB chunks). Two
+   * such batches are in memory per upload: the one on the wire and the next one being encrypted.
+   */
+  readonly uploadBatchBytes?: number;
 }
 
 /** Options of {@link SottoClient.register}. */

@@ -18,6 +18,7 @@ export const TABLES = [
   'envelopes',
   'outbox',
   'inbox',
+  'files',
 ] as const;
 
 /** A table name. */
