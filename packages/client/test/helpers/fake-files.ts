@@ -26,7 +26,7 @@ export interface FakeFiles {
   close(): Promise<void>;
 }
 
-function status(res: ServerResponse, code: number): void {
+function status(res: ServerResponse, code: number): unknown {
   res.writeHead(code).end();
 }
 
@@ -37,7 +37,7 @@ export async function fakeFiles(dir: string, maxBytes = 100 * 1024 * 1024 + 64 *
   const uploads = new Map<string, Upload>();
   const pathOf = (id: string) => join(dir, id);
 
-  const download = (id: string, req: IncomingMessage, res: ServerResponse) => {
+  const download = (id: string, req: IncomingMessage, res: ServerResponse): unknown => {
     const u = uploads.get(id);
     if (u === undefined || u.offset !== u.length) return status(res, 404);
     const data = readFileSync(pathOf(id));
@@ -52,7 +52,7 @@ export async function fakeFiles(dir: string, maxBytes = 100 * 1024 * 1024 + 64 *
     res.end(data.subarray(start));
   };
 
-  const patch = (id: string, u: Upload, req: IncomingMessage, res: ServerResponse) => {
+  const patch = (id: string, u: Upload, req: IncomingMessage, res: ServerResponse): unknown => {
     if (Number(req.headers['upload-offset']) !== u.offset) return status(res, 409);
     let ended = false;
     const done = () => {
@@ -70,7 +70,7 @@ export async function fakeFiles(dir: string, maxBytes = 100 * 1024 * 1024 + 64 *
     req.on('error', done);
   };
 
-  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+  const serve = (req: IncomingMessage, res: ServerResponse): unknown => {
     const url = new URL(req.url ?? '/', 'http://x');
     const id = url.pathname.split('/')[3];
     if (req.method === 'GET' && id !== undefined) return download(id, req, res);
