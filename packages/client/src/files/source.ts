@@ -5,6 +5,7 @@
  */
 
 import { SottoError } from '@sotto/crypto';
+import { mediaTypeOf } from './names.js';
 
 /** A file to send: its size, name and media type, and random access to its bytes. */
 export interface FileSource {
@@ -39,11 +40,14 @@ export function fileChanged(): SottoError {
   return new SottoError('INVALID_ARGUMENT', 'The file changed while it was being sent.');
 }
 
-/** A source over bytes in memory (they are not copied: do not change them while sending). */
+/**
+ * A source over bytes in memory (they are not copied: do not change them while sending). The media type
+ * defaults to the one of the name's extension.
+ */
 export function fileFromBytes(
   bytes: Uint8Array,
   name: string,
-  mediaType: string = DEFAULT_MEDIA_TYPE,
+  mediaType: string = mediaTypeOf(name),
 ): FileSource {
   if (!(bytes instanceof Uint8Array)) throw new SottoError('INVALID_ARGUMENT', 'Expected bytes.');
   return {
@@ -58,18 +62,19 @@ export function fileFromBytes(
 }
 
 /**
- * A source over a `Blob` or a browser `File` (its `name` unless `name` is given; the blob's `type` or
- * `application/octet-stream`). Reads slices, so the browser never loads the whole file.
+ * A source over a `Blob` or a browser `File` (its `name` unless `name` is given; the blob's `type`, else
+ * the one of the name's extension). Reads slices, so the browser never loads the whole file.
  */
 export function fileFromBlob(blob: Blob, name?: string): FileSource {
   if (typeof Blob === 'undefined' || !(blob instanceof Blob)) {
     throw new SottoError('INVALID_ARGUMENT', 'Expected a Blob.');
   }
   const own = (blob as Blob & { name?: unknown }).name;
+  const fileName = name ?? (typeof own === 'string' && own !== '' ? own : 'file');
   return {
     size: blob.size,
-    name: name ?? (typeof own === 'string' && own !== '' ? own : 'file'),
-    mediaType: blob.type === '' ? DEFAULT_MEDIA_TYPE : blob.type,
+    name: fileName,
+    mediaType: blob.type === '' ? mediaTypeOf(fileName) : blob.type,
     async read(offset, length) {
       checkRange(blob.size, offset, length);
       const out = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());

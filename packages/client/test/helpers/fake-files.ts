@@ -27,7 +27,7 @@ export interface FakeFiles {
 }
 
 function status(res: ServerResponse, code: number): unknown {
-  res.writeHead(code).end();
+  return res.writeHead(code).end();
 }
 
 /** Starts the fake files service storing under `dir`. */

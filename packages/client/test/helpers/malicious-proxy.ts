@@ -5,10 +5,13 @@
  * uploads and downloads) are passed through, unless an HTTP hook serves one itself or cuts its connection
  * after a number of body bytes (a dropped connection in the middle of an upload or download).
  */
-import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientFrame, decodeFrame, encodeFrame, type ServerFrame } from '@sotto/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
+import { type HttpHooks, type LoggedRequest, type RelayLog, relayHttp } from './http-relay.js';
+
+export type { HttpHooks, LoggedRequest } from './http-relay.js';
 
 const LIMITS = { maxFrameBytes: 1 << 24 };
 
@@ -29,17 +32,6 @@ export interface ProxyHooks {
   fromServer?: (frame: ServerFrame, conn: ProxiedConnection) => Verdict<ServerFrame>;
 }
 
-/** HTTP hooks: serve a request here, or cut its connection part-way. */
-export interface HttpHooks {
-  /** Another server for this request (its base URL), instead of the target. */
-  route?: (req: IncomingMessage) => string | undefined;
-  /**
-   * Cuts both connections after this many body bytes went through: of the request for a request with a
-   * body (an upload), of the response otherwise (a download). `undefined` passes it whole.
-   */
-  cut?: (req: IncomingMessage) => number | undefined;
-}
-
 /** A running proxy. */
 export interface MaliciousProxy {
   /** The URL clients use (`http://127.0.0.1:PORT`). */
@@ -52,6 +44,8 @@ export interface MaliciousProxy {
   http: HttpHooks;
   /** How many connections the `cut` hook cut so far. */
   readonly cuts: number;
+  /** Every HTTP request, in order. */
+  readonly requests: readonly LoggedRequest[];
   /** Every frame the clients sent, decoded, in order. */
   readonly seenFromClients: ClientFrame[];
   close(): Promise<void>;
@@ -61,59 +55,12 @@ export interface MaliciousProxy {
 export async function startMaliciousProxy(hooks: ProxyHooks = {}): Promise<MaliciousProxy> {
   let backend: URL | undefined;
   const sockets = new Set<WebSocket>();
-  let cuts = 0;
+  const log: RelayLog = { cuts: 0, requests: [] };
   const http: Server = createServer((req, res) => {
     const routed = proxy.http.route?.(req);
     const target = routed === undefined ? backend : new URL(routed);
-    if (target === undefined) {
-      res.writeHead(503).end();
-      return;
-    }
-    const limit = proxy.http.cut?.(req);
-    const upload = req.method === 'PATCH' || req.method === 'POST' || req.method === 'PUT';
-    const cut = () => {
-      cuts++;
-      upstream.destroy();
-      req.socket.destroy();
-    };
-    const upstream = request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        if (limit === undefined || upload) {
-          r.pipe(res);
-          return;
-        }
-        let sent = 0;
-        r.on('data', (data: Buffer) => {
-          if (sent >= limit) return;
-          const part = data.subarray(0, limit - sent);
-          sent += part.length;
-          res.write(part, () => {
-            if (sent >= limit) cut();
-          });
-        });
-        r.on('end', () => res.end());
-      },
-    );
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    if (limit === undefined || !upload) {
-      req.pipe(upstream);
-      return;
-    }
-    let sent = 0;
-    req.on('data', (data: Buffer) => {
-      if (sent >= limit) return;
-      const part = data.subarray(0, limit - sent);
-      sent += part.length;
-      upstream.write(part, () => {
-        if (sent >= limit) setTimeout(cut, 50); // let the server take in what it got, then drop
-      });
-    });
-    req.on('end', () => upstream.end());
+    if (target === undefined) res.writeHead(503).end();
+    else relayHttp(req, res, target, proxy.http, log);
   });
   const wss = new WebSocketServer({ server: http, path: '/v1/ws' });
   const proxy: MaliciousProxy = {
@@ -121,8 +68,9 @@ export async function startMaliciousProxy(hooks: ProxyHooks = {}): Promise<Malic
     hooks,
     http: {},
     get cuts() {
-      return cuts;
+      return log.cuts;
     },
+    requests: log.requests,
     seenFromClients: [],
     target: (url) => {
       backend = new URL(url);
