@@ -22,7 +22,6 @@ import {
 } from '../src/index.js';
 import {
   aliceAndBob,
-  befriend,
   closeAll,
   containsPieceOf,
   type FilesWorld,

@@ -8,15 +8,16 @@ import { createClient, fileFromPath, openSqliteStore } from '../../src/index.js'
 
 const [storePath, url, path, to] = process.argv.slice(2);
 if (storePath === undefined || url === undefined || path === undefined || to === undefined) {
-  console.error('usage: file-sender STORE URL PATH TO');
+  process.stderr.write('usage: file-sender STORE URL PATH TO\n');
   process.exit(2);
 }
 const provider = createNodeProvider();
 const store = await openSqliteStore({ path: storePath, provider });
 const client = createClient({ server: url, store, provider, reconnect: { minDelayMs: 50, maxDelayMs: 500 } });
-client.on('file-progress', (e) => console.log(JSON.stringify({ progress: e.bytes })));
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+client.on('file-progress', (e) => say({ progress: e.bytes }));
 await client.connect();
 const result = await client.sendFile(to, await fileFromPath(path));
-console.log(JSON.stringify({ done: result.messageId }));
+say({ done: result.messageId });
 await client.close();
 await store.close();
