@@ -74,6 +74,7 @@ export async function downloadCiphertext(job: DownloadJob): Promise<void> {
       received: 0,
       reported: 0,
     };
+    job.progress(0);
     let stalls = 0;
     while (state.received < job.cipherSize) {
       const before = state.received;
