@@ -1,12 +1,11 @@
 /**
- * The world of the file-transfer tests: a real server behind the proxy (which can cut HTTP connections
- * part-way), with its data dir to search for plaintext. INTERIM: until the server's files module is on
- * main, the files part of the contract is served by `fake-files.ts` (its files under the data dir).
+ * The world of the file-transfer tests: a real server (with its files module: tus uploads, ranged
+ * downloads, the file blob store under its data dir) behind the proxy, which can cut, stall or answer HTTP
+ * requests part-way; the data dir is there to search for plaintext and to tamper with stored ciphertext.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClientOptions, type ClientStore, MemoryStore, type SottoClient } from '../../src/index.js';
-import { fakeFiles } from './fake-files.js';
 import { type MaliciousProxy, startMaliciousProxy } from './malicious-proxy.js';
 import { client, next, STRONG, startTestServer, type TestServer } from './world.js';
 
@@ -19,21 +18,17 @@ export interface FilesWorld {
   stop(): Promise<void>;
 }
 
-/** Starts a real server behind a proxy (and, for now, the interim files service). */
+/** Starts a real server behind a proxy. */
 export async function startFilesWorld(): Promise<FilesWorld> {
   const proxy = await startMaliciousProxy();
   const server = await startTestServer({ publicOrigin: proxy.url });
   proxy.target(server.url);
-  const fake = await fakeFiles(join(server.dataDir, 'files'));
-  proxy.hooks = { fromClient: fake.fromClient };
-  proxy.http = { route: (req) => (req.url?.startsWith('/v1/files') === true ? fake.url : undefined) };
   return {
     url: proxy.url,
     server,
     proxy,
     stop: async () => {
       await proxy.close();
-      await fake.close();
       await server.stop();
     },
   };

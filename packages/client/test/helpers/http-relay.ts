@@ -92,9 +92,12 @@ export function relayHttp(
     if (!res.headersSent) res.writeHead(502);
     res.end();
   });
-  // The client went away before its request ended: so does the request to the server.
+  // The client went away before its request or the answer ended: so does the request to the server.
   req.on('close', () => {
     if (!req.complete) upstream.destroy();
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
   });
   const limit = cutAt !== undefined && upload ? cutAt : stallAt;
   if (limit === undefined) {
