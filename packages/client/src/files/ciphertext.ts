@@ -56,16 +56,17 @@ export class CiphertextProducer {
   }
 
   /**
-   * The ciphertext bytes `[from, to)`. Bytes past those hashed so far are hashed (after the gap up to
-   * `from`, if any). Not re-entrant: await each call before the next.
+   * The ciphertext bytes `[from, to)`, written into `into` when it is given and large enough (a buffer the
+   * caller reuses). Bytes past those hashed so far are hashed (after the gap up to `from`, if any). Not
+   * re-entrant: await each call before the next.
    */
-  async range(from: number, to: number): Promise<Uint8Array> {
+  async range(from: number, to: number, into?: Uint8Array): Promise<Uint8Array> {
     const size = this.sealer.cipherSize;
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || to > size) {
       throw new SottoError('INVALID_ARGUMENT', 'A ciphertext range is out of bounds.');
     }
     if (from > this.hashed) await this.hashUpTo(from, to - from);
-    const out = await this.produce(from, to);
+    const out = await this.produce(from, to, into);
     if (to > this.hashed) {
       this.hasher.update(out.subarray(this.hashed - from));
       this.hashed = to;
@@ -91,8 +92,11 @@ export class CiphertextProducer {
     return this.hasher.digest();
   }
 
-  private async produce(from: number, to: number): Promise<Uint8Array> {
-    const out = new Uint8Array(to - from);
+  private async produce(from: number, to: number, into?: Uint8Array): Promise<Uint8Array> {
+    const out =
+      into !== undefined && into.length >= to - from
+        ? into.subarray(0, to - from)
+        : new Uint8Array(to - from);
     const { header, plainSize } = this.sealer;
     if (from < header.length) out.set(header.subarray(from, Math.min(to, header.length)));
     if (to <= header.length) return out;

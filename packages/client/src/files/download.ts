@@ -19,6 +19,7 @@ import {
 import { attemptSignal } from './deadline.js';
 import { backoffMs, cancelledOr, MAX_STALLS, sleep, transient } from './retry.js';
 import type { FileSink } from './sink.js';
+import { SinkWriter } from './sink-writer.js';
 import { type FetchLike, fileUrl, networkError, statusError, TusError } from './tus.js';
 
 /** How long a download may receive nothing before the attempt is abandoned (and resumed). */
@@ -55,6 +56,7 @@ function integrity(message: string): SottoError {
 interface Progress {
   readonly opener: FileOpener;
   readonly hasher: Sha256Hasher;
+  readonly writer: SinkWriter;
   received: number;
   reported: number;
 }
@@ -64,6 +66,7 @@ interface Progress {
  * CANCELLED, or the network error after repeated attempts without progress; the sink is aborted then.
  */
 export async function downloadCiphertext(job: DownloadJob): Promise<void> {
+  const writer = new SinkWriter(job.sink);
   try {
     if (!Number.isSafeInteger(job.size) || job.cipherSize !== fileCipherSize(job.size)) {
       throw integrity('The file’s stated sizes do not match.');
@@ -71,6 +74,7 @@ export async function downloadCiphertext(job: DownloadJob): Promise<void> {
     const state: Progress = {
       opener: await createFileOpener(job.p, job.key, { plainSize: job.size }),
       hasher: job.p.createSha256(),
+      writer,
       received: 0,
       reported: 0,
     };
@@ -88,8 +92,8 @@ export async function downloadCiphertext(job: DownloadJob): Promise<void> {
         await sleep(backoffMs(stalls, job.backoff.minMs, job.backoff.maxMs), job.signal);
       }
     }
-    const last = await state.opener.finish();
-    if (last.length > 0) await job.sink.write(last);
+    await writer.write(await state.opener.finish());
+    await writer.end();
     if (!equalBytes(state.hasher.digest(), job.digest)) {
       throw integrity('The file does not match the digest its sender sent.');
     }
@@ -97,6 +101,7 @@ export async function downloadCiphertext(job: DownloadJob): Promise<void> {
     await job.sink.close();
     job.progress(job.size);
   } catch (raw) {
+    await writer.settle();
     await job.sink.abort().catch(() => undefined);
     const err = cancelledOr(raw, job.signal);
     throw SottoError.is(err) ? err : new SottoError('INTERNAL', 'The download failed.', { cause: err });
@@ -175,7 +180,7 @@ async function consume(job: DownloadJob, state: Progress, bytes: Uint8Array): Pr
   if (state.received + bytes.length > job.cipherSize) throw integrity('The file on the server is longer.');
   state.hasher.update(bytes);
   state.received += bytes.length;
-  for (const plain of await state.opener.push(bytes)) await job.sink.write(plain);
+  for (const plain of await state.opener.push(bytes)) await state.writer.write(plain);
   const done = state.opener.plainBytes;
   if (done - state.reported >= PROGRESS_STEP) {
     state.reported = done;

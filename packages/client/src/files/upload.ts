@@ -134,8 +134,11 @@ async function pump(
 ): Promise<void> {
   const { token, fileId, confirmed } = at;
   const total = producer.cipherSize;
+  // Two batch buffers take turns (one on the wire, one being sealed), instead of a new one per batch.
+  const spare: Uint8Array[] = [];
   const prepare = (from: number) => {
-    const batch = producer.range(from, Math.min(total, chunkBoundaryAtOrAfter(from + job.batchBytes)));
+    const to = Math.min(total, chunkBoundaryAtOrAfter(from + job.batchBytes));
+    const batch = producer.range(from, to, spare.pop());
     batch.catch(() => undefined); // awaited later; a failure must not count as unhandled meanwhile
     return batch;
   };
@@ -164,6 +167,7 @@ async function pump(
     }
     offset = end;
     confirmed.offset = end;
+    spare.push(new Uint8Array(batch.buffer, batch.byteOffset, batch.buffer.byteLength - batch.byteOffset));
     job.progress(plainOffsetAt(offset, job.source.size));
   }
 }
