@@ -21,6 +21,7 @@ import { TypedEmitter } from './events.js';
 import type { FilesDeps } from './files/deps.js';
 import type { SendFileOptions } from './files/describe.js';
 import { downloadMessageFile } from './files/get.js';
+import { inNode, nodeUploadFetch } from './files/node-http.js';
 import { deleteFileRecordOps } from './files/record.js';
 import { cancelTransfer, resendFile, resumeUploads, sendFile } from './files/send.js';
 import type { FileSink } from './files/sink.js';
@@ -64,7 +65,7 @@ export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 
 const systemClock: Clock = { now: () => Date.now() };
 /** Default ciphertext bytes per upload request. */
-const UPLOAD_BATCH_BYTES = 8 << 20;
+const UPLOAD_BATCH_BYTES = 4 << 20;
 
 async function defaultWebSocket(): Promise<WebSocketConstructor> {
   const g = (globalThis as { WebSocket?: unknown }).WebSocket;
@@ -112,7 +113,8 @@ export class SottoClient {
       run: (task) => this.withCtx(task),
       online: () => this.online,
       serverUrl: () => this.transport?.currentUrl ?? (this.urls[0] as string),
-      fetch: (...args) => globalThis.fetch(...args),
+      fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
+      uploadFetch: options.fetch ?? (inNode() ? nodeUploadFetch : (...args) => globalThis.fetch(...args)),
       report: (err) => this.report(err),
       transfers: this.transfers,
       backoff: {

@@ -31,10 +31,15 @@ export interface ClientOptions {
    */
   readonly inbox?: boolean;
   /**
-   * Ciphertext bytes per upload request of a file (default 8 MiB; rounded up to whole 64 KiB chunks). Two
+   * Ciphertext bytes per upload request of a file (default 4 MiB; rounded up to whole 64 KiB chunks). Two
    * such batches are in memory per upload: the one on the wire and the next one being encrypted.
    */
   readonly uploadBatchBytes?: number;
+  /**
+   * The `fetch` file transfers use. Default: the global one, except for uploads in Node, which go over
+   * node:http (faster for large request bodies, see ADR 0015).
+   */
+  readonly fetch?: typeof fetch;
 }
 
 /** Options of {@link SottoClient.register}. */

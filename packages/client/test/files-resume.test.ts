@@ -43,7 +43,7 @@ describe('resuming file transfers', () => {
   it('resumes an upload whose connection dropped, in the same upload, from the server offset', async () => {
     const { alice, bob } = await aliceAndBob(w);
     const plain = randomFile(20 * MiB);
-    // Cut the second PATCH (from 8 MiB on) after 3 MiB of it reached the server.
+    // Cut the second PATCH after 3 MiB of it reached the server.
     w.proxy.http.cut = (req) =>
       req.method === 'PATCH' && w.proxy.cuts === 0 && uploadOffset(req) > 0 ? 3 * MiB : undefined;
     const got = next(bob, 'message', () => true, 30_000);
@@ -87,8 +87,9 @@ describe('resuming file transfers', () => {
     const plain = randomFile(40 * MiB);
     const path = join(dir, 'report final.bin');
     writeFileSync(path, plain);
-    // The second PATCH hangs after 3 MiB reached the server: the process dies there.
-    w.proxy.http.stall = (req) => (req.method === 'PATCH' && uploadOffset(req) > 0 ? 3 * MiB : undefined);
+    // The first PATCH from 8 MiB on hangs after 3 MiB of it reached the server: the process dies there.
+    w.proxy.http.stall = (req) =>
+      req.method === 'PATCH' && uploadOffset(req) >= 8 * MiB ? 3 * MiB : undefined;
     const child = spawn(
       process.execPath,
       [

@@ -18,7 +18,10 @@ export interface FilesDeps {
   online(): boolean;
   /** The base URL of the server in use. */
   serverUrl(): string;
+  /** For downloads. */
   readonly fetch: FetchLike;
+  /** For uploads (tus requests). */
+  readonly uploadFetch: FetchLike;
   /** Reports a background failure as an `error` event. */
   report(err: unknown): void;
   readonly transfers: Transfers;

@@ -158,7 +158,7 @@ async function upload(d: FilesDeps, id: string, control: TransferControl): Promi
     const result = await uploadCiphertext({
       p: ctx.p,
       source,
-      tus: new TusClient(d.serverUrl(), d.fetch),
+      tus: new TusClient(d.serverUrl(), d.uploadFetch),
       signal: control.signal,
       batchBytes: d.batchBytes,
       backoff: d.backoff,
