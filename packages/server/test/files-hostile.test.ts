@@ -172,6 +172,13 @@ describe('files: hostile tus and download requests', () => {
     else expect(state.offset).toBeLessThan(1_000);
   });
 
+  it('advertise tus 1.0.0 with creation and termination only (OPTIONS, no token needed)', async () => {
+    const res = await fetch(`${t.url}${ROUTES.files}`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('tus-version')).toBe('1.0.0');
+    expect(res.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination');
+  });
+
   it('download only with a well-formed id of a finished file; ignore bad ranges', async () => {
     const bytes = ciphertext(5_000);
     const { token } = await authorize(alice, bytes.length);
