@@ -198,7 +198,9 @@ describe('files: hostile tus and download requests', () => {
     const clipped = await download(t.url, id, 'bytes=4990-999999');
     expect(clipped.status).toBe(206);
     expect(clipped.body.length).toBe(10);
-    // HEAD of a finished file needs its token (no listing, no probing of ids without one).
+    // Nothing lists files; HEAD of a finished file needs its token (no probing of ids without one).
+    expect((await rawRequest(t.url, 'GET', ROUTES.files, {})).status).toBe(404);
+    expect((await rawRequest(t.url, 'GET', `${ROUTES.files}/`, {})).status).toBe(404);
     expect((await rawRequest(t.url, 'HEAD', `${ROUTES.files}/${id}`, TUS)).status).toBe(401);
   });
 
