@@ -2,7 +2,9 @@
  * An upload interrupted by a crash: the server (the real CLI in a child process, file store in its data
  * directory) is SIGKILLed while a PATCH body is arriving, restarted on the same port and data directory,
  * and the client resumes from the offset the restarted server reports (not from zero, not from what the
- * client sent) and completes; the download is byte for byte the upload.
+ * client sent) and completes; the download is byte for byte the upload. And an upload whose last byte
+ * was stored but not yet recorded as finished when the server stopped is recorded by the client's next
+ * `HEAD`, or by the sweep once its token expired, instead of being lost.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,11 +13,15 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTES } from '@sotto/protocol';
+import { DATABASE_FILE } from '@sotto/server';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestAccount } from './helpers/account.js';
 import { killAllChildren, startChildServer } from './helpers/child-server.js';
 import { TestClient } from './helpers/client.js';
-import { authorize, ciphertext, createUpload, download, head, patch } from './helpers/files.js';
+import { authorize, ciphertext, createUpload, download, head, patch, upload } from './helpers/files.js';
+import { startTestServer, TestClock } from './helpers/server.js';
+import { connect, registered } from './helpers/world.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sotto-files-crash-'));
 afterAll(async () => {
@@ -83,5 +89,36 @@ describe('files: an upload across a server crash', () => {
     expect(got.status).toBe(200);
     expect(Buffer.from(got.body).equals(Buffer.from(bytes))).toBe(true);
     await server.kill('SIGTERM');
+  });
+
+  it('records an upload whose last byte arrived before a crash as finished: at the next HEAD, or at expiry', async () => {
+    const clock = new TestClock();
+    const t = await startTestServer({ clock });
+    const alice = await connect(t, await registered(t, 'alice'));
+    const bytes = ciphertext(50_000);
+    const { token } = await authorize(alice, bytes.length);
+    const healedByHead = await createUpload(t.url, token, bytes.length);
+    await patch(t.url, token, healedByHead, 0, bytes);
+    const healedBySweep = await upload(t.url, alice, bytes);
+    // What a crash between the store's last write and the record's update leaves behind.
+    const db = new Database(join(t.dataDir, DATABASE_FILE));
+    const unrecord = db.prepare(
+      "UPDATE files SET state = 'uploading', completed_at = NULL, expires_at = token_expires_at WHERE id = ?",
+    );
+    for (const id of [healedByHead, healedBySweep]) unrecord.run(id);
+    db.close();
+    expect((await download(t.url, healedByHead)).status).toBe(404);
+    expect(await head(t.url, token, healedByHead)).toEqual({
+      status: 200,
+      offset: bytes.length,
+      length: bytes.length,
+    });
+    expect((await download(t.url, healedByHead)).status).toBe(200);
+    clock.advance(24 * 3_600_000 + 1);
+    expect(await t.server.sweepFilesNow(false)).toMatchObject({ expired: 0, completed: 1 });
+    const got = await download(t.url, healedBySweep);
+    expect(Buffer.from(got.body).equals(Buffer.from(bytes))).toBe(true);
+    await alice.close();
+    await t.stop();
   });
 });
