@@ -78,7 +78,7 @@ export async function patch(
       'upload-offset': String(offset),
       ...headers,
     },
-    body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    body: new Uint8Array(bytes),
   });
   await res.arrayBuffer();
   return { status: res.status, offset: Number(res.headers.get('upload-offset') ?? Number.NaN) };
@@ -138,3 +138,37 @@ export function interruptedPatch(
 
 /** `n` random bytes: stand-in ciphertext (the server cannot tell it from real ciphertext). */
 export const ciphertext = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+
+/**
+ * One HTTP request exactly as given (the path is not normalized, headers are sent as they are, a body may
+ * be sent chunked when `chunked`): the status and body. For hostile-input tests.
+ */
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Uint8Array,
+  chunked = false,
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base);
+    const req = request({ host: url.hostname, port: url.port, method, path, headers });
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+      res.on('error', reject);
+    });
+    // The server may answer and close before reading a refused body.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') resolve({ status: -1, body: Buffer.alloc(0) });
+      else reject(err);
+    });
+    if (body !== undefined && chunked) {
+      const half = Math.floor(body.length / 2);
+      req.write(body.subarray(0, half));
+      req.end(body.subarray(half));
+    } else req.end(body);
+  });
+}

@@ -32,6 +32,13 @@ export interface BlobStore {
 /** A file id: 16 random bytes as 32 lower-case hex characters (the protocol's `fileId`). */
 export const FILE_ID = /^[0-9a-f]{32}$/;
 
+/**
+ * The tus extensions the server offers (`Tus-Extension`): creation (with an upload in the same request)
+ * and termination. Deferred lengths, concatenation, metadata and server-side expiration are refused or
+ * handled by the server's own records.
+ */
+export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination'];
+
 /** True for a tus error object (`{ status_code, body }`, as @tus/utils throws them). */
 export function isTusError(err: unknown): err is { status_code: number; body: string } {
   return (

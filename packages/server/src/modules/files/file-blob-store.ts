@@ -10,7 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { ERRORS } from '@tus/utils';
-import { type BlobStore, FILE_ID, isTusError, uploadOffset } from './blob-store.js';
+import { type BlobStore, FILE_ID, isTusError, TUS_EXTENSIONS, uploadOffset } from './blob-store.js';
 
 /** How many ids {@link FileBlobStore.ids} yields at a time. */
 const PAGE = 1_000;
@@ -58,6 +58,7 @@ export class FileBlobStore implements BlobStore {
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     this.uploads = new DurableFileStore({ directory });
+    this.uploads.extensions = TUS_EXTENSIONS;
   }
 
   offset(id: string): Promise<number | undefined> {

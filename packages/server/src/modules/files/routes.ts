@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { sendBody } from '../../http.js';
 import type { FileRecords } from '../../store/file-records.js';
-import type { BlobStore } from './blob-store.js';
+import { type BlobStore, isTusError } from './blob-store.js';
 import { downloadHandler } from './download.js';
 import { admit, UploadRefusal } from './upload-gate.js';
 
@@ -77,7 +77,13 @@ export function registerFilesRoutes(app: FastifyInstance, deps: FilesRouteDeps):
       return {};
     },
     onResponseError: (_req, err) => {
-      if (err instanceof Error) deps.logger.error({ err: { message: err.message } }, 'upload failed');
+      // Refusals (tus's own 4xx) are the client's business; a failing store is the operator's.
+      if (!(isTusError(err) && err.status_code < 500)) {
+        deps.logger.error(
+          { err: { message: err instanceof Error ? err.message : String(err.body) } },
+          'upload failed',
+        );
+      }
       return undefined;
     },
   });

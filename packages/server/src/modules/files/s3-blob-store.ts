@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { S3Store } from '@tus/s3-store';
-import { type BlobStore, FILE_ID, uploadOffset } from './blob-store.js';
+import { type BlobStore, FILE_ID, TUS_EXTENSIONS, uploadOffset } from './blob-store.js';
 import type { S3Location } from './s3-location.js';
 
 const KEY = /^([0-9a-f]{32})(\.info|\.part)?$/;
@@ -86,6 +86,7 @@ export class S3BlobStore implements BlobStore {
         responseChecksumValidation: 'WHEN_REQUIRED',
       },
     });
+    this.uploads.extensions = TUS_EXTENSIONS;
   }
 
   offset(id: string): Promise<number | undefined> {

@@ -5,20 +5,20 @@
  * `HEAD`, `PATCH` and `DELETE` of that upload only, until the token expires.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ErrorCode } from '@sotto/protocol';
+import { type ErrorCode, SottoError } from '@sotto/protocol';
 import type { Clock } from '../../clock.js';
 import type { FileRecord, FileRecords } from '../../store/file-records.js';
 import { FILE_ID } from './blob-store.js';
 import { tokenHash, UPLOAD_TOKEN } from './capabilities.js';
 
-/** A request the gate refuses: the HTTP status, the error code and a sentence for the client. */
-export class UploadRefusal extends Error {
+/** A request the gate refuses: its HTTP status, with the error code and a sentence for the client. */
+export class UploadRefusal extends SottoError {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
