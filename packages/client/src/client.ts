@@ -115,6 +115,7 @@ export class SottoClient {
       serverUrl: () => this.transport?.currentUrl ?? (this.urls[0] as string),
       fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
       uploadFetch: options.fetch ?? (inNode() ? nodeUploadFetch : (...args) => globalThis.fetch(...args)),
+      streamUploads: options.fetch === undefined && inNode(),
       report: (err) => this.report(err),
       transfers: this.transfers,
       backoff: {

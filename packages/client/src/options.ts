@@ -31,13 +31,14 @@ export interface ClientOptions {
    */
   readonly inbox?: boolean;
   /**
-   * Ciphertext bytes per upload request of a file (default 4 MiB; rounded up to whole 64 KiB chunks). Two
-   * such batches are in memory per upload: the one on the wire and the next one being encrypted.
+   * Ciphertext bytes per upload request of a file (default 4 MiB; rounded up to whole 64 KiB chunks), or in
+   * Node, where the file streams in one request, per step of it. Two such batches are in memory per
+   * upload: the one on the wire and the next one being encrypted.
    */
   readonly uploadBatchBytes?: number;
   /**
-   * The `fetch` file transfers use. Default: the global one, except for uploads in Node, which go over
-   * node:http (faster for large request bodies, see ADR 0015).
+   * The `fetch` file transfers use (uploads then go in one request per batch). Default: the global one,
+   * except for uploads in Node, which stream over node:http (faster for large bodies, see ADR 0015).
    */
   readonly fetch?: typeof fetch;
 }

@@ -43,9 +43,8 @@ describe('resuming file transfers', () => {
   it('resumes an upload whose connection dropped, in the same upload, from the server offset', async () => {
     const { alice, bob } = await aliceAndBob(w);
     const plain = randomFile(20 * MiB);
-    // Cut the second PATCH after 3 MiB of it reached the server.
-    w.proxy.http.cut = (req) =>
-      req.method === 'PATCH' && w.proxy.cuts === 0 && uploadOffset(req) > 0 ? 3 * MiB : undefined;
+    // Cut the first PATCH after 7 MiB of it reached the server.
+    w.proxy.http.cut = (req) => (req.method === 'PATCH' && w.proxy.cuts === 0 ? 7 * MiB : undefined);
     const got = next(bob, 'message', () => true, 30_000);
     const sent = await alice.sendFile('bob', fileFromBytes(plain, 'big.bin'));
     expect(sent.queued).toBe(false);
@@ -87,9 +86,8 @@ describe('resuming file transfers', () => {
     const plain = randomFile(40 * MiB);
     const path = join(dir, 'report final.bin');
     writeFileSync(path, plain);
-    // The first PATCH from 8 MiB on hangs after 3 MiB of it reached the server: the process dies there.
-    w.proxy.http.stall = (req) =>
-      req.method === 'PATCH' && uploadOffset(req) >= 8 * MiB ? 3 * MiB : undefined;
+    // The upload hangs once 11 MiB reached the server: the process dies there.
+    w.proxy.http.stall = (req) => (req.method === 'PATCH' && uploadOffset(req) === 0 ? 11 * MiB : undefined);
     const child = spawn(
       process.execPath,
       [

@@ -22,11 +22,13 @@ export interface FilesDeps {
   readonly fetch: FetchLike;
   /** For uploads (tus requests). */
   readonly uploadFetch: FetchLike;
+  /** True when `uploadFetch` takes streamed bodies: the rest of a file goes in one PATCH. */
+  readonly streamUploads: boolean;
   /** Reports a background failure as an `error` event. */
   report(err: unknown): void;
   readonly transfers: Transfers;
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
-  /** Ciphertext bytes per upload request. */
+  /** Ciphertext bytes per upload request (or per step of a streamed one). */
   readonly batchBytes: number;
 }
 

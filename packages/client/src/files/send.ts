@@ -161,6 +161,7 @@ async function upload(d: FilesDeps, id: string, control: TransferControl): Promi
       tus: new TusClient(d.serverUrl(), d.uploadFetch),
       signal: control.signal,
       batchBytes: d.batchBytes,
+      stream: d.streamUploads,
       backoff: d.backoff,
       session: { key: record.key, token: record.token, fileId: record.fileId },
       authorize: async (size) => {
@@ -218,5 +219,5 @@ async function failUpload(d: FilesDeps, messageId: string, err: unknown): Promis
     if (failed !== undefined) c.events.emit('message-updated', failed.message);
   });
   d.transfers.dropSource(messageId);
-  await deleteServerCopy(ctx, messageId, d.serverUrl());
+  await deleteServerCopy(ctx, messageId);
 }

@@ -1,6 +1,6 @@
 /**
- * A small tus 1.0.0 client over `fetch` (https://tus.io/protocols/resumable-upload: core protocol and the
- * creation and termination extensions), enough for Sotto's uploads and nothing more, so it runs in
+ * A small tus 1.0.0 client over `fetch` (https://tus.io/protocols/resumable-upload: the core protocol and
+ * the creation extension), enough for Sotto's uploads and nothing more, so it runs in
  * browsers and Node without a dependency. Each PATCH carries one bounded buffer (browsers cannot stream
  * request bodies over HTTP/1.1). HTTP failures become `SottoError`s; {@link TusError.transient} says
  * whether trying again may help. Tokens and ids never appear in an error message.
@@ -8,7 +8,7 @@
 
 import { SottoError } from '@sotto/crypto';
 import { ROUTES } from '@sotto/protocol';
-import { attemptSignal } from './deadline.js';
+import { type AttemptSignal, attemptSignal } from './deadline.js';
 
 /** The tus protocol version every request names. */
 export const TUS_VERSION = '1.0.0';
@@ -67,6 +67,17 @@ function offsetOf(res: Response, what: string): number {
 /** How long one tus request may go without progress before it is abandoned (and retried). */
 export const TUS_IDLE_MS = 120_000;
 
+/** `chunks`, restarting the attempt's idle timer at each one. */
+async function* touching(
+  chunks: AsyncIterable<Uint8Array>,
+  attempt: AttemptSignal,
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) {
+    attempt.touch();
+    yield chunk;
+  }
+}
+
 /** The tus requests of one server, authorized by a bearer token. */
 export class TusClient {
   constructor(
@@ -75,12 +86,22 @@ export class TusClient {
     private readonly idleMs = TUS_IDLE_MS,
   ) {}
 
-  /** Sends one request under the transfer's `signal`, abandoned when it hangs for `idleMs`. */
-  private async send(url: string, init: RequestInit, signal: AbortSignal, what: string): Promise<Response> {
+  /**
+   * Sends one request under the transfer's `signal`, abandoned when it makes no progress for `idleMs`
+   * (`init` may take the attempt, to report progress of a streamed body).
+   */
+  private async send(
+    url: string,
+    init: RequestInit | ((attempt: AttemptSignal) => RequestInit),
+    signal: AbortSignal,
+    what: string,
+  ): Promise<Response> {
     const attempt = attemptSignal(signal, this.idleMs);
     try {
-      return await this.fetchFn(url, { ...init, signal: attempt.signal });
+      const options = typeof init === 'function' ? init(attempt) : init;
+      return await this.fetchFn(url, { ...options, signal: attempt.signal });
     } catch (err) {
+      if (SottoError.is(err) && !signal.aborted) throw err; // from the body's source, not the network
       throw networkError(err, signal, what);
     } finally {
       attempt.dispose();
@@ -155,16 +176,36 @@ export class TusClient {
     return offsetOf(res, what);
   }
 
-  /** Deletes an unfinished upload (tus termination); best effort. */
-  async terminate(token: string, fileId: string): Promise<void> {
-    try {
-      const res = await this.fetchFn(fileUrl(this.base, fileId), {
-        method: 'DELETE',
-        headers: this.headers(token),
-      });
-      await res.body?.cancel();
-    } catch {
-      // the upload expires on the server anyway
-    }
+  /**
+   * Appends `length` bytes at `offset`, streamed from `chunks` in one PATCH (needs a `fetch` that takes an
+   * async iterable body, as `nodeUploadFetch` does); returns the server's new offset. Each chunk taken
+   * counts as progress for the idle limit.
+   */
+  async patchStream(
+    token: string,
+    fileId: string,
+    offset: number,
+    length: number,
+    chunks: AsyncIterable<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const what = 'Uploading';
+    const res = await this.send(
+      fileUrl(this.base, fileId),
+      (attempt) => ({
+        method: 'PATCH',
+        headers: this.headers(token, {
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(length),
+          'upload-offset': String(offset),
+        }),
+        body: touching(chunks, attempt) as unknown as BodyInit,
+      }),
+      signal,
+      what,
+    );
+    await res.body?.cancel();
+    if (res.status !== 204 && res.status !== 200) throw statusError(res.status, what);
+    return offsetOf(res, what);
   }
 }

@@ -11,7 +11,7 @@ import { type CryptoProvider, createFileSealer, SottoError } from '@sotto/crypto
 import { CiphertextProducer, chunkBoundaryAtOrAfter, plainOffsetAt } from './ciphertext.js';
 import { backoffMs, cancelledOr, MAX_STALLS, sleep, transient } from './retry.js';
 import type { FileSource } from './source.js';
-import type { TusClient } from './tus.js';
+import { type TusClient, TusError } from './tus.js';
 
 /** The upload as the server knows it; stored so a restart can resume it. */
 export interface UploadSession {
@@ -33,8 +33,13 @@ export interface UploadJob {
   readonly source: FileSource;
   readonly tus: TusClient;
   readonly signal: AbortSignal;
-  /** Ciphertext bytes per PATCH (rounded up to whole chunks). */
+  /** Ciphertext bytes per PATCH, or per step of a streamed PATCH (rounded up to whole chunks). */
   readonly batchBytes: number;
+  /**
+   * Stream the rest of the file in one PATCH (the `fetch` takes async iterable bodies: Node), instead of
+   * one PATCH per batch (browsers). Progress then counts bytes handed to the socket.
+   */
+  readonly stream: boolean;
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   /** The stored session to resume (a key and nothing else for a new upload). */
   readonly session: UploadSession;
@@ -93,7 +98,8 @@ export async function uploadCiphertext(job: UploadJob): Promise<UploadResult> {
       if (offset > producer.cipherSize) throw new SottoError('INTERNAL', 'The server holds too many bytes.');
       await producer.hashUpTo(offset, job.batchBytes, job.signal);
       job.progress(plainOffsetAt(offset, job.source.size));
-      await pump(job, producer, { token, fileId, start: offset, confirmed });
+      const at = { token, fileId, start: offset, confirmed };
+      await (job.stream ? stream(job, producer, at) : pump(job, producer, at));
       return { key: session.key, fileId, digest: producer.digest() };
     } catch (raw) {
       const err = cancelledOr(raw, job.signal);
@@ -126,48 +132,71 @@ async function producerFor(
   return Object.assign(new CiphertextProducer(job.p, sealer, job.source), { cipherSize: sealer.cipherSize });
 }
 
-/** PATCHes from `offset` to the end, sealing the next batch while the current one is on the wire. */
-async function pump(
-  job: UploadJob,
-  producer: CiphertextProducer & { cipherSize: number },
-  at: { token: string; fileId: string; start: number; confirmed: { offset: number } },
-): Promise<void> {
-  const { token, fileId, confirmed } = at;
+/** Where a PATCH (or a run of them) starts, and the offset the server confirmed. */
+interface PatchRun {
+  readonly token: string;
+  readonly fileId: string;
+  readonly start: number;
+  readonly confirmed: { offset: number };
+}
+
+type Producer = CiphertextProducer & { cipherSize: number };
+
+/**
+ * The batches from `start` to the end, each sealed while the one before is being sent. The consumer is
+ * done with a batch when it asks for the next one: its buffer is then reused two batches later (two
+ * buffers take turns instead of a new one per batch).
+ */
+async function* batches(job: UploadJob, producer: Producer, start: number): AsyncGenerator<Uint8Array> {
   const total = producer.cipherSize;
-  // Two batch buffers take turns (one on the wire, one being sealed), instead of a new one per batch.
   const spare: Uint8Array[] = [];
   const prepare = (from: number) => {
     const to = Math.min(total, chunkBoundaryAtOrAfter(from + job.batchBytes));
     const batch = producer.range(from, to, spare.pop());
-    batch.catch(() => undefined); // awaited later; a failure must not count as unhandled meanwhile
+    batch.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
     return batch;
   };
+  let next: Promise<Uint8Array> | undefined = start < total ? prepare(start) : undefined;
+  let offset = start;
+  try {
+    while (next !== undefined) {
+      const batch = await next;
+      offset += batch.length;
+      next = offset < total ? prepare(offset) : undefined;
+      yield batch;
+      spare.push(new Uint8Array(batch.buffer, batch.byteOffset, batch.buffer.byteLength - batch.byteOffset));
+      job.progress(plainOffsetAt(offset, job.source.size));
+    }
+  } finally {
+    await next?.catch(() => undefined); // the producer is never used by two at once
+  }
+}
+
+/** Streams the rest of the file in one PATCH (Node). */
+async function stream(job: UploadJob, producer: Producer, at: PatchRun): Promise<void> {
+  const total = producer.cipherSize;
+  const chunks = batches(job, producer, at.start);
+  const reached = await job.tus.patchStream(
+    at.token,
+    at.fileId,
+    at.start,
+    total - at.start,
+    chunks,
+    job.signal,
+  );
+  at.confirmed.offset = Math.max(at.confirmed.offset, reached);
+  // Anything short of the end (the server took part of it) is finished by the next attempt after HEAD.
+  if (reached !== total) throw new TusError('INTERNAL', 'The server took part of the upload.', true);
+}
+
+/** One PATCH per batch from `start` to the end (browsers). */
+async function pump(job: UploadJob, producer: Producer, at: PatchRun): Promise<void> {
   let offset = at.start;
-  let next: Promise<Uint8Array> | undefined = offset < total ? prepare(offset) : undefined;
-  while (next !== undefined) {
-    const batch = await next;
-    const end = offset + batch.length;
-    next = end < total ? prepare(end) : undefined;
-    let reached: number;
-    try {
-      reached = await job.tus.patch(token, fileId, offset, batch, job.signal);
-    } catch (err) {
-      await next?.catch(() => undefined);
-      throw err;
-    }
-    if (reached !== end) {
-      // The server took part of it (or claims another offset): go on from where it says.
-      await next?.catch(() => undefined);
-      if (reached < offset || reached > end)
-        throw new SottoError('INTERNAL', 'The server reported a wrong offset.');
-      offset = reached;
-      confirmed.offset = Math.max(confirmed.offset, reached);
-      next = prepare(offset);
-      continue;
-    }
-    offset = end;
-    confirmed.offset = end;
-    spare.push(new Uint8Array(batch.buffer, batch.byteOffset, batch.buffer.byteLength - batch.byteOffset));
-    job.progress(plainOffsetAt(offset, job.source.size));
+  for await (const batch of batches(job, producer, at.start)) {
+    const reached = await job.tus.patch(at.token, at.fileId, offset, batch, job.signal);
+    at.confirmed.offset = Math.max(at.confirmed.offset, reached);
+    offset += batch.length;
+    // The server took part of it (or claims another offset): the next attempt goes on after HEAD.
+    if (reached !== offset) throw new TusError('INTERNAL', 'The server took part of a batch.', true);
   }
 }

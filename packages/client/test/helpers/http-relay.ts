@@ -35,7 +35,10 @@ export interface RelayLog {
   readonly requests: LoggedRequest[];
 }
 
-/** Copies at most `limit` bytes of `from`'s data through `write`, then calls `atLimit` once. */
+/**
+ * Copies at most `limit` bytes of `from`'s data through `write`, then stops reading it (the sender feels
+ * the backpressure) and calls `atLimit` once.
+ */
 function limited(
   from: IncomingMessage,
   limit: number,
@@ -43,12 +46,18 @@ function limited(
   atLimit: () => void,
 ): void {
   let sent = 0;
+  let reached = false;
   from.on('data', (data: Buffer) => {
     if (sent >= limit) return;
     const part = data.subarray(0, limit - sent);
     sent += part.length;
+    const last = sent >= limit;
+    if (last) from.pause();
     write(part, () => {
-      if (sent >= limit) atLimit();
+      if (last && !reached) {
+        reached = true;
+        atLimit();
+      }
     });
   });
 }
