@@ -102,6 +102,10 @@ export class SottoClient {
       }
     }
     this.urls = urls;
+    const batch = options.uploadBatchBytes;
+    if (batch !== undefined && (!Number.isSafeInteger(batch) || batch < 64 * 1024)) {
+      throw new SottoError('INVALID_ARGUMENT', 'uploadBatchBytes is a whole number of at least 64 KiB.');
+    }
     this.http = new Http(urls);
     this.clock = options.clock ?? systemClock;
     this.receipts = new ReceiptOutbox(

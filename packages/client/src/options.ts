@@ -31,9 +31,9 @@ export interface ClientOptions {
    */
   readonly inbox?: boolean;
   /**
-   * Ciphertext bytes per upload request of a file (default 4 MiB; rounded up to whole 64 KiB chunks), or in
-   * Node, where the file streams in one request, per step of it. Two such batches are in memory per
-   * upload: the one on the wire and the next one being encrypted.
+   * Ciphertext bytes per upload request of a file (default 4 MiB, at least 64 KiB; rounded up to whole
+   * chunks), or in Node, where the file streams in one request, per step of it. Two such batches are in
+   * memory per upload: the one on the wire and the next one being encrypted.
    */
   readonly uploadBatchBytes?: number;
   /**

@@ -14,6 +14,7 @@ import { fileRecordOp, loadFileRecord } from '../src/files/record.js';
 import {
   type FileSource,
   fileFromBytes,
+  fileFromPath,
   fileSinkAt,
   type Message,
   memorySink,
@@ -22,6 +23,7 @@ import {
 } from '../src/index.js';
 import {
   aliceAndBob,
+  befriend,
   closeAll,
   type FilesWorld,
   randomFile,
@@ -150,6 +152,42 @@ describe('integrity', () => {
 });
 
 describe('refusals', () => {
+  it('keeps a refused file message failed, deletes its server copy, and resend uploads it again', async () => {
+    const { alice, bob } = await aliceAndBob(w);
+    const plain = randomFile(MiB + 7);
+    const path = join(dir, 'again.bin');
+    writeFileSync(path, plain);
+    const removed = next(alice, 'contact-event', (e) => e.kind === 'remove');
+    await bob.removeContact('alice');
+    await removed;
+    const err = await alice.sendFile('bob', await fileFromPath(path)).catch((e) => e);
+    expect(code(err)).toBe('NOT_A_CONTACT');
+    const [failed] = await alice.history('bob');
+    expect(failed).toMatchObject({ status: 'failed', error: 'NOT_A_CONTACT', file: { state: 'failed' } });
+    const record = await loadFileRecord(alice.options.store, failed?.id ?? '');
+    expect(record?.fileId).toMatch(/^[0-9a-f]{32}$/);
+    await until(() => !storesFile(w, record?.fileId ?? ''));
+    // A failed file from memory cannot be resent once the process let go of it.
+    const lost = await alice.sendFile('bob', fileFromBytes(plain, 'mem.bin')).catch((e) => e);
+    expect(code(lost)).toBe('NOT_A_CONTACT');
+    const fromMemory = (await alice.history('bob')).at(-1);
+    expect(fromMemory).toMatchObject({ status: 'failed', file: { name: 'mem.bin' } });
+    expect(code(await alice.resend(fromMemory?.id ?? '').catch((e) => e))).toBe('INVALID_ARGUMENT');
+    // From a path it can: contacts again, resend uploads it anew.
+    await befriend(alice, 'alice', bob, 'bob');
+    const got = next(bob, 'message', () => true, 20_000);
+    const again = await alice.resend(failed?.id ?? '');
+    expect(again).toMatchObject({ messageId: failed?.id, queued: false });
+    const m = await got;
+    const sink = memorySink();
+    await bob.downloadFile(m.id, sink);
+    expect(Buffer.from(sink.bytes()).equals(plain)).toBe(true);
+    expect((await alice.history('bob')).find((x) => x.id === m.id)).toMatchObject({
+      status: expect.stringMatching(/sent|delivered/),
+      file: { state: 'uploaded' },
+    });
+  }, 60_000);
+
   it('fails a file over the server limit with FILE_TOO_LARGE before reading a byte of it', async () => {
     const { alice } = await aliceAndBob(w);
     let reads = 0;

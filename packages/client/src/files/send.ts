@@ -176,6 +176,7 @@ async function upload(d: FilesDeps, id: string, control: TransferControl): Promi
       progress: progressOf(ctx, id, 'up', record.size),
       online: () => d.online(),
     });
+    // Done: the token goes; the path stays for a resend after a refusal.
     const done: FileRecord = {
       key: result.key,
       size: record.size,
@@ -183,6 +184,8 @@ async function upload(d: FilesDeps, id: string, control: TransferControl): Promi
       fileId: result.fileId,
       digest: result.digest,
       identityKey: record.identityKey,
+      path: record.path,
+      mtimeMs: record.mtimeMs,
     };
     d.transfers.dropSource(id);
     return await d.run(async (c) => {

@@ -104,11 +104,12 @@ export async function uploadCiphertext(job: UploadJob): Promise<UploadResult> {
     } catch (raw) {
       const err = cancelledOr(raw, job.signal);
       if (SottoError.is(err, 'CANCELLED')) throw err;
+      // The server no longer has the upload (expired), or its token (expired, or it already created an
+      // upload before a restart lost its id): start over under a fresh key.
       const lost =
-        session.fileId !== undefined &&
+        session.token !== undefined &&
         (SottoError.is(err, 'FILE_NOT_FOUND') || SottoError.is(err, 'UNAUTHENTICATED'));
       if (lost && restarts < MAX_RESTARTS) {
-        // The server dropped the upload (expired) or its token: start over, under a fresh key.
         restarts++;
         session = { key: job.freshKey() };
         await job.save(session);
@@ -175,6 +176,7 @@ async function* batches(job: UploadJob, producer: Producer, start: number): Asyn
 /** Streams the rest of the file in one PATCH (Node). */
 async function stream(job: UploadJob, producer: Producer, at: PatchRun): Promise<void> {
   const total = producer.cipherSize;
+  if (at.start === total) return; // the server has it all (the last answer was lost)
   const chunks = batches(job, producer, at.start);
   const reached = await job.tus.patchStream(
     at.token,
