@@ -5,8 +5,8 @@
  */
 
 import type { Ctx } from '../context.js';
+import type { FetchLike } from '../http.js';
 import type { Transfers } from './transfers.js';
-import type { FetchLike } from './tus.js';
 
 /** The client's side of file transfers. */
 export interface FilesDeps {

@@ -16,11 +16,12 @@ import {
   type Sha256Hasher,
   SottoError,
 } from '@sotto/crypto';
+import type { FetchLike } from '../http.js';
 import { attemptSignal } from './deadline.js';
 import { backoffMs, cancelledOr, MAX_STALLS, sleep, transient } from './retry.js';
 import type { FileSink } from './sink.js';
 import { SinkWriter } from './sink-writer.js';
-import { type FetchLike, fileUrl, networkError, statusError, TusError } from './tus.js';
+import { fileUrl, networkError, statusError, TusError } from './tus.js';
 
 /** How long a download may receive nothing before the attempt is abandoned (and resumed). */
 export const DOWNLOAD_IDLE_MS = 30_000;

@@ -9,7 +9,7 @@
  * dropped).
  */
 
-import type { FetchLike } from './tus.js';
+import type { FetchLike } from '../http.js';
 
 /** True in Node (not in a browser, where `process` does not exist). */
 export function inNode(): boolean {

@@ -8,6 +8,7 @@
 
 import { SottoError } from '@sotto/crypto';
 import { ROUTES } from '@sotto/protocol';
+import type { FetchLike } from '../http.js';
 import { type AttemptSignal, attemptSignal } from './deadline.js';
 
 /** The tus protocol version every request names. */
@@ -29,9 +30,6 @@ export class TusError extends SottoError {
     super(code, message, options);
   }
 }
-
-/** The `fetch` the client uses (the global one by default). */
-export type FetchLike = typeof fetch;
 
 /** The URL of a file (upload and download) on server `base`. */
 export function fileUrl(base: string, fileId: string): string {
