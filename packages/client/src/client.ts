@@ -18,6 +18,15 @@ import { setOwnDeviceName } from './device-names.js';
 import { listOwnDevices, logoutDevice, revokeOwnDevice } from './devices.js';
 import { afterAuthentication, type DispatchDeps, routePush } from './dispatch.js';
 import { TypedEmitter } from './events.js';
+import type { FilesDeps } from './files/deps.js';
+import type { SendFileOptions } from './files/describe.js';
+import { downloadMessageFile } from './files/get.js';
+import { inNode, nodeUploadFetch } from './files/node-http.js';
+import { deleteFileRecordOps } from './files/record.js';
+import { cancelTransfer, resendFile, resumeUploads, sendFile } from './files/send.js';
+import type { FileSink } from './files/sink.js';
+import type { FileSource } from './files/source.js';
+import { Transfers } from './files/transfers.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
@@ -55,6 +64,8 @@ export type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } fro
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 
 const systemClock: Clock = { now: () => Date.now() };
+/** Default ciphertext bytes per upload request. */
+const UPLOAD_BATCH_BYTES = 4 << 20;
 
 async function defaultWebSocket(): Promise<WebSocketConstructor> {
   const g = (globalThis as { WebSocket?: unknown }).WebSocket;
@@ -74,6 +85,8 @@ export class SottoClient {
   private readonly clock: Clock;
   private readonly serial = new Serial();
   private readonly receipts: ReceiptOutbox;
+  private readonly transfers = new Transfers();
+  private readonly files: FilesDeps;
   private providerPromise: Promise<CryptoProvider> | undefined;
   private ctx: Ctx | undefined;
   private transport: Transport | undefined;
@@ -89,12 +102,32 @@ export class SottoClient {
       }
     }
     this.urls = urls;
+    const batch = options.uploadBatchBytes;
+    if (batch !== undefined && (!Number.isSafeInteger(batch) || batch < 64 * 1024)) {
+      throw new SottoError('INVALID_ARGUMENT', 'uploadBatchBytes is a whole number of at least 64 KiB.');
+    }
     this.http = new Http(urls);
     this.clock = options.clock ?? systemClock;
     this.receipts = new ReceiptOutbox(
       (task) => this.withCtx(task),
       (err) => this.report(err),
     );
+    this.files = {
+      ctx: () => this.requireCtx(),
+      run: (task) => this.withCtx(task),
+      online: () => this.online,
+      serverUrl: () => this.transport?.currentUrl ?? (this.urls[0] as string),
+      fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
+      uploadFetch: options.fetch ?? (inNode() ? nodeUploadFetch : (...args) => globalThis.fetch(...args)),
+      streamUploads: options.fetch === undefined && inNode(),
+      report: (err) => this.report(err),
+      transfers: this.transfers,
+      backoff: {
+        minMs: options.reconnect?.minDelayMs ?? 250,
+        maxMs: options.reconnect?.maxDelayMs ?? 10_000,
+      },
+      batchBytes: options.uploadBatchBytes ?? UPLOAD_BATCH_BYTES,
+    };
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
@@ -198,6 +231,7 @@ export class SottoClient {
    * waits for work in progress. The store stays open (it belongs to the caller).
    */
   async close(): Promise<void> {
+    await this.transfers.stopAll(); // uploads resume after the next connect; downloads reject (CANCELLED)
     this.receipts.stop();
     if (this.online) await this.receipts.flush().catch((err) => this.report(err));
     this.transport?.stop();
@@ -300,11 +334,20 @@ export class SottoClient {
    * UNTRUSTED_IDENTITY (acknowledge the change first) and the refusals of {@link send}.
    */
   async resend(messageId: string): Promise<SendResult> {
-    return this.withCtx((ctx) => resendMessage(ctx, messageId, this.online));
+    const ctx = await this.requireCtx();
+    const m = await messageById(ctx.store, messageId);
+    const ownFile =
+      m?.file !== undefined && m.direction === 'out' && m.from.deviceId === ctx.profile.deviceId;
+    if (ownFile && m?.status === 'failed') return resendFile(this.files, m);
+    return this.withCtx((c) => resendMessage(c, messageId, this.online));
   }
 
-  /** Removes a message from this device's history (nothing is sent). Throws MESSAGE_NOT_FOUND. */
+  /**
+   * Removes a message from this device's history (nothing is sent), stopping a transfer of its file.
+   * Throws MESSAGE_NOT_FOUND.
+   */
   async deleteMessage(messageId: string): Promise<void> {
+    await this.transfers.stop(messageId, 'cancel');
     await this.withCtx(async (ctx) => {
       const m = await messageById(ctx.store, messageId);
       if (m === undefined) throw new SottoError('MESSAGE_NOT_FOUND');
@@ -312,8 +355,49 @@ export class SottoClient {
         ...deleteMessageOps(m),
         ...pendingDeletion(m),
         ...(await inboxDeletion(ctx.store, m.id)),
+        ...deleteFileRecordOps(m.id),
       ]);
     });
+  }
+
+  /**
+   * Sends a file to `name`: a file message (shown at once as pending, its file `uploading`) whose file is
+   * encrypted on this device while it uploads, in chunks (never whole in memory), then announced to every
+   * device of `name` and our other devices with its key and digest inside the end-to-end encryption.
+   * `file-progress` events (`direction: 'up'`) follow the upload. A dropped connection resumes from the
+   * server's offset; after a restart, an upload from {@link fileFromPath} resumes on the next connect.
+   * Resolves once the message reached the server, or `queued: true` when offline or the connection is
+   * gone (it goes on after the next connect). Throws INVALID_ARGUMENT (a bad source, caption or thumbnail,
+   * or more than fits in one message), UNTRUSTED_IDENTITY (nothing stored), and after keeping the message
+   * as `failed` (the server copy deleted): CANCELLED ({@link cancelFile}), FILE_TOO_LARGE, QUOTA_EXCEEDED,
+   * and the refusals of {@link send}.
+   */
+  async sendFile(name: string, source: FileSource, options: SendFileOptions = {}): Promise<SendResult> {
+    const to = normalizeAccountName(name);
+    await this.requireCtx();
+    return sendFile(this.files, to, source, options);
+  }
+
+  /**
+   * Downloads the file of message `messageId` into `sink`: it resolves once the whole file is verified
+   * (every chunk, the final chunk, both sizes and the SHA-256 of the ciphertext the sender stated) and
+   * the sink closed. `file-progress` events (`direction: 'down'`) follow it; a dropped connection resumes
+   * with a `Range` request. On any failure the sink is aborted (nothing half-written remains). Throws
+   * FILE_INTEGRITY (the file is not what its sender described; its state becomes `failed`),
+   * FILE_NOT_FOUND (the server no longer has it), CANCELLED, NOT_CONNECTED, MESSAGE_NOT_FOUND,
+   * INVALID_ARGUMENT (not uploaded yet, or a transfer of it is running).
+   */
+  async downloadFile(messageId: string, sink: FileSink): Promise<void> {
+    await downloadMessageFile(this.files, messageId, sink);
+  }
+
+  /**
+   * Stops the upload or download of message `messageId`: its promise rejects with CANCELLED. A cancelled
+   * upload leaves the message `failed` (CANCELLED) and its server copy deleted; a cancelled download
+   * leaves the file as it was. Resolves once stopped. Throws MESSAGE_NOT_FOUND.
+   */
+  async cancelFile(messageId: string): Promise<void> {
+    await cancelTransfer(this.files, messageId);
   }
 
   /** Marks incoming messages read and sends a read receipt to `name` (and syncs own devices). */
@@ -503,8 +587,10 @@ export class SottoClient {
       onState: (e) => {
         this.events.emit('connection', e);
         // Messages written while offline (or while this connection authenticated) go out now.
-        if (e.state === 'online')
+        if (e.state === 'online') {
           void deps.run(async (ctx) => void (await resendPending(ctx, (err) => this.report(err))));
+          void resumeUploads(this.files).catch((err) => this.report(err));
+        }
       },
       onFatal: (err) => this.report(err),
       minDelayMs: this.options.reconnect?.minDelayMs ?? 250,

@@ -6,12 +6,15 @@
  * - `typing`: started or stopped (stored and delivered like any message, so the server cannot tell it
  *   apart; a receiver ignores one that arrives late);
  * - `block`: a sync between one's own devices that `to` was blocked or unblocked on one of them;
- * - `device-name`: a sync between one's own devices: the sending device's name.
+ * - `device-name`: a sync between one's own devices: the sending device's name;
+ * - `file`: a file message: where the encrypted file is (`fileId`), the key to open it, the SHA-256 of its
+ *   ciphertext, its sizes, media type and name, and an optional caption, thumbnail and duration. The key
+ *   and digest travel only here, inside the end-to-end encryption.
  * A copy for one's own other devices carries `to` (the conversation), so every device of an account shows
  * the whole conversation, including what its sibling devices sent and read.
  */
 
-import { SottoError } from '@sotto/crypto';
+import { fileCipherSize, SottoError } from '@sotto/crypto';
 import type { CborValue } from '@sotto/protocol';
 import {
   accountName,
@@ -20,6 +23,7 @@ import {
   bytes,
   decodeCbor,
   encodeCbor,
+  fileId,
   object,
   oneOf,
   optional,
@@ -32,12 +36,22 @@ import {
 export const MESSAGE_ID_BYTES = 16;
 /** Longest text, in characters (the padded ciphertext stays below the 64 KiB wire bound). */
 export const MAX_TEXT_CHARS = 16_000;
+/** Largest thumbnail carried in a file message. */
+export const MAX_THUMBNAIL_BYTES = 16 * 1024;
+/** The thumbnail formats a file message may carry. */
+export const THUMBNAIL_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/**
+ * Largest encoded file content: it pads to at most 32 KiB, which with the handshake of a first message
+ * stays below the 64 KiB wire bound of one ciphertext (a long caption and a large thumbnail together can
+ * exceed it; such a send is refused with INVALID_ARGUMENT).
+ */
+export const MAX_FILE_CONTENT_BYTES = 32 * 1024 - 1;
 
 const messageId = bytes({ length: MESSAGE_ID_BYTES });
 
 const contentSchema = object({
   v: uint({ min: 1, max: 1 }),
-  t: oneOf(['text', 'receipt', 'typing', 'block', 'device-name'] as const),
+  t: oneOf(['text', 'receipt', 'typing', 'block', 'device-name', 'file'] as const),
   to: optional(accountName),
   id: optional(messageId),
   sentAt: optional(uint()),
@@ -48,7 +62,48 @@ const contentSchema = object({
   typing: optional(bool()),
   blocked: optional(bool()),
   name: optional(text({ max: 256 })),
+  fileId: optional(fileId),
+  key: optional(bytes({ length: 32 })),
+  digest: optional(bytes({ length: 32 })),
+  size: optional(uint()),
+  cipherSize: optional(uint()),
+  mediaType: optional(text({ min: 1, max: 127 })),
+  caption: optional(text({ max: MAX_TEXT_CHARS })),
+  thumbnail: optional(bytes({ min: 1, max: MAX_THUMBNAIL_BYTES })),
+  thumbnailType: optional(oneOf(THUMBNAIL_TYPES)),
+  width: optional(uint({ min: 1, max: 0xffff })),
+  height: optional(uint({ min: 1, max: 0xffff })),
+  durationMs: optional(uint()),
 });
+
+/** The small preview image of a file message. */
+export interface ContentThumbnail {
+  readonly bytes: Uint8Array;
+  readonly mediaType: (typeof THUMBNAIL_TYPES)[number];
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A file message's content. */
+export interface FileContent {
+  readonly t: 'file';
+  readonly to?: string;
+  readonly id: Uint8Array;
+  readonly sentAt: number;
+  readonly seq: number;
+  readonly fileId: string;
+  readonly key: Uint8Array;
+  readonly digest: Uint8Array;
+  /** Plaintext bytes. */
+  readonly size: number;
+  /** Ciphertext bytes (always `fileCipherSize(size)`). */
+  readonly cipherSize: number;
+  readonly mediaType: string;
+  readonly name: string;
+  readonly caption?: string;
+  readonly thumbnail?: ContentThumbnail;
+  readonly durationMs?: number;
+}
 
 /** Decoded content. */
 export type Content =
@@ -68,7 +123,34 @@ export type Content =
     }
   | { readonly t: 'typing'; readonly to?: string; readonly typing: boolean }
   | { readonly t: 'block'; readonly to: string; readonly blocked: boolean }
-  | { readonly t: 'device-name'; readonly to?: undefined; readonly name: string };
+  | { readonly t: 'device-name'; readonly to?: undefined; readonly name: string }
+  | FileContent;
+
+function fileFields(c: FileContent): Record<string, CborValue> {
+  const v: Record<string, CborValue> = {
+    id: c.id,
+    sentAt: c.sentAt,
+    seq: c.seq,
+    fileId: c.fileId,
+    key: c.key,
+    digest: c.digest,
+    size: c.size,
+    cipherSize: c.cipherSize,
+    mediaType: c.mediaType,
+    name: c.name,
+  };
+  if (c.caption !== undefined) v.caption = c.caption;
+  if (c.thumbnail !== undefined) {
+    Object.assign(v, {
+      thumbnail: c.thumbnail.bytes,
+      thumbnailType: c.thumbnail.mediaType,
+      width: c.thumbnail.width,
+      height: c.thumbnail.height,
+    });
+  }
+  if (c.durationMs !== undefined) v.durationMs = c.durationMs;
+  return v;
+}
 
 /** Encodes content (INVALID_ARGUMENT when out of bounds). */
 export function encodeContent(c: Content): Uint8Array {
@@ -78,14 +160,67 @@ export function encodeContent(c: Content): Uint8Array {
   else if (c.t === 'receipt') Object.assign(value, { receipt: c.receipt, ids: [...c.ids] });
   else if (c.t === 'typing') value.typing = c.typing;
   else if (c.t === 'block') value.blocked = c.blocked;
+  else if (c.t === 'file') Object.assign(value, fileFields(c));
   else value.name = c.name;
   validate(contentSchema, value, 'INVALID_ARGUMENT');
-  return encodeCbor(value);
+  const out = encodeCbor(value);
+  if (c.t === 'file' && out.length > MAX_FILE_CONTENT_BYTES) {
+    throw new SottoError('INVALID_ARGUMENT', 'The caption and thumbnail are too large together.');
+  }
+  return out;
+}
+
+type Checked = ReturnType<typeof contentSchema.check>;
+
+/** The file content of `r`, or undefined when a field is missing or the sizes disagree. */
+function fileContent(r: Checked, to: { to?: string }): FileContent | undefined {
+  const { id, sentAt, seq, fileId: fid, key, digest, size, cipherSize, mediaType, name } = r;
+  if (
+    id === undefined ||
+    sentAt === undefined ||
+    seq === undefined ||
+    fid === undefined ||
+    key === undefined ||
+    digest === undefined ||
+    size === undefined ||
+    cipherSize === undefined ||
+    mediaType === undefined ||
+    name === undefined
+  ) {
+    return undefined;
+  }
+  try {
+    if (fileCipherSize(size) !== cipherSize) return undefined;
+  } catch {
+    return undefined;
+  }
+  const { thumbnail, thumbnailType, width, height } = r;
+  const parts = [thumbnail, thumbnailType, width, height].filter((x) => x !== undefined).length;
+  if (parts !== 0 && parts !== 4) return undefined;
+  return {
+    t: 'file',
+    ...to,
+    id,
+    sentAt,
+    seq,
+    fileId: fid,
+    key,
+    digest,
+    size,
+    cipherSize,
+    mediaType,
+    name,
+    ...(r.caption === undefined ? {} : { caption: r.caption }),
+    ...(thumbnail !== undefined && thumbnailType !== undefined && width !== undefined && height !== undefined
+      ? { thumbnail: { bytes: thumbnail, mediaType: thumbnailType, width, height } }
+      : {}),
+    ...(r.durationMs === undefined ? {} : { durationMs: r.durationMs }),
+  };
 }
 
 /** Decodes content; throws MALFORMED_ENCODING on anything out of shape. */
 export function decodeContent(bytes: Uint8Array): Content {
-  let r: ReturnType<typeof contentSchema.check>;
+  let r: Checked;
   try {
     r = validate(contentSchema, decodeCbor(bytes, { maxDepth: 4 }));
   } catch (cause) {
@@ -110,6 +245,10 @@ export function decodeContent(bytes: Uint8Array): Content {
   }
   if (r.t === 'device-name' && r.name !== undefined && r.to === undefined) {
     return { t: 'device-name', name: r.name };
+  }
+  if (r.t === 'file') {
+    const file = fileContent(r, to);
+    if (file !== undefined) return file;
   }
   throw new SottoError('MALFORMED_ENCODING', 'content: missing fields');
 }

@@ -5,15 +5,30 @@
  */
 
 import { fromHex, toHex } from '@sotto/crypto';
-import { object, oneOf, optional, text, uint } from '@sotto/protocol';
+import { bytes, object, oneOf, optional, text, uint } from '@sotto/protocol';
+import { MAX_THUMBNAIL_BYTES, THUMBNAIL_TYPES } from './content.js';
 import { decodeRecord, encodeRecord } from './records.js';
 import { type ClientStore, del, put, type StoreOp } from './store/store.js';
-import type { Message, MessageStatus } from './types.js';
+import type { FileInfo, FileState, Message, MessageStatus } from './types.js';
 
 const SEP = '\u0001';
 /** The forward order of statuses; `failed` sits outside it (see {@link advances}). */
 const STATUS_ORDER: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'read'];
 const STATUSES = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
+const FILE_STATES = ['uploading', 'uploaded', 'available', 'downloading', 'downloaded', 'failed'] as const;
+
+/** A file message's file (its caption is the message text). */
+const fileSchema = object({
+  name: text({ min: 1, max: 255 }),
+  mediaType: text({ min: 1, max: 127 }),
+  size: uint(),
+  thumbnail: optional(bytes({ min: 1, max: MAX_THUMBNAIL_BYTES })),
+  thumbnailType: optional(oneOf(THUMBNAIL_TYPES)),
+  width: optional(uint({ min: 1, max: 0xffff })),
+  height: optional(uint({ min: 1, max: 0xffff })),
+  durationMs: optional(uint()),
+  state: oneOf(FILE_STATES),
+});
 
 const messageSchema = object({
   id: text({ min: 32, max: 32 }),
@@ -27,6 +42,7 @@ const messageSchema = object({
   receivedAt: uint(),
   status: oneOf(STATUSES),
   error: optional(text({ max: 64 })),
+  file: optional(fileSchema),
 });
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -43,6 +59,40 @@ export const messageIdToString = toHex;
 /** Parses a message id (MALFORMED_ENCODING when not hex). */
 export const messageIdFromString = fromHex;
 
+function encodeFile(f: FileInfo) {
+  return {
+    name: f.name,
+    mediaType: f.mediaType,
+    size: f.size,
+    thumbnail: f.thumbnail?.bytes,
+    thumbnailType: f.thumbnail?.mediaType,
+    width: f.thumbnail?.width,
+    height: f.thumbnail?.height,
+    durationMs: f.durationMs,
+    state: f.state,
+  };
+}
+
+function decodeFile(r: ReturnType<typeof fileSchema.check>, caption: string): FileInfo {
+  const { thumbnail, thumbnailType, width, height } = r;
+  return {
+    name: r.name,
+    mediaType: r.mediaType,
+    size: r.size,
+    ...(caption === '' ? {} : { caption }),
+    ...(thumbnail !== undefined && thumbnailType !== undefined && width !== undefined && height !== undefined
+      ? { thumbnail: { bytes: thumbnail, mediaType: thumbnailType, width, height } }
+      : {}),
+    ...(r.durationMs === undefined ? {} : { durationMs: r.durationMs }),
+    state: r.state,
+  };
+}
+
+/** True when `m` carries an error code: a failed message, or a file that failed. */
+function hasError(m: Pick<Message, 'status' | 'file'>): boolean {
+  return m.status === 'failed' || m.file?.state === 'failed';
+}
+
 function encode(m: Message): Uint8Array {
   return encodeRecord(messageSchema, {
     id: m.id,
@@ -55,7 +105,8 @@ function encode(m: Message): Uint8Array {
     seq: m.seq,
     receivedAt: m.receivedAt,
     status: m.status,
-    error: m.status === 'failed' ? m.error : undefined,
+    error: hasError(m) ? m.error : undefined,
+    file: m.file === undefined ? undefined : encodeFile(m.file),
   });
 }
 
@@ -71,7 +122,10 @@ function decode(bytes: Uint8Array): Message {
     seq: r.seq,
     receivedAt: r.receivedAt,
     status: r.status,
-    ...(r.status === 'failed' && r.error !== undefined ? { error: r.error } : {}),
+    ...(r.file === undefined ? {} : { file: decodeFile(r.file, r.text) }),
+    ...(r.error !== undefined && (r.status === 'failed' || r.file?.state === 'failed')
+      ? { error: r.error }
+      : {}),
   };
 }
 
@@ -109,14 +163,34 @@ export function advances(current: MessageStatus, next: MessageStatus): boolean {
   return STATUS_ORDER.indexOf(next) > STATUS_ORDER.indexOf(current);
 }
 
-/** `m` with `status` (and `error` for `failed`), and the operation storing it. */
+/**
+ * `m` with `status` (and `error` for `failed`), and the operation storing it. A file message that fails
+ * has its file fail too.
+ */
 export function withStatus(
   m: Message,
   status: MessageStatus,
   error?: string,
 ): { message: Message; op: StoreOp } {
   const { error: _old, ...rest } = m;
-  const message: Message = status === 'failed' ? { ...rest, status, error } : { ...rest, status };
+  const file = m.file !== undefined && status === 'failed' ? { ...m.file, state: 'failed' as const } : m.file;
+  const message: Message = status === 'failed' ? { ...rest, status, error, file } : { ...rest, status, file };
+  return { message, op: put('messages', messageKey(message), encode(message)) };
+}
+
+/** File message `m` with its file in `state` (and `error` when it failed), and the operation storing it. */
+export function withFileState(
+  m: Message & { file: FileInfo },
+  state: FileState,
+  error?: string,
+): { message: Message; op: StoreOp } {
+  const { error: _old, ...rest } = m;
+  const keep = m.status === 'failed' ? { error: m.error } : {};
+  const message: Message = {
+    ...rest,
+    ...(state === 'failed' ? { error } : keep),
+    file: { ...m.file, state },
+  };
   return { message, op: put('messages', messageKey(message), encode(message)) };
 }
 

@@ -1,7 +1,7 @@
 /**
  * @sotto/client: the Sotto SDK for Node and browsers — registration and login, end-to-end sessions with
  * fan-out to every device, contacts, presence, typing, receipts, verification, local history in a store
- * encrypted at rest, and typed events. `openSqliteStore` (Node) imports better-sqlite3 and `node:fs` only
+ * encrypted at rest, encrypted file transfer, and typed events. `openSqliteStore` (Node) imports better-sqlite3 and `node:fs` only
  * when called, so a browser build of the SDK does not pull them in.
  */
 
@@ -17,6 +17,7 @@ export {
   type WebSocketLike,
 } from './client.js';
 export { type Listener, TypedEmitter } from './events.js';
+export * from './files/index.js';
 export type { SendResult } from './messages.js';
 export { checkPassword, MIN_PASSWORD_SCORE } from './password.js';
 export { EncryptedStore } from './store/at-rest.js';

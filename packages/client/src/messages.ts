@@ -13,17 +13,12 @@
 import { equalBytes, SottoError } from '@sotto/crypto';
 import { bytes, object, optional } from '@sotto/protocol';
 import { loadContact } from './contacts.js';
-import { encodeContent, MAX_TEXT_CHARS } from './content.js';
+import { MAX_TEXT_CHARS } from './content.js';
 import type { Ctx } from './context.js';
 import { fanout } from './fanout.js';
-import {
-  messageById,
-  messageIdFromString,
-  messageIdToString,
-  messageOps,
-  statusOps,
-  withStatus,
-} from './history.js';
+import { deleteServerCopy } from './files/server-copy.js';
+import { messageById, messageIdToString, messageOps, statusOps, withStatus } from './history.js';
+import { type OutgoingContent, outgoingContent } from './outgoing.js';
 import { countersOp, loadCounters } from './profile.js';
 import { sendReceipt } from './receipts.js';
 import { decodeRecord, encodeRecord } from './records.js';
@@ -82,7 +77,7 @@ function unknownOutcome(err: unknown): boolean {
 }
 
 /** The identity key `to` has now; throws UNTRUSTED_IDENTITY while a verified contact's change is pending. */
-async function currentKey(ctx: Ctx, to: string): Promise<Uint8Array | undefined> {
+export async function currentKey(ctx: Ctx, to: string): Promise<Uint8Array | undefined> {
   const contact = await loadContact(ctx.store, to);
   if (contact.pendingIdentityKey !== undefined) {
     throw new SottoError(
@@ -109,6 +104,22 @@ export async function sendText(
   if ([...text].length > MAX_TEXT_CHARS) {
     throw new SottoError('INVALID_ARGUMENT', `A message has at most ${MAX_TEXT_CHARS} characters.`);
   }
+  const { message, identityKey, ops } = await draftMessage(ctx, to, text);
+  const queued = await sendStored(ctx, message, identityKey, { online, report, extraOps: ops });
+  return { messageId: message.id, sentAt: message.sentAt, queued };
+}
+
+/**
+ * A new outgoing message to `to` from this device (pending), with the recipient's identity key now and
+ * the operations storing it and the advanced counters. Throws INVALID_ARGUMENT (to oneself) and
+ * UNTRUSTED_IDENTITY (a verified contact's key changed).
+ */
+export async function draftMessage(
+  ctx: Ctx,
+  to: string,
+  text: string,
+  extra: Pick<Message, 'file'> = {},
+): Promise<{ message: Message; identityKey: Uint8Array | undefined; ops: StoreOp[] }> {
   if (to === ctx.profile.account)
     throw new SottoError('INVALID_ARGUMENT', 'Messages go to a contact, not to oneself.');
   const identityKey = await currentKey(ctx, to);
@@ -125,18 +136,43 @@ export async function sendText(
     seq,
     receivedAt: sentAt,
     status: 'pending',
+    ...extra,
   };
-  const first = [...messageOps(message), countersOp(counters), pendingOp(message, identityKey)];
+  return { message, identityKey, ops: [...messageOps(message), countersOp(counters)] };
+}
+
+/**
+ * Sends stored (or, with `extraOps`, about to be stored) pending message `m` to the identity key it was
+ * written for: it joins the outbox in the same write as `extraOps`; messages of its conversation still
+ * queued go first; offline it only waits there. Resolves true when queued (offline, or the outcome is
+ * unknown), false once the server stored it; throws a refusal after recording it as `failed`.
+ */
+export async function sendStored(
+  ctx: Ctx,
+  m: Message,
+  identityKey: Uint8Array | undefined,
+  options: {
+    online: boolean;
+    report: (err: unknown) => void;
+    extraOps?: readonly StoreOp[];
+    /** The content, when the store does not hold all it is made of yet (it is in `extraOps`). */
+    content?: OutgoingContent;
+  },
+): Promise<boolean> {
+  const first = [...(options.extraOps ?? []), pendingOp(m, identityKey)];
+  let online = options.online;
   // Messages of this conversation still queued go first, in order; if they cannot, this one waits too.
-  if (online && (await ctx.store.list('outbox', { prefix: pendingPrefix(to), limit: 1 })).length > 0) {
-    online = await resendPending(ctx, report, to);
+  if (
+    online &&
+    (await ctx.store.list('outbox', { prefix: pendingPrefix(m.conversation), limit: 1 })).length > 0
+  ) {
+    online = await resendPending(ctx, options.report, m.conversation);
   }
   if (!online) {
     await ctx.store.write(first);
-    return { messageId: message.id, sentAt, queued: true };
+    return true;
   }
-  const queued = await deliver(ctx, message, first, identityKey);
-  return { messageId: message.id, sentAt, queued };
+  return deliver(ctx, m, first, identityKey, options.content);
 }
 
 /**
@@ -150,22 +186,15 @@ async function deliver(
   m: Message,
   first: StoreOp[],
   identityKey: Uint8Array | undefined,
+  given?: OutgoingContent,
 ): Promise<boolean> {
   const to = m.conversation;
-  const id = messageIdFromString(m.id);
   try {
+    const content = given ?? (await outgoingContent(ctx, m));
     await fanout(ctx, {
       to,
       ...(identityKey === undefined ? {} : { identityKey }),
-      plaintextFor: (t) =>
-        encodeContent({
-          t: 'text',
-          ...(t.own ? { to } : {}),
-          id,
-          sentAt: m.sentAt,
-          seq: m.seq,
-          text: m.text,
-        }),
+      plaintextFor: (t) => content(t.own),
       extraOps: first,
     });
   } catch (err) {
@@ -189,6 +218,8 @@ async function fail(ctx: Ctx, m: Message, first: StoreOp[], err: unknown): Promi
   const { message, op } = withStatus(m, 'failed', code);
   await ctx.store.write([...first, op, del('outbox', pendingKey(m))]);
   ctx.events.emit('message-updated', message);
+  // A file message that will not go out: its upload need not wait on the server to expire.
+  if (m.file !== undefined) void deleteServerCopy(ctx, m.id);
 }
 
 /**

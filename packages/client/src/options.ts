@@ -30,6 +30,17 @@ export interface ClientOptions {
    * report each message once, like a terminal's `receive`). Default false.
    */
   readonly inbox?: boolean;
+  /**
+   * Ciphertext bytes per upload request of a file (default 4 MiB, at least 64 KiB; rounded up to whole
+   * chunks), or in Node, where the file streams in one request, per step of it. Two such batches are in
+   * memory per upload: the one on the wire and the next one being encrypted.
+   */
+  readonly uploadBatchBytes?: number;
+  /**
+   * The `fetch` file transfers use (uploads then go in one request per batch). Default: the global one,
+   * except for uploads in Node, which stream over node:http (faster for large bodies, see ADR 0015).
+   */
+  readonly fetch?: typeof fetch;
 }
 
 /** Options of {@link SottoClient.register}. */

@@ -16,6 +16,7 @@ import type { Ctx } from './context.js';
 import { learnedNameOps } from './device-names.js';
 import { refreshDevices, storedDevices } from './directory.js';
 import { processedOp, wasProcessed } from './envelopes.js';
+import { receivedFile } from './files/receive.js';
 import { messageById, messageIdToString, messageOps, statusOps } from './history.js';
 import { inboxOps } from './inbox.js';
 import { consumedPrekeyOps, prekeySecrets } from './prekeys.js';
@@ -204,21 +205,24 @@ async function handleContent(
       emits.push(['typing', { account: from.account, deviceId: from.deviceId, typing: c.typing }]);
     return;
   }
-  if (c.t === 'text') {
+  if (c.t === 'text' || c.t === 'file') {
     const id = messageIdToString(c.id);
     if ((await messageById(ctx.store, id)) !== undefined) return;
+    const file = c.t === 'file' ? receivedFile(id, c) : undefined;
     const m: Message = {
       id,
       conversation,
       direction: fromSelf ? 'out' : 'in',
       from,
-      text: c.text,
+      text: c.t === 'text' ? c.text : (file?.text ?? ''),
       sentAt: c.sentAt,
       seq: c.seq,
       receivedAt: ctx.clock.now(),
       status: fromSelf ? 'sent' : 'delivered',
+      ...(file === undefined ? {} : { file: file.file }),
     };
     ops.push(...messageOps(m));
+    if (file !== undefined) ops.push(file.op);
     if (ctx.inbox) ops.push(...(await inboxOps(ctx.store, id)));
     emits.push(['message', m]);
     if (!fromSelf) {

@@ -70,6 +70,46 @@ export interface PresenceInfo {
  */
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
+/**
+ * Where a message's file stands. Outgoing from this device: `uploading` (encrypted and uploaded, resumable)
+ * → `uploaded` (then the message's {@link MessageStatus} moves on as for a text), or `failed`. Received
+ * (also the copies of files one's other devices sent): `available` → `downloading` → `downloaded`, or
+ * `failed` with {@link Message.error} (FILE_INTEGRITY, FILE_NOT_FOUND); a download that was cancelled or
+ * lost its connection goes back to where it was and can be started again.
+ */
+export type FileState = 'uploading' | 'uploaded' | 'available' | 'downloading' | 'downloaded' | 'failed';
+
+/** A small preview image carried inside a file message (at most 16 KiB of JPEG, PNG or WebP). */
+export interface FileThumbnail {
+  readonly bytes: Uint8Array;
+  readonly mediaType: 'image/jpeg' | 'image/png' | 'image/webp';
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The file of a file message (everything but the key, which stays in the store). */
+export interface FileInfo {
+  /** Cleaned of path separators and control characters; at most 255 characters. */
+  readonly name: string;
+  readonly mediaType: string;
+  /** Bytes (plaintext). */
+  readonly size: number;
+  /** The caption, also in {@link Message.text}. */
+  readonly caption?: string | undefined;
+  readonly thumbnail?: FileThumbnail | undefined;
+  /** For voice notes and videos. */
+  readonly durationMs?: number | undefined;
+  readonly state: FileState;
+}
+
+/** Progress of an upload or download (plaintext bytes). */
+export interface FileProgressEvent {
+  readonly messageId: string;
+  readonly direction: 'up' | 'down';
+  readonly bytes: number;
+  readonly total: number;
+}
+
 /** A message in a conversation, incoming or outgoing (also outgoing from one's own other devices). */
 export interface Message {
   /** 32 hex characters, chosen by the sending device. */
@@ -89,8 +129,13 @@ export interface Message {
   readonly receivedAt: number;
   /** For outgoing messages: how far it got. For incoming: `read` once marked read here. */
   readonly status: MessageStatus;
-  /** With `failed`: the stable error code of the refusal (e.g. `UNTRUSTED_IDENTITY`, `NOT_A_CONTACT`). */
+  /**
+   * With `failed`, or a file in state `failed`: the stable error code (e.g. `UNTRUSTED_IDENTITY`,
+   * `NOT_A_CONTACT`, `FILE_INTEGRITY`).
+   */
   readonly error?: string | undefined;
+  /** For a file message: the file (its caption is also in `text`). */
+  readonly file?: FileInfo | undefined;
 }
 
 /** A delivery or read receipt from a contact (or from one's own other device, for `read`). */
@@ -166,6 +211,8 @@ export interface ClientEvents {
   'devices-changed': DevicesChangedEvent;
   /** Another device of this account told us its name (end to end). */
   'device-named': { readonly deviceId: number; readonly name: string };
+  /** An upload or download made progress (at least every MiB, and at the start and the end). */
+  'file-progress': FileProgressEvent;
   connection: ConnectionEvent;
   progress: ProgressEvent;
   error: ClientErrorEvent;

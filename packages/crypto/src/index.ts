@@ -6,6 +6,7 @@ export * from './backup/index.js';
 export * from './binary.js';
 export * from './bytes.js';
 export * from './errors.js';
+export * from './files/index.js';
 export * from './keys/index.js';
 export * from './labels.js';
 export * from './provider/index.js';

@@ -17,6 +17,8 @@ export const CIPHERTEXT_KIND = {
   backup: 0x10,
   /** A group message (reserved for MLS / sender keys). */
   group: 0x20,
+  /** An encrypted file (the STREAM format of `files/`). */
+  file: 0x30,
 } as const;
 
 /** Domain-separation strings. Keys are the purpose; values are what goes into the KDF, signature or AD. */
@@ -59,6 +61,13 @@ export const LABELS = {
   backupKeyPassphrase: 'sotto/v1/backup/key/passphrase',
   /** AES-256-GCM associated data: binds the whole header and the account name. */
   backupAad: 'sotto/v1/backup/aad',
+  // files/ — encrypted files (added by the files module); see docs/crypto.md "Files".
+  /** HKDF info deriving a file's AES-256-GCM key and STREAM nonce prefix from its file key. */
+  filesStreamKeys: 'sotto/v1/files/stream-keys',
+  /** HKDF info deriving the key commitment stored in a file's header. */
+  filesKeyCommitment: 'sotto/v1/files/key-commitment',
+  /** Prefix of every chunk's associated data (followed by the file header). */
+  filesChunkAad: 'sotto/v1/files/chunk',
   // wire/ — connection authentication (used by @sotto/protocol and the server)
   /** The device signs this label, the server's challenge nonce, account, device id and server origin. */
   wireAuthChallenge: 'sotto/v1/wire/auth-challenge',

@@ -51,6 +51,20 @@ export const SIZES = {
   mlkem768Seed: 64,
 } as const;
 
+/**
+ * An incremental SHA-256 (FIPS 180-4) for data too large to hold at once, e.g. a file's ciphertext streamed
+ * in chunks. Synchronous: both backends hash incrementally in-process (node:crypto, or noble where the
+ * runtime's WebCrypto, which only digests whole buffers, is all there is).
+ */
+export interface Sha256Hasher {
+  /** Absorbs `data`. Throws INVALID_ARGUMENT after {@link digest}. */
+  update(data: Uint8Array): void;
+  /** An independent copy of the current state (both can go on separately). */
+  clone(): Sha256Hasher;
+  /** Finishes and returns the 32-byte digest; the hasher cannot be used afterwards. */
+  digest(): Uint8Array;
+}
+
 /** The primitives, one backend each. Every method validates its inputs. */
 export interface CryptoProvider {
   /** `node` or `portable` (with the WebCrypto/noble split visible in `detail`). */
@@ -63,6 +77,8 @@ export interface CryptoProvider {
 
   sha256(data: Uint8Array): Promise<Uint8Array>;
   sha512(data: Uint8Array): Promise<Uint8Array>;
+  /** A fresh incremental SHA-256 (see {@link Sha256Hasher}). */
+  createSha256(): Sha256Hasher;
   hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
   /** RFC 5869 HKDF-SHA-256. `salt` may be empty (then a zero salt of hash length is used, §2.2). */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;

@@ -70,6 +70,15 @@ export const FLAGS = {
     arg: 'URL',
     help: 'redis://… (optionally ?channel=NAME) to signal between nodes. Default: in-process.',
   },
+  '--files': {
+    env: 'SOTTO_FILES',
+    arg: 'DIR|s3://BUCKET',
+    help:
+      'Where encrypted files (ciphertext only) are stored: a directory, or an S3-compatible bucket for ' +
+      'several nodes, s3://BUCKET?endpoint=https://s3.example.org&region=R (pathStyle=true|false; default ' +
+      'true with an endpoint), with credentials from SOTTO_S3_ACCESS_KEY and SOTTO_S3_SECRET_KEY or the ' +
+      'AWS_* variables. Default DIR/files.',
+  },
   '--web': {
     env: 'SOTTO_WEB',
     arg: 'DIR',

@@ -5,6 +5,7 @@
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { canonicalOrigin } from './modules/auth/origins.js';
+import { isS3Spec, parseS3Location, type S3Location } from './modules/files/s3-location.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
@@ -21,6 +22,13 @@ export interface ServerLimits extends Limits {
   readonly heartbeatMs: number;
   /** WebSocket connections (upgrades) per client IP per minute; refused with HTTP 429 beyond. */
   readonly connectionsPerIpPerMinute: number;
+  /** `files.authorize` requests per account per minute; RATE_LIMITED beyond. */
+  readonly fileAuthorizationsPerAccountPerMinute: number;
+  /**
+   * How often the blob store is walked for bytes without a record and finished files without bytes, in
+   * milliseconds (expiry runs every `expirySweepMs`).
+   */
+  readonly fileCollectionIntervalMs: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -30,6 +38,8 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   expirySweepMs: 60_000,
   heartbeatMs: 30_000,
   connectionsPerIpPerMinute: 600,
+  fileAuthorizationsPerAccountPerMinute: 60,
+  fileCollectionIntervalMs: 60 * 60_000,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -78,6 +88,11 @@ export interface ServerConfig {
    * `packages/web/dist` when that exists; `defaultConfig` leaves it unset (no web client).
    */
   readonly webDir?: string | undefined;
+  /**
+   * Where the ciphertext of files lives: a directory, or an S3 bucket (see `parseS3Location`) for several
+   * nodes. Default: `<dataDir>/files`.
+   */
+  readonly files?: string | S3Location | undefined;
 }
 
 /** Thrown by {@link parseConfig} for a bad flag or value; `main` prints it and exits 2. */
@@ -142,6 +157,19 @@ function readTrustProxy(value: string | undefined): TrustProxy {
   }
 }
 
+/** The `--files` value: a directory, or an `s3://` bucket with credentials from `env`. Throws ConfigError. */
+function readFiles(
+  value: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | S3Location | undefined {
+  if (value === undefined || !isS3Spec(value)) return value;
+  try {
+    return parseS3Location(value, env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
@@ -179,7 +207,8 @@ function rawValues(
  * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`; see {@link FLAGS}) over `env`
  * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
  * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
- * a `redis://` URL, a `--web` directory without an `index.html`, a `--public-origin` that is not an
+ * a `redis://` URL, a `--web` directory without an `index.html`, a bad `--files s3://…` location, a
+ * `--public-origin` that is not an
  * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
  * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
  */
@@ -225,6 +254,7 @@ export function parseConfig(
     store,
     bus,
     webDir: web ?? defaultWebDir(),
+    files: readFiles(one('--files'), env),
     limits: { ...DEFAULT_SERVER_LIMITS, ...limits },
   });
 }

@@ -21,6 +21,10 @@ import { openServerSetup } from './modules/auth/server-setup.js';
 import { ContactsService } from './modules/contacts/contacts.js';
 import { DirectoryService } from './modules/directory/directory.js';
 import { registerDirectoryRoutes } from './modules/directory/routes.js';
+import { FilesService } from './modules/files/files.js';
+import { openBlobStore } from './modules/files/open-blob-store.js';
+import { registerFilesRoutes } from './modules/files/routes.js';
+import { type SweepResult, sweepFiles } from './modules/files/sweep.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { RelayService } from './modules/relay/relay.js';
@@ -36,6 +40,9 @@ export type { Clock } from './clock.js';
 export type { ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
 export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup.js';
+export { FILES_DIR } from './modules/files/open-blob-store.js';
+export type { S3Location } from './modules/files/s3-location.js';
+export type { SweepResult } from './modules/files/sweep.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {
@@ -55,6 +62,11 @@ export interface RunningServer {
   readonly port: number;
   /** Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`); returns how many. */
   expireNow(): Promise<number>;
+  /**
+   * Runs the files sweep now: expiry (also every `expirySweepMs`) and, unless `collect` is false, garbage
+   * collection of the blob store (also every `fileCollectionIntervalMs`).
+   */
+  sweepFilesNow(collect?: boolean): Promise<SweepResult>;
   /**
    * Stops accepting, tells connected devices to go away (1001) and waits up to `drainMs` (default 5 s) for
    * them, finishes in-flight requests, and closes storage. Idempotent.
@@ -86,19 +98,26 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     throw err;
   });
   const limits = config.limits;
+  const blobs = await openBlobStore(config.files, config.dataDir).catch(async (err: unknown) => {
+    await adapters.close();
+    throw err;
+  });
 
   let draining = false;
   let mailboxDepth = await store.mailboxDepth();
+  let fileUsage = await store.files.usage();
   let hub: Hub | undefined;
   const metrics = createServerMetrics({
     connections: () => hub?.size ?? 0,
     mailboxDepth: () => mailboxDepth,
+    files: () => fileUsage,
   });
 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, metrics, limits);
+  const files = new FilesService(store, blobs, clock, limits, onError);
   const origins = new AcceptedOrigins(config.publicOrigins);
   const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
 
@@ -123,6 +142,19 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     onDeviceListChanged,
   });
   registerDirectoryRoutes(app, directory);
+  registerFilesRoutes(app, {
+    records: store.files,
+    blobs,
+    clock,
+    logger,
+    maxFileBytes: limits.maxFileBytes,
+    fileMaxAgeMs: limits.fileMaxAgeMs,
+    allowOrigin: (origin) => origins.has(origin),
+    onFinished: (bytes) => {
+      metrics.filesFinished.inc();
+      metrics.fileBytesFinished.inc({}, bytes);
+    },
+  });
   if (config.webDir !== undefined) registerWebStatic(app, config.webDir);
 
   const route = createRouter({
@@ -131,6 +163,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     contacts,
     presence,
     relay,
+    files,
+    fileLimit: state.rateLimit('files', limits.fileAuthorizationsPerAccountPerMinute),
     sendLimit: state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true }),
     bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
     prekeyLowWaterMark: limits.prekeyLowWaterMark,
@@ -162,6 +196,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   } catch (err) {
     await hub.drain(0);
     await app.close();
+    await blobs.close();
     await adapters.close();
     throw err;
   }
@@ -186,11 +221,26 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     mailboxDepth = await store.mailboxDepth();
     return n;
   };
+  const sweepFilesNow = async (collect = true) => {
+    const result = await sweepFiles(
+      { records: store.files, blobs, now: () => clock.now(), fileMaxAgeMs: limits.fileMaxAgeMs, onError },
+      collect,
+    );
+    metrics.filesExpired.inc({}, result.expired);
+    metrics.filesCollected.inc({}, result.collected);
+    fileUsage = await store.files.usage();
+    return result;
+  };
   const timers = [
     setInterval(() => expireNow().catch(onError), limits.expirySweepMs),
+    setInterval(() => sweepFilesNow(false).catch(onError), limits.expirySweepMs),
+    setInterval(() => sweepFilesNow(true).catch(onError), limits.fileCollectionIntervalMs),
     setInterval(() => {
       store.mailboxDepth().then((d) => {
         mailboxDepth = d;
+      }, onError);
+      store.files.usage().then((u) => {
+        fileUsage = u;
       }, onError);
     }, 5_000),
   ];
@@ -201,12 +251,14 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     url,
     port,
     expireNow,
+    sweepFilesNow,
     close: (drainMs = 5_000) => {
       closing ??= (async () => {
         draining = true;
         for (const t of timers) clearInterval(t);
         await hub?.drain(drainMs);
         await app.close();
+        await blobs.close();
         await adapters.close();
         logger.info('server stopped');
       })();

@@ -50,8 +50,8 @@ export function usage(): string {
   const lines = [
     'usage: sotto-server [OPTION]...',
     '',
-    'Runs a Sotto server: accounts, key directory, contacts, presence and the relay. Every option can also',
-    'be set by the environment variable shown; a flag wins over its variable.',
+    'Runs a Sotto server: accounts, key directory, contacts, presence, the relay and encrypted files. Every',
+    'option can also be set by the environment variable shown; a flag wins over its variable.',
     '',
     'Options:',
   ];

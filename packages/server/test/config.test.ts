@@ -32,6 +32,43 @@ describe('config', () => {
     expect(() => parseConfig([], { SOTTO_LIMITS: 'sendsPerDevicePerSecond' })).toThrow(ConfigError);
   });
 
+  it('takes --files as a directory or an s3:// bucket with credentials from SOTTO_S3_* only', () => {
+    expect(parseConfig([], {}).files).toBeUndefined();
+    expect(parseConfig(['--files', '/srv/files'], {}).files).toBe('/srv/files');
+    const creds = { SOTTO_S3_ACCESS_KEY: 'AK', SOTTO_S3_SECRET_KEY: 'SK' };
+    const env = { SOTTO_FILES: 's3://sotto-files?endpoint=https://s3.example.org&region=eu-1', ...creds };
+    expect(parseConfig([], env).files).toEqual({
+      bucket: 'sotto-files',
+      endpoint: 'https://s3.example.org',
+      region: 'eu-1',
+      pathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+    });
+    // AWS itself: virtual-hosted URLs and the SDK's own credential sources (AWS_* variables, roles).
+    expect(
+      parseConfig(['--files', 's3://b.example?pathStyle=false'], { AWS_REGION: 'us-west-2' }).files,
+    ).toEqual({
+      bucket: 'b.example',
+      endpoint: undefined,
+      region: 'us-west-2',
+      pathStyle: false,
+      credentials: undefined,
+    });
+    for (const bad of [
+      's3://UPPER',
+      's3://b',
+      's3://bucket/path',
+      's3://key:secret@bucket',
+      's3://bucket?endpoint=ftp://x',
+      's3://bucket?endpoint=https://x/path',
+      's3://bucket?pathStyle=maybe',
+      's3://bucket?acl=public',
+    ]) {
+      expect(() => parseConfig(['--files', bad], {}), bad).toThrow(ConfigError);
+    }
+    expect(() => parseConfig(['--files', 's3://bucket'], { SOTTO_S3_ACCESS_KEY: 'AK' })).toThrow(/together/);
+  });
+
   it('refuses unknown flags, bad ports and half a TLS pair', () => {
     expect(() => parseConfig(['--nope'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--port', '70000'], {})).toThrow(ConfigError);

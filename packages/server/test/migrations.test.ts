@@ -29,12 +29,14 @@ describe('migrations', () => {
       '1a3cdaa6524f8e94',
       '1ed03ea8ce445873',
       'c35339b3ac02ac22',
+      '83e1a546195ec6f8',
     ]);
     expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual([
       '32d160babbbe7ea9',
       '583e1df7922fa438',
       '9458ac1dc737e003',
       'c35339b3ac02ac22',
+      '1744b9210a3d2c44',
     ]);
   });
 

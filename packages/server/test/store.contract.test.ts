@@ -3,56 +3,10 @@
  * schema per test). `another()` opens a second store over the same data: a second SQLite connection to
  * the file, or a second PostgreSQL pool (a second node).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openPostgresStore } from '../src/store/postgres.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
 import type { AccountRecord, NewEnvelope, Store } from '../src/store/store.js';
-import {
-  describeWith,
-  dropSchema,
-  postgresUrlWithSchema,
-  type Service,
-  testSchemaName,
-} from './helpers/services.js';
-
-/** A store under test, and a way to open another one over the same data. */
-interface Harness {
-  readonly store: Store;
-  another(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-const adapters: { name: string; services: Service[]; open: () => Promise<Harness> }[] = [
-  {
-    name: 'sqlite',
-    services: [],
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
-      const path = join(dir, 'test.db');
-      return {
-        store: openSqliteStore(path),
-        another: async () => openSqliteStore(path),
-        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    services: ['postgres'],
-    open: async () => {
-      const url = postgresUrlWithSchema(testSchemaName());
-      const schema = new URL(url).searchParams.get('schema') ?? '';
-      return {
-        store: await openPostgresStore(url),
-        another: () => openPostgresStore(url),
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
+import { describeWith } from './helpers/services.js';
+import { STORE_ADAPTERS as adapters, type StoreHarness as Harness } from './helpers/stores.js';
 
 const account = (name: string): AccountRecord => ({
   name,

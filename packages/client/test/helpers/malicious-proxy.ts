@@ -1,13 +1,17 @@
 /**
  * A malicious server for SDK tests: a proxy that clients take for the server (the real server runs behind
  * it with the proxy's URL as its public origin, so connection auth passes) and that can read, rewrite,
- * drop or inject every WebSocket frame in both directions. HTTP requests (registration, login) are passed
- * through unchanged.
+ * drop or inject every WebSocket frame in both directions. HTTP requests (registration, login, file
+ * uploads and downloads) are passed through, unless an HTTP hook serves one itself or cuts its connection
+ * after a number of body bytes (a dropped connection in the middle of an upload or download).
  */
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientFrame, decodeFrame, encodeFrame, type ServerFrame } from '@sotto/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
+import { type HttpHooks, type LoggedRequest, type RelayLog, relayHttp } from './http-relay.js';
+
+export type { HttpHooks, LoggedRequest } from './http-relay.js';
 
 const LIMITS = { maxFrameBytes: 1 << 24 };
 
@@ -36,6 +40,12 @@ export interface MaliciousProxy {
   target(url: string): void;
   /** Replaces the hooks (applies to frames from now on). */
   hooks: ProxyHooks;
+  /** Replaces the HTTP hooks (applies to requests from now on). */
+  http: HttpHooks;
+  /** How many connections the `cut` hook cut so far. */
+  readonly cuts: number;
+  /** Every HTTP request, in order. */
+  readonly requests: readonly LoggedRequest[];
   /** Every frame the clients sent, decoded, in order. */
   readonly seenFromClients: ClientFrame[];
   close(): Promise<void>;
@@ -45,25 +55,22 @@ export interface MaliciousProxy {
 export async function startMaliciousProxy(hooks: ProxyHooks = {}): Promise<MaliciousProxy> {
   let backend: URL | undefined;
   const sockets = new Set<WebSocket>();
+  const log: RelayLog = { cuts: 0, requests: [] };
   const http: Server = createServer((req, res) => {
-    if (backend === undefined) {
-      res.writeHead(503).end();
-      return;
-    }
-    const upstream = request(
-      { host: backend.hostname, port: backend.port, path: req.url, method: req.method, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
+    const routed = proxy.http.route?.(req);
+    const target = routed === undefined ? backend : new URL(routed);
+    if (target === undefined) res.writeHead(503).end();
+    else relayHttp(req, res, target, proxy.http, log);
   });
   const wss = new WebSocketServer({ server: http, path: '/v1/ws' });
   const proxy: MaliciousProxy = {
     url: '',
     hooks,
+    http: {},
+    get cuts() {
+      return log.cuts;
+    },
+    requests: log.requests,
     seenFromClients: [],
     target: (url) => {
       backend = new URL(url);

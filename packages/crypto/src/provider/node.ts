@@ -9,6 +9,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createHmac,
   diffieHellman,
   hash,
@@ -22,6 +23,7 @@ import { type CryptoProvider, type KeyPair, SIZES } from '../provider.js';
 import { argon2id } from './argon2.js';
 import { checkAesGcm, checkHkdf, checkSealedLength, checkX25519, own } from './checks.js';
 import { ed25519PreCheck } from './ed25519-strict.js';
+import { wrapHasher } from './hasher.js';
 import { mlkem768Decapsulate, mlkem768Encapsulate, mlkem768Generate } from './mlkem.js';
 import { privateKey, publicKey, rawPublic } from './node-keys.js';
 import { randomBytes } from './random.js';
@@ -66,6 +68,7 @@ export function createNodeProvider(): CryptoProvider {
     detail: Object.freeze({
       random: 'webcrypto-getRandomValues',
       sha2: 'node',
+      sha256Incremental: 'node',
       hmac: 'node',
       hkdf: 'node',
       aesGcm: 'node',
@@ -85,6 +88,10 @@ export function createNodeProvider(): CryptoProvider {
     async sha512(data) {
       abytes(data, undefined, 'sha512 data');
       return own(hash('sha512', data, 'buffer'));
+    },
+
+    createSha256() {
+      return wrapHasher(createHash('sha256'), (h) => h.copy());
     },
 
     async hmacSha256(key, data) {

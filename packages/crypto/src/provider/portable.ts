@@ -2,6 +2,8 @@
  * The `portable` backend: WebCrypto for each family the runtime supports (probed once at creation), noble
  * for the rest; ML-KEM-768 and Argon2id from noble, and the strict Ed25519 rules shared with `node`.
  */
+
+import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, equalBytes } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import { type CryptoProvider, type KeyPair, SIZES } from '../provider.js';
@@ -9,6 +11,7 @@ import { argon2id } from './argon2.js';
 import { checkAesGcm, checkHkdf, checkSealedLength, checkX25519 } from './checks.js';
 import { craftMixedOrderSignature, ed25519PreCheck } from './ed25519-strict.js';
 import { FAMILY_NAMES, type FamilyName, type PrimitiveFamilies } from './families.js';
+import { wrapHasher } from './hasher.js';
 import { mlkem768Decapsulate, mlkem768Encapsulate, mlkem768Generate } from './mlkem.js';
 import { nobleFamilies } from './noble.js';
 import { randomBytes } from './random.js';
@@ -120,7 +123,7 @@ async function assemble(subtle: SubtleCrypto | null): Promise<{
 /**
  * Creates the portable backend. Probes WebCrypto once per primitive family (SHA-2, HMAC, HKDF, AES-GCM,
  * X25519, Ed25519) and falls back to noble for each family it lacks; `detail` says which serves each
- * (plus `mlkem768: 'noble'`, `argon2id: 'noble'`). Inputs are checked exactly as in the node backend.
+ * (plus `mlkem768`, `argon2id` and the incremental `sha256Incremental`: always noble). Inputs are checked exactly as in the node backend.
  */
 export async function createPortableProvider(options: PortableProviderOptions = {}): Promise<CryptoProvider> {
   const subtle = options.subtle === undefined ? (globalThis.crypto?.subtle ?? null) : options.subtle;
@@ -128,6 +131,8 @@ export async function createPortableProvider(options: PortableProviderOptions = 
   detail.random = 'webcrypto-getRandomValues';
   detail.mlkem768 = 'noble';
   detail.argon2id = 'noble';
+  // WebCrypto digests whole buffers only; an incremental hash is noble's everywhere.
+  detail.sha256Incremental = 'noble';
 
   const provider: CryptoProvider = {
     name: 'portable',
@@ -139,6 +144,9 @@ export async function createPortableProvider(options: PortableProviderOptions = 
     },
     async sha512(data) {
       return f.sha2.sha512(abytes(data, undefined, 'sha512 data'));
+    },
+    createSha256() {
+      return wrapHasher(sha256.create(), (h) => h.clone());
     },
     async hmacSha256(key, data) {
       return f.hmac.hmacSha256(abytes(key, undefined, 'hmac key'), abytes(data, undefined, 'hmac data'));

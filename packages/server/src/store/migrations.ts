@@ -155,6 +155,24 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE accounts ADD COLUMN presence_state TEXT;
   ALTER TABLE accounts ADD COLUMN presence_text TEXT;
   `,
+  // 5: encrypted files (docs/decisions/0012): one record per authorized upload, so quota, upload tokens,
+  // expiry and downloads agree across nodes; the bytes live in the blob store under the same id.
+  (d) => `
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    token_hash ${d.bytes} NOT NULL UNIQUE,
+    max_size ${d.int} NOT NULL,
+    size ${d.int},
+    state TEXT NOT NULL CHECK (state IN ('authorized', 'uploading', 'complete')),
+    created_at ${d.int} NOT NULL,
+    token_expires_at ${d.int} NOT NULL,
+    completed_at ${d.int},
+    expires_at ${d.int} NOT NULL
+  )${d.keyedTable};
+  CREATE INDEX files_by_account ON files (account);
+  CREATE INDEX files_by_expiry ON files (expires_at);
+  `,
 ];
 
 /**

@@ -12,7 +12,9 @@
  */
 import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
+import type { FileRecords } from './file-records.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
+import { PostgresFileRecords } from './postgres-files.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PG } from './postgres-sql.js';
 import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
@@ -69,8 +71,11 @@ const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b]
 /** {@link Store} over a node-postgres pool. Construct with {@link openPostgresStore}. */
 export class PostgresStore implements Store {
   private closed = false;
+  readonly files: FileRecords;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    this.files = new PostgresFileRecords(pool);
+  }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 /** Row-to-record conversions of the SQLite adapter. */
 import type { PresenceState } from '@sotto/protocol';
+import type { FileRecord, FileState } from './file-records.js';
 import type { AccountRecord, DeviceRecord, StoredEnvelope, StoredPrekey, StoredPresence } from './store.js';
 
 /** A result row. */
@@ -62,3 +63,21 @@ export function toEnvelope(r: Row): StoredEnvelope {
 /** A prekey row, or undefined. */
 export const toPrekey = (r: Row | undefined): StoredPrekey | undefined =>
   r === undefined ? undefined : { keyId: int(r.key_id), encoded: bytes(r.encoded) };
+
+const FILE_STATES: ReadonlySet<unknown> = new Set<FileState>(['authorized', 'uploading', 'complete']);
+const optionalInt = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : int(v));
+
+/** A `files` row (a state this server does not know reads as `authorized`: never served, expires). */
+export function toFileRecord(r: Row): FileRecord {
+  return {
+    id: text(r.id),
+    account: text(r.account),
+    maxSize: int(r.max_size),
+    size: optionalInt(r.size),
+    state: FILE_STATES.has(r.state) ? (r.state as FileState) : 'authorized',
+    createdAt: int(r.created_at),
+    tokenExpiresAt: int(r.token_expires_at),
+    completedAt: optionalInt(r.completed_at),
+    expiresAt: int(r.expires_at),
+  };
+}

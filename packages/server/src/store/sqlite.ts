@@ -7,8 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
+import type { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
+import { SqliteFileRecords } from './sqlite-files.js';
 import { bytes, int, type Row, text, toAccount, toDevice, toPrekey, toPresence } from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
@@ -71,8 +73,11 @@ export class SqliteStore implements Store {
   private readonly enqueueAll;
   private readonly ackAll;
 
+  readonly files: FileRecords;
+
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
+    this.files = new SqliteFileRecords(db);
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }
 

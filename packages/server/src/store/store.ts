@@ -4,6 +4,7 @@
  * Keys, certificates, device lists and ciphertexts are opaque bytes here: the modules verify them first.
  */
 import type { PresenceState } from '@sotto/protocol';
+import type { FileRecords } from './file-records.js';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
@@ -222,6 +223,10 @@ export interface Store {
   isBlocked(blocker: string, blocked: string): Promise<boolean>;
   /** The accounts `blocker` blocks. */
   listBlocked(blocker: string): Promise<string[]>;
+
+  // Files
+  /** Records of encrypted files and uploads (the bytes live in the blob store). */
+  readonly files: FileRecords;
 
   // The deployment
   /** True when the store holds at least one account. */

@@ -9,6 +9,7 @@ import type { ChallengeAuth } from '../modules/auth/challenge.js';
 import type { ContactsService } from '../modules/contacts/contacts.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import type { DirectoryService } from '../modules/directory/directory.js';
+import type { FilesService } from '../modules/files/files.js';
 import type { AcceptedSend, RelayService } from '../modules/relay/relay.js';
 import type { RateLimit } from '../shared/shared-state.js';
 import type { DeviceAddress } from '../store/store.js';
@@ -24,6 +25,9 @@ export interface RouterDeps {
   readonly contacts: ContactsService;
   readonly presence: PresenceService;
   readonly relay: RelayService;
+  readonly files: FilesService;
+  /** `files.authorize` per account. */
+  readonly fileLimit: RateLimit;
   /** Sends per device. */
   readonly sendLimit: RateLimit;
   /** Bundle fetches per requesting device. */
@@ -160,6 +164,15 @@ export function createRouter(
       const acks = conn.mailbox?.acknowledged(f.envelopeIds) ?? [];
       if (acks.length > 0) conn.finishLater(f, relay.ack(device, acks));
       return undefined;
+    },
+    'files.authorize': async (conn, d, f) => {
+      if (!(await deps.fileLimit.take(d.account))) throw new ApiError('RATE_LIMITED');
+      const { token, expiresAt } = await deps.files.authorize(d.account, f.size);
+      conn.send({ t: 'files.authorize.result', id: f.id, token, expiresAt });
+    },
+    'files.delete': async (conn, d, f) => {
+      await deps.files.delete(d.account, f.fileId);
+      ok(conn, f.id);
     },
     ping: async (conn, _device, f) => {
       conn.send({ t: 'pong', id: f.id });

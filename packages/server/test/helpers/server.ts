@@ -1,5 +1,5 @@
 /** Starts a real server on an ephemeral port with a real SQLite file in a temp dir, capturing its logs. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,10 +20,18 @@ export interface TestServer {
   readonly dataDir: string;
   /** Every log line written so far. */
   readonly logs: string[];
-  /** The bytes of every file in the data dir (database, WAL, setup). */
+  /** The bytes of every file in the data dir and below (database, WAL, setup, stored files). */
   dataFiles(): Buffer;
   /** Stops the server and deletes the data dir (unless `keepData`). */
   stop(keepData?: boolean): Promise<void>;
+}
+
+/** The paths of every regular file under `dir`, recursively. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 /** A clock tests can move. */
@@ -78,7 +86,7 @@ export async function startTestServer(
     wsUrl: `${server.url.replace(/^http/, 'ws')}/v1/ws`,
     dataDir,
     logs,
-    dataFiles: () => Buffer.concat(readdirSync(dataDir).map((f) => readFileSync(join(dataDir, f)))),
+    dataFiles: () => Buffer.concat(filesUnder(dataDir).map((f) => readFileSync(f))),
     stop: async (keepData = false) => {
       await server.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
