@@ -37,7 +37,17 @@ const BY_SOTTO_CODE: Partial<Record<string, ExitCode>> = {
   NOT_CONNECTED: EXIT.NETWORK,
   TIMEOUT: EXIT.NETWORK,
   STORAGE_WRONG_KEY: EXIT.AUTH,
+  // Files (issue 11).
+  FILE_TOO_LARGE: EXIT.REFUSED,
+  QUOTA_EXCEEDED: EXIT.REFUSED,
+  MESSAGE_NOT_FOUND: EXIT.USAGE,
+  CANCELLED: EXIT.INTERRUPTED,
 };
+
+/** The exit code of a failure with stable code `code` (a SottoError's, or one a message records). */
+export function exitCodeFor(code: string): ExitCode {
+  return BY_SOTTO_CODE[code] ?? EXIT.OTHER;
+}
 
 /** Node's error codes for a server that cannot be reached or a connection that broke. */
 const NETWORK_CODES = new Set([
@@ -73,7 +83,7 @@ export function describeFailure(err: unknown): Failure {
   if (isSottoError(err)) {
     const network = systemCode(err.cause);
     if (network !== undefined) return networkFailure(network);
-    return { code: err.code, message: err.message, exitCode: BY_SOTTO_CODE[err.code] ?? EXIT.OTHER };
+    return { code: err.code, message: err.message, exitCode: exitCodeFor(err.code) };
   }
   const network = systemCode(err);
   if (network !== undefined) return networkFailure(network);

@@ -15,9 +15,12 @@ export const EXIT = Object.freeze({
   AUTH: 3,
   /** The server could not be reached, or the connection failed. */
   NETWORK: 4,
-  /** Refused: an untrusted (changed) identity key, a weak password, blocked, not a contact, name taken. */
+  /**
+   * Refused: an untrusted (changed) identity key, a weak password, blocked, not a contact, name taken, a
+   * file over the server's limit or the account's quota.
+   */
   REFUSED: 5,
-  /** Interrupted at a prompt with Ctrl-C. */
+  /** Interrupted with Ctrl-C: at a prompt, or a file transfer (cancelled). */
   INTERRUPTED: 130,
 });
 

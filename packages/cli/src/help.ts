@@ -18,16 +18,20 @@ export const COMMON_HELP = `Options every command takes:
 /** The exit codes, as shown in help (the values of {@link EXIT}). */
 export const EXIT_HELP = `Exit codes:
   0    success (also --help and --version)
-  1    other failure (e.g. the profile is in use by another sotto: PROFILE_IN_USE)
+  1    other failure (e.g. the profile is in use by another sotto: PROFILE_IN_USE; a downloaded file
+       that fails its integrity check: FILE_INTEGRITY; a file the server no longer has: FILE_NOT_FOUND)
   2    usage: unknown command or option, missing or extra argument, a bad number (--timeout, --count,
        --limit, --history, a device ID), a message that is empty or longer than ${MAX_MESSAGE_CHARS} characters,
-       no password source without a terminal, no account in the profile; nothing is sent
+       no password source without a terminal, no account in the profile, a file to send that is
+       missing, unreadable or a directory, a directory to save to that cannot be written, an unknown
+       message ID (MESSAGE_NOT_FOUND), a path to save to that exists (FILE_EXISTS); nothing is sent
   3    authentication: wrong name or password (LOGIN_FAILED), wrong profile password (STORAGE_WRONG_KEY),
        the server no longer accepts this device
   4    network: the server cannot be reached, or the connection failed
   5    refused: untrusted (changed) identity key, weak password, blocked, not a contact, name taken,
-       the profile already holds an account
-  130  interrupted at a prompt (Ctrl-C)
+       the profile already holds an account, a file over the server's limit (FILE_TOO_LARGE) or the
+       account's quota (QUOTA_EXCEEDED)
+  130  interrupted with Ctrl-C: at a prompt, or a file transfer (cancelled: CANCELLED)
 Errors print one line on stderr: "sotto: MESSAGE [CODE]".`;
 
 /** The overview for `sotto --help`. */

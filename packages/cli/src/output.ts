@@ -10,7 +10,14 @@ import { safeJson, visibleLine } from './visible.js';
 /** Anything with a `write(string)`: `process.stdout`, or a buffer in tests. */
 export interface Sink {
   write(chunk: string): unknown;
+  /** True for a terminal (`process.stderr.isTTY`): only then is a status line drawn. */
+  readonly isTTY?: boolean;
+  /** The terminal's width, when known. */
+  readonly columns?: number;
 }
+
+/** Erases the current terminal line and returns to its start. */
+const ERASE_LINE = '\r\u001b[K';
 
 /** The output of one command run. */
 export interface Output {
@@ -28,6 +35,17 @@ export interface Output {
   error(line: string): void;
   /** Terminal graphics made here (the QR code, with its colour sequences), as is; human mode only. */
   art(block: string): void;
+  /** True when {@link status} draws anything: human mode with stderr a terminal. */
+  readonly live: boolean;
+  /** How many columns a status line may use (one less than the terminal's width; 79 when unknown). */
+  readonly width: number;
+  /**
+   * A status line (a progress bar) on stderr, redrawn in place: it replaces the previous one, is cut to
+   * the terminal's width, and is erased before any other line is written. Dropped unless {@link live}.
+   */
+  status(line: string): void;
+  /** Erases the status line, if one is shown. */
+  clearStatus(): void;
 }
 
 /** Human text with its line breaks kept and nothing else unsafe (see visible.ts). */
@@ -40,25 +58,49 @@ function clean(text: string): string {
 
 /** Builds an {@link Output} over two sinks. */
 export function createOutput(stdout: Sink, stderr: Sink, json: boolean): Output {
+  const live = !json && stderr.isTTY === true;
+  // One column short of the width: a line that fills it wraps on some terminals, and a wrapped line
+  // cannot be redrawn with a carriage return.
+  const width = Math.max(20, (stderr.columns || 80) - 1);
+  let shown = false;
+  /** Erases the status line before anything else is written (stdout may be the same terminal). */
+  const clearStatus = () => {
+    if (!shown) return;
+    shown = false;
+    stderr.write(ERASE_LINE);
+  };
+  const write = (sink: Sink, text: string) => {
+    clearStatus();
+    sink.write(text);
+  };
   return {
     json,
+    live,
+    width,
     text: (line) => {
-      if (!json) stdout.write(`${clean(line)}\n`);
+      if (!json) write(stdout, `${clean(line)}\n`);
     },
     record: (value) => {
       if (json) stdout.write(`${safeJson(value)}\n`);
     },
     emit: (line, value) => {
-      stdout.write(json ? `${safeJson(value)}\n` : `${clean(line)}\n`);
+      if (json) stdout.write(`${safeJson(value)}\n`);
+      else write(stdout, `${clean(line)}\n`);
     },
     note: (line) => {
-      if (!json) stderr.write(`${clean(line)}\n`);
+      if (!json) write(stderr, `${clean(line)}\n`);
     },
     error: (line) => {
-      stderr.write(`${clean(line)}\n`);
+      write(stderr, `${clean(line)}\n`);
     },
     art: (block) => {
-      if (!json) stdout.write(`${block}\n`);
+      if (!json) write(stdout, `${block}\n`);
     },
+    status: (line) => {
+      if (!live) return;
+      stderr.write(`${ERASE_LINE}${[...visibleLine(line)].slice(0, width).join('')}`);
+      shown = true;
+    },
+    clearStatus,
   };
 }

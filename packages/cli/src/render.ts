@@ -13,6 +13,7 @@ import type {
   ReceiptEvent,
   TypingEvent,
 } from '@sotto/client';
+import { formatSize } from './progress-format.js';
 import { visibleLine as v, visibleText } from './visible.js';
 
 /** How far a message's continuation lines are indented: past `[HH:MM] `, so none starts a record. */
@@ -30,11 +31,61 @@ export function clock(ms: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** A message, incoming or outgoing (also sent by one's own other device). */
-export function renderMessage(m: Message): Rendered {
+/** What became of a message's file in this run (`receive`, `download`). */
+export interface FileOutcome {
+  /** The file's state now. */
+  readonly state: NonNullable<Message['file']>['state'];
+  /** Where it was saved. */
+  readonly savedTo?: string | undefined;
+  /** Why it was not saved: a stable code (FILE_INTEGRITY: nothing was saved). */
+  readonly error?: string | undefined;
+}
+
+/** Why a file was not saved, for people. */
+const NOT_SAVED: Readonly<Record<string, string>> = {
+  FILE_INTEGRITY: 'it is not the file its sender sent (tampered with or damaged); nothing was saved',
+  FILE_NOT_FOUND: 'the server no longer has it',
+};
+
+/** The `file` object of a message record. */
+function fileJson(f: NonNullable<Message['file']>, outcome: FileOutcome | undefined): object {
+  return {
+    name: f.name,
+    mediaType: f.mediaType,
+    size: f.size,
+    state: outcome?.state ?? f.state,
+    ...(outcome?.savedTo === undefined ? {} : { savedTo: outcome.savedTo }),
+    ...(outcome?.error === undefined ? {} : { error: outcome.error }),
+  };
+}
+
+/** The continuation line saying what became of a received file, if anything is to be said. */
+function outcomeLine(m: Message, outcome: FileOutcome | undefined): string {
+  if (outcome === undefined) return '';
+  let what: string;
+  if (outcome.savedTo !== undefined) what = `saved to ${v(outcome.savedTo)}`;
+  else if (outcome.error !== undefined) {
+    const why = NOT_SAVED[outcome.error] ?? `the download failed; try again with "sotto download ${m.id}"`;
+    what = `not saved: ${why} [${v(outcome.error)}]`;
+  } else if (outcome.state === 'available') what = `not downloaded: "sotto download ${m.id}" fetches it`;
+  else return '';
+  return `\n${CONTINUATION}${what}`;
+}
+
+/**
+ * A message, incoming or outgoing (also sent by one's own other device). A file message shows its file
+ * (name, size, type, state) and, with `outcome`, what this run did with it.
+ */
+export function renderMessage(m: Message, outcome?: FileOutcome): Rendered {
   const arrow = m.direction === 'in' ? v(m.from.account) : `me → ${v(m.conversation)}`;
   const failed = m.status === 'failed' && m.error !== undefined ? `: ${v(m.error)}` : '';
   const status = m.direction === 'out' ? `  (${m.status}${failed})` : '';
+  const f = m.file;
+  const body =
+    f === undefined
+      ? visibleText(m.text, CONTINUATION)
+      : `file "${v(f.name)}" (${formatSize(f.size)}, ${v(f.mediaType)}, ${outcome?.state ?? f.state})` +
+        (m.text === '' ? '' : `: ${visibleText(m.text, CONTINUATION)}`);
   return {
     json: {
       type: 'message',
@@ -49,8 +100,9 @@ export function renderMessage(m: Message): Rendered {
       receivedAt: m.receivedAt,
       status: m.status,
       ...(m.error === undefined ? {} : { error: m.error }),
+      ...(f === undefined ? {} : { file: fileJson(f, outcome) }),
     },
-    line: `[${clock(m.sentAt)}] ${arrow}: ${visibleText(m.text, CONTINUATION)}${status}`,
+    line: `[${clock(m.sentAt)}] ${arrow}: ${body}${status}${outcomeLine(m, outcome)}`,
   };
 }
 
@@ -117,4 +169,31 @@ export function renderDevicesChanged(e: DevicesChangedEvent): Rendered {
     json: { type: 'devices-changed', from: e.account, added: [...e.added], removed: [...e.removed] },
     line: `• ${v(e.account)}'s devices changed: +[${e.added.join(', ')}] -[${e.removed.join(', ')}]`,
   };
+}
+
+/**
+ * How an upload of this device ended, for `send-file` (`resumed`: an upload an earlier run left
+ * unfinished): its file message reached the server (`sent`), was refused (`failed`, with the code), or
+ * waits for the connection (`queued`: the next sotto command on this profile goes on with it).
+ */
+export function renderUpload(m: Message, resumed: boolean): Rendered {
+  const f = m.file;
+  const file = f === undefined ? {} : { file: { name: f.name, mediaType: f.mediaType, size: f.size } };
+  const what = f === undefined ? 'the file' : `"${v(f.name)}" (${formatSize(f.size)})`;
+  const also = resumed ? { resumed: true } : {};
+  const common = { to: m.conversation, id: m.id, sentAt: m.sentAt, ...file, ...also };
+  const note = resumed ? ' (an earlier upload, resumed)' : '';
+  if (m.status === 'failed') {
+    return {
+      json: { type: 'failed', ...common, error: m.error ?? 'INTERNAL' },
+      line: `! ${what} to ${v(m.conversation)} was not sent${note} [${v(m.error ?? 'INTERNAL')}]`,
+    };
+  }
+  if (m.status === 'pending') {
+    return {
+      json: { type: 'queued', ...common },
+      line: `queued ${what} for ${v(m.conversation)}${note}: the next sotto command on this profile goes on with it (do not send it again)`,
+    };
+  }
+  return { json: { type: 'sent', ...common }, line: `sent ${what} to ${v(m.conversation)}${note}` };
 }

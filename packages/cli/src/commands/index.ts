@@ -3,12 +3,14 @@ import type { Command } from '../command.js';
 import { chat } from './chat.js';
 import { contacts } from './contacts.js';
 import { devices } from './devices.js';
+import { download } from './download.js';
 import { history } from './history.js';
 import { login } from './login.js';
 import { receive } from './receive.js';
 import { register } from './register.js';
 import { safetyNumber } from './safety-number.js';
 import { send } from './send.js';
+import { sendFile } from './send-file.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 import { verify } from './verify.js';
@@ -22,7 +24,9 @@ export const COMMANDS: readonly Command[] = [
   whoami,
   contacts,
   send,
+  sendFile,
   receive,
+  download,
   chat,
   history,
   safetyNumber,

@@ -2,23 +2,34 @@
  * `sotto receive`: prints the messages waiting in the profile's inbox (received while offline or while
  * other commands ran), then connects and prints every message, receipt, presence and contact change as it
  * arrives, until `--timeout`, `--count`, stdin closing, or Ctrl-C. Each message is printed once: it leaves
- * the inbox only after it was printed (see inbox.ts).
+ * the inbox only after it was printed (see inbox.ts). A file message's file is saved first (see
+ * receive-files.ts) and the record says where.
  */
 import type { Message, SottoClient } from '@sotto/client';
 import { countOption, flagOption, secondsOption } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { describeFailure } from '../errors.js';
+import { usageError } from '../exit-codes.js';
+import { ensureWritableDir, filesDir } from '../files-dir.js';
+import { ownPendingFiles } from '../history-scan.js';
 import { inboxReporter } from '../inbox.js';
 import { printEvents } from '../listen.js';
-import { renderMessage } from '../render.js';
-import { connect, withSession } from '../sdk.js';
+import { ProgressDisplay } from '../progress.js';
+import { receivedFiles } from '../receive-files.js';
+import { renderMessage, renderUpload } from '../render.js';
+import { connect, type Session, withSession } from '../sdk.js';
 import { armStop } from '../until.js';
+import { type UploadWatcher, watchUploads } from '../uploads.js';
+
+/** Files from this size on show a progress bar (and progress records with --json). */
+const PROGRESS_FROM_BYTES = 1024 * 1024;
 
 /** The `receive` command. */
 export const receive: Command = {
   name: 'receive',
   summary: 'print incoming messages, receipts and presence changes',
   help: `usage: sotto receive [--timeout SECONDS] [--count N] [--mark-read] [--typing]
+                     [--files DIR | --no-download]
 
 Prints the messages that are waiting — received while this device was offline, or while another sotto
 command ran on this profile (send, contacts, …) — oldest arrival first, then connects and prints events
@@ -32,10 +43,25 @@ It stops, exiting 0:
 --mark-read sends read receipts for incoming messages (delivery receipts are always sent);
 --typing also prints typing indicators.
 
+Files: a file message's file is downloaded, verified (every chunk and the SHA-256 its sender stated)
+and saved in DIR (--files; default PROFILE/files) before the message is printed, under its sender's
+name made safe (no path, no control characters, not hidden) and numbered ("name (1).ext") rather than
+replacing any file. One that fails verification is not saved at all (FILE_INTEGRITY). Files of 1 MiB
+or more show a progress bar on a terminal. --no-download only reports files ("sotto download ID"
+fetches one later). A download cut short by --timeout or Ctrl-C leaves its message waiting for the next
+receive. Uploads an earlier "sotto send-file" left unfinished go on while receive runs (and after it,
+with the next sotto command).
+
 --json prints one object per line, each with "type":
   {"type":"message","id","conversation","direction":"in"|"out","from","device","text","sentAt",
-   "seq","receivedAt","status","error"?}  (sentAt, receivedAt: ms since the epoch; status "pending",
-                                         "sent", "delivered", "read" or "failed" with its error code)
+   "seq","receivedAt","status","error"?,"file"?}  (sentAt, receivedAt: ms since the epoch; status
+                "pending", "sent", "delivered", "read" or "failed" with its error code; text is a
+                file's caption, "" without one)
+     "file":{"name","mediaType","size","state","savedTo"?,"error"?}  (state "downloaded" with savedTo,
+                "available" when not downloaded, "failed" with error FILE_INTEGRITY or FILE_NOT_FOUND;
+                another error code when the download failed for now)
+  {"type":"progress","id","direction":"down"|"up","bytes","total"}  (files of 1 MiB or more)
+  {"type":"sent"|"failed",…,"resumed":true}  (an upload an earlier send-file left, see send-file)
   {"type":"receipt","kind":"delivered"|"read","conversation","from","device","messageIds"}
   {"type":"presence","from","state","text"?,"lastSeen"?}
   {"type":"contact","kind","from","state"}
@@ -49,12 +75,19 @@ It stops, exiting 0:
     count: { type: 'string' },
     'mark-read': { type: 'boolean' },
     typing: { type: 'boolean' },
+    files: { type: 'string' },
+    'no-download': { type: 'boolean' },
   },
   positionals: { min: 0, max: 0 },
   run: async (ctx) => {
     const timeoutSeconds = secondsOption(ctx.args, 'timeout');
     const count = countOption(ctx.args, 'count');
     const markRead = flagOption(ctx.args, 'mark-read');
+    const download = !flagOption(ctx.args, 'no-download');
+    if (!download && ctx.args.values.files !== undefined)
+      throw usageError('--files and --no-download exclude each other');
+    const dir = download ? filesDir(ctx.args, ctx.env) : undefined;
+    if (dir !== undefined) await ensureWritableDir(dir);
     await withSession(ctx, async (session) => {
       const { client } = session;
       const stop = armStop({
@@ -62,18 +95,37 @@ It stops, exiting 0:
         stdin: timeoutSeconds === undefined ? ctx.io.stdin : undefined,
         stopped: ctx.stopped,
       });
+      const progress = new ProgressDisplay(ctx.out, { minBytes: PROGRESS_FROM_BYTES });
+      const uploads = watchUploads(client, {
+        progress,
+        onResumedEnd: (m) => {
+          const r = renderUpload(m, true);
+          ctx.out.emit(r.line, r.json);
+        },
+      });
+      let connecting: Promise<void> | undefined;
+      const ready = () => {
+        connecting ??= connect(session);
+        return connecting;
+      };
+      const files = receivedFiles(client, { dir, progress, ready });
+      void stop.reason.then(() => files.cancel());
       const reads = readMarker(client);
       let seen = 0;
       const reporter = inboxReporter(client, {
         done: () => stop.isStopped(),
-        report: (m) => {
-          const r = renderMessage(m);
+        report: async (m) => {
+          const outcome = await files.take(m);
+          if (outcome === 'kept') return false;
+          const r = renderMessage(m, outcome);
           ctx.out.emit(r.line, r.json);
           if (markRead && m.direction === 'in') reads.add(m);
           seen++;
           if (count !== undefined && seen >= count) stop.finish();
+          return true;
         },
       });
+      const offProgress = client.on('file-progress', (e) => progress.update(e));
       const off = printEvents(client, ctx.out, {
         typing: flagOption(ctx.args, 'typing'),
         messages: false,
@@ -82,24 +134,40 @@ It stops, exiting 0:
         },
       });
       try {
-        // What waited locally first (no network needed), then what the server kept, then live.
+        // What waited locally first (no network needed but for files), then what the server kept, then live.
         await Promise.race([reporter.drain(), stop.reason]);
         // Read receipts need a connection even when --count was met from the inbox alone.
         if (!stop.isStopped() || reads.pending()) {
-          const connecting = connect(session);
-          connecting.catch(() => {}); // a failure after a stop is moot; before it, the race below throws it
-          await Promise.race([connecting, stop.isStopped() ? connecting : stop.reason]);
+          const connected = ready();
+          connected.catch(() => {}); // a failure after a stop is moot; before it, the race below throws it
+          await Promise.race([connected, stop.isStopped() ? connected : stop.reason]);
         }
-        if (!stop.isStopped()) ctx.out.note('receiving… (Ctrl-C to stop)');
+        if (!stop.isStopped()) {
+          await followUploads(session, uploads);
+          ctx.out.note('receiving… (Ctrl-C to stop)');
+        }
         await stop.reason;
         await reporter.drain();
         await reads.flush();
+        const left = uploads.pending().length;
+        if (left > 0) ctx.out.note(`${left} upload(s) not finished; they go on with the next sotto command`);
       } finally {
         off();
+        offProgress();
+        uploads.off();
+        progress.clear();
       }
     });
   },
 };
+
+/** Watches the uploads the SDK resumed after connecting (their progress and how they end). */
+async function followUploads(session: Session, uploads: UploadWatcher): Promise<void> {
+  const me = await session.client.whoami();
+  for (const m of await ownPendingFiles(session.client, me.deviceId)) {
+    uploads.watch(m.id, m.file?.name ?? 'file', true);
+  }
+}
 
 /** Prints a failure of the inbox (a store error) as an `error` record; receiving goes on. */
 function fail(ctx: CommandContext, err: unknown): void {
