@@ -1,12 +1,14 @@
 /**
  * `sotto` on a terminal (a pseudo-terminal from util-linux `script`): the password prompt does not echo,
- * and `chat` sends typing indicators and messages typed at the prompt, which the contact sees live.
+ * `chat` sends typing indicators and messages typed at the prompt, which the contact sees live, and
+ * `send-file` and `receive` draw a progress bar redrawn in place.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRandomFile } from './helpers/files.js';
 import { startTestServer } from './helpers/server.js';
 import { JsonStream, runSotto, spawnInTty, spawnSotto, Terminal, tempRoot } from './helpers/sotto.js';
 
@@ -74,5 +76,32 @@ describe.skipIf(!hasScript).sequential('sotto on a terminal', () => {
     chat.type('/quit\r');
     expect(await chat.exited).toBe(0);
     expect(await daveRx.end()).toBe(0);
+  });
+
+  it('shows a progress bar redrawn in place while sending and receiving a file', {
+    timeout: 90_000,
+  }, async () => {
+    const path = join(root, 'scan.tiff');
+    writeRandomFile(path, 24 * 1024 * 1024);
+    const send = new Terminal(spawnInTty(['send-file', 'dave', path, '--profile', CAROL]));
+    children.push(send.child);
+    expect(await send.exited).toBe(0);
+    // Each redraw returns to the line's start and erases it; the bar has percent, MiB, MiB/s and ETA.
+    const bars = send.output.split('\r\u001b[K').filter((d) => d.includes('scan.tiff  ['));
+    expect(bars.length).toBeGreaterThanOrEqual(2);
+    for (const bar of bars) {
+      expect(bar).toMatch(
+        /^↑ scan\.tiff {2}\[[#.]{20}\] +\d+% {2}\d+\.\d\/24\.0 MiB {2}(--|\d+\.\d) MiB\/s {2}ETA /,
+      );
+    }
+    expect(send.output).toMatch(/sent "scan\.tiff" \(24\.0 MiB\) to dave/);
+
+    const receive = new Terminal(
+      spawnInTty(['receive', '--count', '1', '--timeout', '60', '--profile', DAVE]),
+    );
+    children.push(receive.child);
+    expect(await receive.exited).toBe(0);
+    expect(receive.output).toContain('\r\u001b[K↓ scan.tiff  [');
+    expect(receive.output).toContain(`saved to ${join(DAVE, 'files', 'scan.tiff')}`);
   });
 });
