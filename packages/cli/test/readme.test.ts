@@ -3,8 +3,8 @@
  * that exact code block and runs it line by line in one bash, as pasting it would. Only the world around
  * it is substituted: the server URL is this test's server, `$HOME` is a temporary directory (so
  * `~/.sotto-alice` lands there), and `npx sotto` runs the binary from the sources (as the other tests
- * do) instead of the build that `npm start` makes. bob must receive alice's message, and both safety
- * numbers must be equal.
+ * do) instead of the build that `npm start` makes. bob must receive alice's message and file (saved in
+ * his profile, equal to the README itself), and both safety numbers must be equal.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("the README's terminal example", () => {
-  it('runs as written: both register, become contacts, bob receives, safety numbers match', {
+  it('runs as written: both register, become contacts, bob receives a message and a file, safety numbers match', {
     timeout: 180_000,
   }, async () => {
     const lines = codeBlock(readFileSync(README, 'utf8'), 'The terminal client');
@@ -88,6 +88,12 @@ describe("the README's terminal example", () => {
       return outputs[i] ?? '';
     };
     expect(outputOf('receive')).toMatch(/^\[\d\d:\d\d\] alice: hello bob$/m);
+    const fileLine = run.findIndex((l) => l.includes('send-file'));
+    expect(outputOf('send-file')).toMatch(/^sent "README\.md" \(\d+\.\d KiB\) to bob$/m);
+    const saved = join(home, '.sotto-bob', 'files', 'README.md');
+    expect(outputs[fileLine + 1]).toMatch(/alice: file "README\.md" \(.*, text\/markdown, downloaded\): the readme/);
+    expect(outputs[fileLine + 1]).toContain(`saved to ${saved}`);
+    expect(readFileSync(saved, 'utf8')).toBe(readFileSync(README, 'utf8'));
     const digits = (out: string) => out.match(/^ {4}\d{5} \d{5} \d{5} \d{5}$/gm) ?? [];
     const alices = digits(outputOf('safety-number bob'));
     expect(alices).toHaveLength(3);
