@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { DEFAULT_SERVER_LIMITS, type RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entries, sha256Of, writeRandomFile } from './helpers/files.js';
+import { entries, sha256Of, storedBlobs, writeRandomFile } from './helpers/files.js';
 import { startTestServer } from './helpers/server.js';
 import { jsonLines, type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
@@ -181,6 +181,16 @@ describe.sequential('files between two sotto users', () => {
     // Refused before any connection: a dead server does not change the answer.
     const offline = await as(A, ['send-file', 'bob', dir, '--server', 'http://127.0.0.1:1']);
     expect(offline.code).toBe(2);
+  });
+
+  it('refuses a recipient who is not a contact before uploading anything: exit 5', async () => {
+    const path = join(root, 'letter.txt');
+    writeFileSync(path, 'dear carol');
+    const blobs = storedBlobs(join(root, 'server')).length;
+    const r = await as(A, ['send-file', 'carol', path]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/carol is not a contact yet .*\[NOT_A_CONTACT\]/);
+    expect(storedBlobs(join(root, 'server'))).toHaveLength(blobs);
   });
 
   it('refuses a file over the server limit (FILE_TOO_LARGE) or over the quota (QUOTA_EXCEEDED): exit 5', {

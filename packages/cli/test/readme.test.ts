@@ -91,7 +91,9 @@ describe("the README's terminal example", () => {
     const fileLine = run.findIndex((l) => l.includes('send-file'));
     expect(outputOf('send-file')).toMatch(/^sent "README\.md" \(\d+\.\d KiB\) to bob$/m);
     const saved = join(home, '.sotto-bob', 'files', 'README.md');
-    expect(outputs[fileLine + 1]).toMatch(/alice: file "README\.md" \(.*, text\/markdown, downloaded\): the readme/);
+    expect(outputs[fileLine + 1]).toMatch(
+      /alice: file "README\.md" \(.*, text\/markdown, downloaded\): the readme/,
+    );
     expect(outputs[fileLine + 1]).toContain(`saved to ${saved}`);
     expect(readFileSync(saved, 'utf8')).toBe(readFileSync(README, 'utf8'));
     const digits = (out: string) => out.match(/^ {4}\d{5} \d{5} \d{5} \d{5}$/gm) ?? [];

@@ -39,9 +39,10 @@ earlier uploads are done before exiting; receive goes on with them while it runs
 again. If the connection is lost and no upload progresses for 2 minutes, send-file gives up waiting and
 reports the file as queued (exit 0).
 
-Exit codes: 2 when PATH is missing, unreadable or a directory (nothing is sent); 5 when the file is
-larger than the server accepts (FILE_TOO_LARGE) or over the account's quota (QUOTA_EXCEEDED), or NAME
-refuses it like a message (see "sotto send"); 130 when cancelled.
+Exit codes: 2 when PATH is missing, unreadable or a directory (nothing is sent); 5 when NAME is not an
+accepted contact or is blocked (checked before uploading), the file is larger than the server accepts
+(FILE_TOO_LARGE) or over the account's quota (QUOTA_EXCEEDED), or NAME refuses it like a message (see
+"sotto send"); 130 when cancelled.
 --json prints {"type":"progress","id","direction":"up","bytes","total"} lines as the upload goes (of
 resumed uploads too), the outcome of each resumed upload ({"type":"sent"|"failed",…,"resumed":true}),
 and last {"type":"sent","to","id","sentAt","file":{"name","mediaType","size"}} (or "type":"queued").`,
@@ -82,6 +83,30 @@ async function checkReadableFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses a recipient the server would refuse anyway, before the whole file is uploaded for nothing.
+ * @throws CliError NOT_A_CONTACT or BLOCKED (exit 5).
+ */
+async function checkContact(client: Session['client'], name: string): Promise<void> {
+  const { normalizeAccountName } = await import('@sotto/protocol');
+  const account = normalizeAccountName(name);
+  const contact = (await client.listContacts()).find((c) => c.account === account);
+  if (contact?.state === 'blocked') {
+    throw new CliError(
+      'BLOCKED',
+      `${account} is blocked ("sotto contacts unblock ${account}")`,
+      EXIT.REFUSED,
+    );
+  }
+  if (contact?.state !== 'accepted') {
+    throw new CliError(
+      'NOT_A_CONTACT',
+      `${account} is not a contact yet ("sotto contacts add ${account}"); nothing was sent`,
+      EXIT.REFUSED,
+    );
+  }
+}
+
 /** Rejects with CANCELLED (exit 130) when the user stops before `work` is done. */
 async function unlessStopped<T>(ctx: CommandContext, work: Promise<T>): Promise<T> {
   const stopped = ctx.stopped.then(() => {
@@ -113,6 +138,7 @@ async function send(
   });
   try {
     await unlessStopped(ctx, connect(session));
+    await checkContact(client, name);
     const me = await unlessStopped(ctx, client.whoami());
     for (const m of await unlessStopped(ctx, ownPendingFiles(client, me.deviceId))) {
       uploads.watch(m.id, m.file?.name ?? 'file', true);
