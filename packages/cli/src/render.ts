@@ -74,9 +74,11 @@ function outcomeLine(m: Message, outcome: FileOutcome | undefined): string {
 
 /**
  * A message, incoming or outgoing (also sent by one's own other device). A file message shows its file
- * (name, size, type, state) and, with `outcome`, what this run did with it.
+ * (name, size, type, state) and, with `outcome`, what this run did with it; a file not downloaded yet
+ * shows how to download it (human output only shows message ids there).
  */
-export function renderMessage(m: Message, outcome?: FileOutcome): Rendered {
+export function renderMessage(m: Message, given?: FileOutcome): Rendered {
+  const outcome = given ?? (m.file?.state === 'available' ? { state: 'available' } : undefined);
   const arrow = m.direction === 'in' ? v(m.from.account) : `me → ${v(m.conversation)}`;
   const failed = m.status === 'failed' && m.error !== undefined ? `: ${v(m.error)}` : '';
   const status = m.direction === 'out' ? `  (${m.status}${failed})` : '';

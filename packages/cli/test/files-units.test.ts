@@ -212,6 +212,9 @@ describe('file records', () => {
     expect(bad.json.file).not.toHaveProperty('savedTo');
     expect(bad.line).toMatch(/\n {8}not saved: .*nothing was saved \[FILE_INTEGRITY\]$/);
     expect(renderMessage(file('available'), { state: 'available' }).line).toContain(`sotto download ${ID}`);
+    expect(renderMessage(file('available')).line).toMatch(
+      /\n {8}not downloaded: "sotto download [0-9a-f]{32}"/,
+    );
     expect(renderMessage(file('downloaded')).line).not.toContain('\n        saved');
   });
 
