@@ -143,7 +143,7 @@ with the next sotto command).
           await Promise.race([connected, stop.isStopped() ? connected : stop.reason]);
         }
         if (!stop.isStopped()) {
-          await followUploads(session, uploads);
+          await followUploads(session, uploads).catch((err) => fail(ctx, err));
           ctx.out.note('receiving… (Ctrl-C to stop)');
         }
         await stop.reason;
