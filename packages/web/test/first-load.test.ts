@@ -1,9 +1,11 @@
 /**
  * What the first visit costs, measured in Chromium on the wire: the register screen's JavaScript comes
  * Brotli-compressed from the build's precompressed copies and stays under 300 KiB; the password checker's
- * dictionaries load only once the person starts filling the form; a second visit revalidates the page
- * (304) and takes the content-hashed scripts from the cache without asking.
+ * dictionaries load only once the person starts filling the form, the files UI not at all; a second
+ * visit revalidates the page (304) and takes the content-hashed scripts from the cache without asking.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.js';
@@ -46,6 +48,34 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
     expect(s.js_bytes).toBeLessThan(300 * KIB);
     expect(s.js_decoded_bytes).toBeGreaterThan(3 * s.js_bytes);
     expect(s.total_bytes).toBeLessThan(320 * KIB);
+  });
+
+  it('does not load the files UI on the register screen', async () => {
+    const assets = join(world.root, 'web', 'assets');
+    const filesUi = readdirSync(assets).filter(
+      (f) =>
+        f.endsWith('.js') &&
+        readFileSync(join(assets, f), 'utf8').includes('it is not the file that was sent'),
+    );
+    expect(filesUi).toHaveLength(1);
+    const context = await world.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const scripts: string[] = [];
+      page.on('response', (r) => {
+        if (r.request().resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+      });
+      await page.goto(world.url);
+      await page.getByRole('button', { name: 'Create account' }).last().waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('dora');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByTestId('strength').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(scripts.length).toBeGreaterThan(0);
+      expect(scripts).not.toContain(`/assets/${filesUi[0]}`);
+    } finally {
+      await context.close();
+    }
   });
 
   it('loads the password checker when the person starts filling the form', async () => {
