@@ -1,11 +1,12 @@
 /**
  * Files between two browsers (alice and bob, separate contexts). alice attaches a large photo with the
  * attach button and a caption: bob sees its thumbnail at once (it came inside the encrypted message),
- * downloads the full image on demand, sees the verified image, opens it in the viewer and saves it
- * byte for byte. A small image pasted from the clipboard arrives and shows in full by itself. bob drops
- * a document with a hostile name and a voice note on the conversation: alice sees the name as text, saves
- * the document byte for byte and plays the voice note from its verified copy. No step breaks the page's
- * Content-Security-Policy. Screenshots go to test-results/screenshots/.
+ * downloads the full image on demand, sees the verified image, opens it in the viewer and saves it byte
+ * for byte; the image's blob: URLs are revoked once nothing shows them. A small image pasted from the
+ * clipboard arrives and shows in full by itself. bob drops a document with a hostile name and a voice
+ * note on the conversation: alice sees the name as text, saves the document byte for byte and plays the
+ * voice note from its verified copy. No step breaks the page's Content-Security-Policy. Screenshots go to
+ * test-results/screenshots/.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,20 @@ import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.j
 import { acceptContact, addContact, openChat, register, shot } from './helpers/ui.js';
 
 const T = { timeout: 30_000 };
+
+/** True when an image at `url` loads in `page` (a revoked blob: URL does not). */
+function loads(page: Page, url: string): Promise<boolean> {
+  return page.evaluate(
+    (src) =>
+      new Promise<boolean>((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve(true);
+        img.onerror = () => resolve(false);
+        img.src = src;
+      }),
+    url,
+  );
+}
 /** A name a careless page would turn into markup. */
 const HOSTILE = '<img src=x onerror=alert(1)> notes.txt';
 
@@ -122,8 +137,20 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between two browsers', () => {
     ]);
     expect(saved.suggestedFilename()).toBe('lake.png');
     expect(sha256(await downloadedBytes(saved))).toBe(sha256(photo));
+    const viewerUrl = (await viewer.locator('img').getAttribute('src')) ?? '';
+    const bubbleUrl = (await full.getAttribute('src')) ?? '';
+    expect(await loads(bob, viewerUrl)).toBe(true);
     await bob.keyboard.press('Escape');
     await viewer.waitFor({ state: 'detached', ...T });
+
+    // blob: URLs live only while shown: the viewer's goes when it closes, the bubble's with the conversation
+    expect(await loads(bob, viewerUrl)).toBe(false);
+    expect(await loads(bob, bubbleUrl)).toBe(true);
+    await bob.getByRole('button', { name: 'Devices' }).click();
+    await theirs.waitFor({ state: 'detached', ...T });
+    expect(await loads(bob, bubbleUrl)).toBe(false);
+    await openChat(bob, 'alice');
+    await expect.poll(() => full.evaluate((i: HTMLImageElement) => i.naturalWidth), T).toBe(1600);
   }, 120_000);
 
   it('a pasted image is sent and shows in full by itself (small images download automatically)', async () => {

@@ -3,8 +3,8 @@
  * the SDK in Node (bob, as a terminal client runs it): a 50 MiB file each way, byte for byte (the browser's
  * save is compared with the original); a file tampered with on the server shows an integrity error and
  * offers nothing to save, also after a reload; an upload cancelled halfway shows as not sent, and its
- * retry delivers the file; a file over the server's limit shows as not sent with the reason, and goes
- * for good with Delete.
+ * retry delivers the file; a file over the server's limit shows as not sent with the reason, cannot be
+ * retried once the page was reloaded (the browser no longer has it), and goes for good with Delete.
  */
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -139,6 +139,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     await bubble.getByRole('button', { name: 'Cancel upload' }).click();
     await alice.locator('li.bubble.out[data-status="failed"]', { hasText: 'slides.bin' }).waitFor(T);
     expect(await bubble.textContent()).toContain('Not sent: Cancelled.');
+    expect(await bubble.getByTestId('file-error').count()).toBe(0); // not sent, not a broken file
     expect(await bar.count()).toBe(0);
     await shot(alice, 'file-cancelled');
 
@@ -157,11 +158,17 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     const path = join(dir, 'too big.iso');
     writeFileSync(path, Buffer.alloc(LIMIT));
     await attachAndSend(alice, path);
-    const bubble = alice.locator('li.bubble.out[data-status="failed"]', { hasText: 'too big.iso' });
-    await bubble.waitFor(T);
-    expect(await bubble.textContent()).toContain('Not sent: The file is larger than the server accepts.');
-    await bubble.getByRole('button', { name: 'Delete' }).click();
-    await bubble.waitFor({ state: 'detached', ...T });
+    const failed = () => alice.locator('li.bubble.out[data-status="failed"]', { hasText: 'too big.iso' });
+    await failed().waitFor(T);
+    expect(await failed().textContent()).toContain('Not sent: The file is larger than the server accepts.');
+
+    // after a reload the browser no longer has the file: Retry says so; Delete removes the message
+    await alice.reload();
+    await openChat(alice, 'bob');
+    await failed().getByRole('button', { name: 'Retry' }).click();
+    await alice.getByRole('alert').getByText('attach it again').waitFor(T);
+    await failed().getByRole('button', { name: 'Delete' }).click();
+    await failed().waitFor({ state: 'detached', ...T });
     await alice.reload();
     await openChat(alice, 'bob');
     await alice.locator('li.bubble', { hasText: 'slides.bin' }).waitFor(T);

@@ -37,15 +37,17 @@ export function useFileView(kit: FilesKit, m: Message & { file: FileInfo }): Fil
   const download = useDownload(kit.downloads, m.id);
   // `uploading`/`uploaded` are the states of this device's own uploads; other devices see `available`…
   const own = file.state === 'uploading' || file.state === 'uploaded';
-  const blob = download.blob ?? (own ? kit.sender.source(m.id) : undefined);
+  // A failed send of this device (its file `failed` too) is the bubble's "not sent", not a broken file.
+  const notSent = m.direction === 'out' && m.status === 'failed';
+  const blob = download.blob ?? kit.sender.source(m.id);
   const uploading = file.state === 'uploading' && m.status === 'pending';
-  const broken = file.state === 'failed' ? (m.error ?? 'FILE_INTEGRITY') : undefined;
+  const broken = file.state === 'failed' && !notSent ? (m.error ?? 'FILE_INTEGRITY') : undefined;
   const fetchable =
     blob === undefined &&
     !download.running &&
     broken === undefined &&
-    m.status !== 'failed' &&
-    (own ? file.state === 'uploaded' : true);
+    !notSent &&
+    (own ? file.state === 'uploaded' : file.state !== 'failed');
   const auto = fetchable && download.error === undefined && downloadsByItself(kind, file.size);
 
   useEffect(() => {
