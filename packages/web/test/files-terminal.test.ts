@@ -3,8 +3,9 @@
  * the SDK in Node (bob, as a terminal client runs it): a 50 MiB file each way, byte for byte (the browser's
  * save is compared with the original); a file tampered with on the server shows an integrity error and
  * offers nothing to save, also after a reload; an upload cancelled halfway shows as not sent, and its
- * retry delivers the file; a file over the server's limit shows as not sent with the reason, cannot be
- * retried once the page was reloaded (the browser no longer has it), and goes for good with Delete.
+ * retry delivers the file; a download cancelled halfway can be started again; a file over the server's
+ * limit shows as not sent with the reason, cannot be retried once the page was reloaded (the browser no
+ * longer has it), and goes for good with Delete.
  */
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +92,10 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     await card.getByText('50 MB · TAR').waitFor(T);
     const [saved] = await Promise.all([
       alice.waitForEvent('download', T),
-      card.getByRole('button', { name: 'Download archive.tar' }).click(),
+      (async () => {
+        await card.getByRole('button', { name: 'Download archive.tar' }).click();
+        await alice.getByRole('progressbar', { name: 'Downloading archive.tar' }).waitFor(T);
+      })(),
     ]);
     expect(saved.suggestedFilename()).toBe('archive.tar');
     expect(sha256(await downloadedBytes(saved))).toBe(digest);
@@ -153,6 +157,26 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     await alice.locator('li.bubble.out[data-status="delivered"]', { hasText: 'slides.bin' }).waitFor(T);
     expect(await alice.locator('li.bubble.out', { hasText: 'slides.bin' }).count()).toBe(1);
   }, 90_000);
+
+  it('a download cancelled halfway leaves the file to download again', async () => {
+    const bytes = new Uint8Array(6 * MIB).map((_, i) => (i * 7) & 0xff);
+    await bob.sendFile('alice', fileFromBytes(bytes, 'film.mkv', 'video/x-matroska'));
+    const file = alice.locator('li.bubble.in .file', { hasText: 'film.mkv' });
+    await file.getByRole('button', { name: 'Play film.mkv' }).waitFor(T);
+    proxy.delayMs = 2_000;
+    const before = downloads.length;
+    await file.getByRole('button', { name: 'Play film.mkv' }).click();
+    await file.getByRole('progressbar', { name: 'Downloading film.mkv' }).waitFor(T);
+    await file.getByRole('button', { name: 'Cancel download' }).click();
+    await file.getByRole('progressbar').waitFor({ state: 'detached', ...T });
+    expect(await file.getAttribute('data-file-state')).toBe('available');
+    expect(await file.locator('video').count()).toBe(0);
+    proxy.delayMs = 0;
+    await file.getByRole('button', { name: 'Play film.mkv' }).click();
+    await file.locator('video').waitFor(T);
+    expect(await file.getAttribute('data-file-state')).toBe('downloaded');
+    expect(downloads.length).toBe(before); // played here, not saved
+  }, 60_000);
 
   it('a file over the server’s limit shows as not sent, with the reason; Delete removes it', async () => {
     const path = join(dir, 'too big.iso');
