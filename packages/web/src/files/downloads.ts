@@ -7,7 +7,9 @@
  */
 import { type SottoClient, SottoError } from '@sotto/client';
 import { useCallback, useSyncExternalStore } from 'react';
+
 import { foldingBlobSink } from './blob-sink.js';
+import { Watchers } from './watchers.js';
 
 /** Automatic downloads running at once. */
 export const AUTO_AT_ONCE = 2;
@@ -28,7 +30,7 @@ const IDLE: DownloadState = { running: false };
 /** Downloads by message id. */
 export class Downloads {
   private readonly states = new Map<string, DownloadState>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Watchers();
   private readonly kept = new Map<string, Blob>();
   private keptBytes = 0;
   private readonly waiting: Array<() => void> = [];
@@ -45,21 +47,12 @@ export class Downloads {
 
   /** Calls `fn` on each change of `id`'s state; returns the unsubscribe function. */
   watch(id: string, fn: () => void): () => void {
-    let set = this.watchers.get(id);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(id, set);
-    }
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-      if (set.size === 0) this.watchers.delete(id);
-    };
+    return this.watchers.watch(id, fn);
   }
 
   private set(id: string, state: DownloadState): void {
     this.states.set(id, state);
-    for (const fn of this.watchers.get(id) ?? []) fn();
+    this.watchers.notify(id);
   }
 
   /** Keeps `blob` as message `id`'s file (a verified download, or this device's own original). */

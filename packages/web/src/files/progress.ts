@@ -4,11 +4,12 @@
  */
 import type { FileProgressEvent, SottoClient } from '@sotto/client';
 import { useCallback, useSyncExternalStore } from 'react';
+import { Watchers } from './watchers.js';
 
 /** Progress by message id, with a subscription per id. */
 export class ProgressBoard {
   private readonly latest = new Map<string, FileProgressEvent>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Watchers();
   private readonly firstUp = new Set<(p: FileProgressEvent) => void>();
 
   /** Follows `client`'s progress events; returns the unsubscribe function. */
@@ -18,7 +19,7 @@ export class ProgressBoard {
 
   private record(p: FileProgressEvent): void {
     this.latest.set(p.messageId, p);
-    for (const fn of this.watchers.get(p.messageId) ?? []) fn();
+    this.watchers.notify(p.messageId);
     if (p.direction === 'up' && p.bytes === 0) for (const fn of [...this.firstUp]) fn(p);
   }
 
@@ -29,16 +30,7 @@ export class ProgressBoard {
 
   /** Calls `fn` on each change of `id`'s progress; returns the unsubscribe function. */
   watch(id: string, fn: () => void): () => void {
-    let set = this.watchers.get(id);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(id, set);
-    }
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-      if (set.size === 0) this.watchers.delete(id);
-    };
+    return this.watchers.watch(id, fn);
   }
 
   /** Calls `fn` for every upload that starts (its first report, at 0 bytes); returns the unsubscribe. */

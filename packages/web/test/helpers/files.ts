@@ -116,13 +116,19 @@ export async function downloadedBytes(download: Download): Promise<Buffer> {
 }
 
 /**
- * Dispatches on the first element matching `selector` what a browser dispatches when a person drags
- * `files` onto it and drops them (dragenter, dragover, drop, with one DataTransfer of real `File`s).
+ * Dispatches on the first element matching `selector` the events a browser dispatches with one
+ * DataTransfer of real `File`s: `drop` is a person dragging `files` onto it and dropping them (dragenter,
+ * dragover, drop), `paste` a paste of copied files (e.g. a screenshot).
  */
-export async function dropFiles(page: Page, selector: string, files: readonly FilePayload[]): Promise<void> {
+async function dispatchFiles(
+  page: Page,
+  selector: string,
+  files: readonly FilePayload[],
+  gesture: 'drop' | 'paste',
+): Promise<void> {
   const payload = files.map((f) => ({ name: f.name, type: f.mimeType, base64: f.buffer.toString('base64') }));
   await page.evaluate(
-    ({ selector, payload }) => {
+    ({ selector, payload, gesture }) => {
       const target = document.querySelector(selector);
       if (target === null) throw new Error(`nothing matches ${selector}`);
       const dt = new DataTransfer();
@@ -130,32 +136,27 @@ export async function dropFiles(page: Page, selector: string, files: readonly Fi
         const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
         dt.items.add(new File([bytes], f.name, { type: f.type }));
       }
+      const init = { bubbles: true, cancelable: true };
+      if (gesture === 'paste') {
+        target.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: dt }));
+        return;
+      }
       for (const type of ['dragenter', 'dragover', 'drop']) {
-        target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+        target.dispatchEvent(new DragEvent(type, { ...init, dataTransfer: dt }));
       }
     },
-    { selector, payload },
+    { selector, payload, gesture },
   );
 }
 
-/** Dispatches a paste of `files` (as copied images arrive) on the element matching `selector`. */
-export async function pasteFiles(page: Page, selector: string, files: readonly FilePayload[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, base64: f.buffer.toString('base64') }));
-  await page.evaluate(
-    ({ selector, payload }) => {
-      const target = document.querySelector(selector);
-      if (target === null) throw new Error(`nothing matches ${selector}`);
-      const dt = new DataTransfer();
-      for (const f of payload) {
-        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-        dt.items.add(new File([bytes], f.name, { type: f.type }));
-      }
-      target.dispatchEvent(
-        new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }),
-      );
-    },
-    { selector, payload },
-  );
+/** Drags `files` onto the element matching `selector` and drops them there. */
+export function dropFiles(page: Page, selector: string, files: readonly FilePayload[]): Promise<void> {
+  return dispatchFiles(page, selector, files, 'drop');
+}
+
+/** Pastes `files` into the element matching `selector`. */
+export function pasteFiles(page: Page, selector: string, files: readonly FilePayload[]): Promise<void> {
+  return dispatchFiles(page, selector, files, 'paste');
 }
 
 /** The path of the server's stored copy (ciphertext) of a file of `cipherSize` bytes, the newest one. */
