@@ -42,13 +42,16 @@ const RESERVED = /^\/(v1(\/|$)|healthz$|readyz$|metrics$)/;
 
 /**
  * The page's policy: scripts, styles and connections to this origin only; `wasm-unsafe-eval` for the
- * OPAQUE WebAssembly; `data:` images for the QR code.
+ * OPAQUE WebAssembly; `data:` images for the QR code and the thumbnails that come inside messages;
+ * `blob:` images and media for files the page decrypted and verified itself (a `blob:` URL is made by
+ * the page's own scripts, never fetched from elsewhere). Audio and video come from nowhere else.
  */
 const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
+  'media-src blob:',
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

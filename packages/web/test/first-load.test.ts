@@ -1,9 +1,11 @@
 /**
  * What the first visit costs, measured in Chromium on the wire: the register screen's JavaScript comes
  * Brotli-compressed from the build's precompressed copies and stays under 300 KiB; the password checker's
- * dictionaries load only once the person starts filling the form; a second visit revalidates the page
- * (304) and takes the content-hashed scripts from the cache without asking.
+ * dictionaries load only once the person starts filling the form, the files UI not at all; a second
+ * visit revalidates the page (304) and takes the content-hashed scripts from the cache without asking.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.js';
@@ -48,7 +50,14 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
     expect(s.total_bytes).toBeLessThan(320 * KIB);
   });
 
-  it('loads the password checker when the person starts filling the form', async () => {
+  it('loads the password checker when the person starts filling the form, and never the files UI', async () => {
+    const assets = join(world.root, 'web', 'assets');
+    const filesUi = readdirSync(assets).filter(
+      (f) =>
+        f.endsWith('.js') &&
+        readFileSync(join(assets, f), 'utf8').includes('it is not the file that was sent'),
+    );
+    expect(filesUi).toHaveLength(1);
     const context = await world.browser.newContext();
     try {
       const page = await context.newPage();
@@ -64,6 +73,8 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByTestId('strength').waitFor();
       expect(scripts.length).toBeGreaterThan(before);
+      await page.waitForLoadState('networkidle');
+      expect(scripts).not.toContain(`/assets/${filesUi[0]}`);
     } finally {
       await context.close();
     }

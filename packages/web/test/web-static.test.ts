@@ -96,6 +96,20 @@ describe('serving the web client', () => {
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(r.headers['cache-control']).toBe('no-cache');
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+    const policy = new Map(
+      String(r.headers['content-security-policy'])
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...sources]) => [name, sources.join(' ')]),
+    );
+    // Verified files show from the page's own blob: URLs; nothing else is let in.
+    expect(policy.get('img-src')).toBe("'self' data: blob:");
+    expect(policy.get('media-src')).toBe('blob:');
+    expect(policy.get('script-src')).toBe("'self' 'wasm-unsafe-eval'");
+    expect(policy.get('connect-src')).toBe("'self'");
+    expect(policy.get('style-src')).toBe("'self'");
+    expect(policy.get('object-src')).toBe("'none'");
+    expect(policy.get('frame-ancestors')).toBe("'none'");
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.body).toContain('<title>Sotto</title>');
     expect((await raw(server.port, '/', 'HEAD')).status).toBe(200);

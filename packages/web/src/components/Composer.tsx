@@ -1,14 +1,24 @@
 /**
- * The message box: Enter sends, Shift+Enter adds a line; tells the contact while we type. One send at a
- * time: the box is emptied the moment a message goes, so what is typed meanwhile stays; a second Enter
- * (or a held one, or a double click on Send) while a send is in flight sends nothing more. When nothing was
- * stored (the SDK refused before writing the message), the text comes back to the box.
+ * The message box: Enter sends, Shift+Enter adds a line; tells the contact while we type. Files come in
+ * by the attach button (several at once), by pasting (e.g. a screenshot) or by dropping them on the
+ * conversation; they wait in a tray above the box, and the text becomes the caption. One send at a time:
+ * the box and the tray are emptied the moment a message goes, so what is typed meanwhile stays; a second
+ * Enter (or a held one, or a double click on Send) while a send is in flight sends nothing more. What the
+ * SDK did not store (it refused before writing the message) comes back to the box and the tray.
  */
 import type { SottoClient } from '@sotto/client';
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { AttachmentTray } from './AttachmentTray.js';
+import { Icon } from './Icon.js';
 
 const TYPING_REPEAT_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
+
+/** A message being sent: its text (the caption when there are files) and its files. */
+export interface Draft {
+  readonly text: string;
+  readonly files: readonly File[];
+}
 
 /** Props of {@link Composer}. */
 export interface ComposerProps {
@@ -16,20 +26,26 @@ export interface ComposerProps {
   readonly to: string;
   readonly disabled: boolean;
   readonly placeholder: string;
+  /** The attached files (the conversation holds them, so files dropped on it land here). */
+  readonly files: readonly File[];
+  readonly onFiles: (files: readonly File[]) => void;
   /**
-   * Sends `text`; resolves true when the message is in the history (sent, queued, or kept as failed), false
-   * when nothing was stored (the text is then put back).
+   * Sends the draft; resolves with what was not stored (empty text and no files when everything is in
+   * the history: sent, queued, or kept as failed). That is put back.
    */
-  readonly onSend: (text: string) => Promise<boolean>;
+  readonly onSend: (draft: Draft) => Promise<Draft>;
 }
 
-/** A textarea and a send button. */
-export function Composer({ client, to, disabled, placeholder, onSend }: ComposerProps) {
+/** A textarea, an attach button, the attached files and a send button. */
+export function Composer({ client, to, disabled, placeholder, files, onFiles, onSend }: ComposerProps) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const sending = useRef(false);
   const lastTyping = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const picker = useRef<HTMLInputElement>(null);
+  const held = useRef(files);
+  held.current = files;
 
   const stopTyping = () => {
     if (idle.current !== undefined) clearTimeout(idle.current);
@@ -57,16 +73,24 @@ export function Composer({ client, to, disabled, placeholder, onSend }: Composer
     idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
   };
 
+  const attach = (more: readonly File[]) => {
+    if (more.length > 0) onFiles([...held.current, ...more]);
+  };
+
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     const body = text.trim();
-    if (sending.current || body === '' || disabled) return;
+    const attached = held.current;
+    if (sending.current || (body === '' && attached.length === 0) || disabled) return;
     sending.current = true;
     setBusy(true);
     stopTyping();
     setText('');
+    onFiles([]);
     try {
-      if (!(await onSend(body))) setText((now) => (now.trim() === '' ? body : `${body}\n${now}`));
+      const left = await onSend({ text: body, files: attached });
+      if (left.text !== '') setText((now) => (now.trim() === '' ? left.text : `${left.text}\n${now}`));
+      if (left.files.length > 0) onFiles([...left.files, ...held.current]);
     } finally {
       sending.current = false;
       setBusy(false);
@@ -80,21 +104,57 @@ export function Composer({ client, to, disabled, placeholder, onSend }: Composer
     }
   };
 
+  const paste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = [...e.clipboardData.files];
+    if (pasted.length === 0 || disabled) return;
+    e.preventDefault(); // the file, not its name or markup, is what was pasted
+    attach(pasted);
+  };
+
   return (
     <form className="composer" onSubmit={submit} aria-busy={busy}>
-      <textarea
-        aria-label={`Message to ${to}`}
-        rows={1}
-        placeholder={placeholder}
-        value={text}
-        disabled={disabled}
-        onChange={(e) => typed(e.target.value)}
-        onKeyDown={key}
-        onBlur={stopTyping}
-      />
-      <button type="submit" className="primary" disabled={disabled || busy || text.trim() === ''}>
-        Send
-      </button>
+      <AttachmentTray files={files} onRemove={(i) => onFiles(files.filter((_, j) => j !== i))} />
+      <div className="composer-row">
+        <button
+          type="button"
+          className="attach"
+          onClick={() => picker.current?.click()}
+          disabled={disabled}
+          aria-label="Attach files"
+          title="Attach files"
+        >
+          <Icon name="attach" />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to attach"
+          onChange={(e) => {
+            attach([...(e.target.files ?? [])]);
+            e.target.value = ''; // the same file can be picked again
+          }}
+        />
+        <textarea
+          aria-label={`Message to ${to}`}
+          rows={1}
+          placeholder={files.length > 0 ? 'Add a caption (optional)' : placeholder}
+          value={text}
+          disabled={disabled}
+          onChange={(e) => typed(e.target.value)}
+          onKeyDown={key}
+          onPaste={paste}
+          onBlur={stopTyping}
+        />
+        <button
+          type="submit"
+          className="primary"
+          disabled={disabled || busy || (text.trim() === '' && files.length === 0)}
+        >
+          Send
+        </button>
+      </div>
     </form>
   );
 }

@@ -2,12 +2,15 @@
  * A conversation: header (block / unblock), identity banner, the message list (paged, live, with
  * receipts, pending and failed messages), typing and the composer. Messages written offline are stored
  * pending by the SDK and go out on reconnect; a refused one stays, marked failed, with retry and delete.
+ * Files dropped anywhere on the conversation join the composer's attachments.
  */
 import { type Contact, type SottoClient, SottoError } from '@sotto/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/errors.js';
+import { useFiles } from '../lib/files-access.js';
 import { useConversation } from '../lib/use-conversation.js';
-import { Composer } from './Composer.js';
+import { useFileDrop } from '../lib/use-file-drop.js';
+import { Composer, type Draft } from './Composer.js';
 import { IdentityBanner } from './IdentityBanner.js';
 import { IdentityNotice } from './IdentityNotice.js';
 import { MessageList } from './MessageList.js';
@@ -32,6 +35,8 @@ export interface ConversationProps {
 
 /** Codes after which the SDK stored nothing (the text goes back to the composer). */
 const NOT_STORED = new Set(['UNTRUSTED_IDENTITY', 'INVALID_ARGUMENT']);
+/** A draft with nothing left. */
+const SENT: Draft = { text: '', files: [] };
 
 /** The open conversation with `contact`. */
 export function Conversation(props: ConversationProps) {
@@ -56,41 +61,71 @@ export function Conversation(props: ConversationProps) {
     });
   }, [client, name, messages]);
 
-  const send = async (text: string): Promise<boolean> => {
-    setError('');
+  const files = useFiles();
+  const [attached, setAttached] = useState<readonly File[]>([]);
+  const held = useRef(messages);
+  held.current = messages;
+
+  const sendText = async (text: string): Promise<Draft> => {
     try {
       await client.send(name, text);
       await refreshTail(); // a message queued offline has no event yet
-      return true;
+      return SENT;
     } catch (err) {
       setError(describeError(err));
-      return !(SottoError.is(err) && NOT_STORED.has(err.code));
+      return SottoError.is(err) && NOT_STORED.has(err.code) ? { text, files: [] } : SENT;
+    }
+  };
+
+  const send = async (draft: Draft): Promise<Draft> => {
+    setError('');
+    if (draft.files.length === 0) return sendText(draft.text);
+    try {
+      const kit = await files.load();
+      const left = await kit.sender.send(name, draft.text, draft.files, () => void refreshTail());
+      if (left.error !== undefined) setError(describeError(left.error));
+      return { text: left.text, files: left.files };
+    } catch (err) {
+      setError(describeError(err));
+      return draft;
     }
   };
 
   const retry = useCallback(
     (id: string) => {
       setError('');
-      client.resend(id).then(
-        () => refreshTail(),
+      const m = held.current.find((x) => x.id === id);
+      const again: Promise<string | undefined> =
+        m?.file === undefined
+          ? client.resend(id).then(() => undefined)
+          : files.load().then((kit) => kit.sender.retry(m, () => void refreshTail()));
+      again.then(
+        (replaced) => {
+          if (replaced !== undefined) drop(replaced);
+          return refreshTail();
+        },
         (err) => setError(describeError(err)),
       );
     },
-    [client, refreshTail],
+    [client, files, refreshTail, drop],
   );
   const remove = useCallback(
     (id: string) => {
       client.deleteMessage(id).then(
-        () => drop(id),
+        () => {
+          drop(id);
+          files.kit?.forget(id);
+        },
         (err) => setError(describeError(err)),
       );
     },
-    [client, drop],
+    [client, files, drop],
   );
 
   const blocked = contact.state === 'blocked';
   const accepted = contact.state === 'accepted';
   const paused = contact.identityChanged;
+  const drag = useFileDrop(accepted && !paused, (dropped) => setAttached((now) => [...now, ...dropped]));
   const block = () => {
     if (window.confirm(`Block ${name}? Their requests and messages will be refused.`))
       client.blockContact(name).then(onChanged, (err) => setError(describeError(err)));
@@ -100,7 +135,12 @@ export function Conversation(props: ConversationProps) {
   };
 
   return (
-    <div className="conversation">
+    <div className="conversation" {...drag.handlers}>
+      {drag.over && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop files to send to {name}
+        </div>
+      )}
       <header className="pane-header">
         <button type="button" className="back" onClick={onBack} aria-label="Back to contacts">
           ←
@@ -163,6 +203,8 @@ export function Conversation(props: ConversationProps) {
         placeholder={
           paused ? 'Sending paused' : online ? `Message ${name}` : 'Offline — sent when reconnected'
         }
+        files={attached}
+        onFiles={setAttached}
         onSend={send}
       />
     </div>

@@ -1,12 +1,13 @@
 /**
- * One message with its time and, for outgoing ones, its delivery mark; a message that could not be sent
- * says why and offers to retry or delete it. Memoized: a bubble renders again only when its message
+ * One message with its time and, for outgoing ones, its delivery mark; a file message shows its file
+ * above the caption; a message that could not be sent says why and offers to retry or delete it. Memoized: a bubble renders again only when its message
  * changes, so a new message does not re-render the conversation.
  */
 import type { Message, MessageStatus } from '@sotto/client';
 import { memo } from 'react';
 import { describeCode } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
+import { FileSlot } from './FileSlot.js';
 
 const MARK: Record<MessageStatus, string> = {
   pending: '○',
@@ -42,12 +43,13 @@ export const MessageBubble = memo(function MessageBubble({
   const failed = m.direction === 'out' && m.status === 'failed';
   return (
     <li
-      className={`bubble ${m.direction}${failed ? ' failed' : ''}`}
+      className={`bubble ${m.direction}${failed ? ' failed' : ''}${m.file === undefined ? '' : ' has-file'}`}
       data-id={m.id}
       data-status={m.status}
       data-direction={m.direction}
     >
-      <p className="text">{m.text}</p>
+      {m.file !== undefined && <FileSlot message={{ ...m, file: m.file }} />}
+      {(m.file === undefined || m.text !== '') && <p className="text">{m.text}</p>}
       <span className="meta">
         <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
         {m.direction === 'out' && (

@@ -1,7 +1,8 @@
 /**
  * The scrolling list of a conversation. It opens at the newest message; a new message scrolls into view
  * when the reader is at the bottom (or wrote it), and otherwise leaves the reader where they are and shows
- * a "new messages" control that jumps down. Scrolling near the top pages older messages in above, with the
+ * a "new messages" control that jumps down. A message that grows later (a file's player or image arrives)
+ * keeps a reader at the bottom there. Scrolling near the top pages older messages in above, with the
  * messages on screen kept exactly where they were. While the reader is at the bottom only the newest
  * {@link MAX_HELD} messages stay in the page.
  */
@@ -49,6 +50,19 @@ export function MessageList(props: MessageListProps) {
   const opened = useRef(false);
   const mark = useRef<Mark>({ firstTop: 0, scrollTop: 0 });
   const [unseen, setUnseen] = useState(0);
+  const resized = useRef<ResizeObserver | undefined>(undefined);
+  const watched = useRef(new Set<Element>());
+
+  /** Observes the sizes of the messages in the page now (and no longer those gone). */
+  const watchSizes = useCallback(() => {
+    const el = ref.current;
+    const observer = resized.current;
+    if (el === null || observer === undefined) return;
+    const now = new Set(el.children);
+    for (const li of watched.current) if (!now.has(li)) observer.unobserve(li);
+    for (const li of now) if (!watched.current.has(li)) observer.observe(li);
+    watched.current = now;
+  }, []);
 
   const toBottom = useCallback(() => {
     const el = ref.current;
@@ -81,9 +95,22 @@ export function MessageList(props: MessageListProps) {
       if (atBottom.current) toBottom();
       else if (anchor !== null) el.scrollTop = prev.scrollTop + (anchor.offsetTop - prev.firstTop);
     }
+    watchSizes();
     mark.current = { first, last, firstTop: itemOf(el, first)?.offsetTop ?? 0, scrollTop: el.scrollTop };
     if (atBottom.current && messages.length > MAX_HELD) onTrim(MAX_HELD);
-  }, [messages, loaded, toBottom, onTrim]);
+  }, [messages, loaded, toBottom, onTrim, watchSizes]);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current && opened.current) el.scrollTop = el.scrollHeight;
+    });
+    resized.current = observer;
+    watched.current = new Set();
+    watchSizes();
+    return () => observer.disconnect();
+  }, [watchSizes]);
 
   // A first page shorter than the window cannot be scrolled: read older ones until it can.
   // biome-ignore lint/correctness/useExhaustiveDependencies: measured again after every page that lands

@@ -1,10 +1,12 @@
 /**
  * The signed-in layout: the contact list beside the open pane (one at a time on a narrow window), and the
- * log-out dialog.
+ * log-out dialog. The files UI loads in the background once this shows.
  */
 import type { SottoClient } from '@sotto/client';
 import { useState } from 'react';
+import { FilesContext, useFilesAccess } from '../lib/files-access.js';
 import { useContacts } from '../lib/use-contacts.js';
+import { useNoFileNavigation } from '../lib/use-file-drop.js';
 import { useKeyNotices } from '../lib/use-key-notices.js';
 import { useOnline } from '../lib/use-online.js';
 import { useTyping } from '../lib/use-typing.js';
@@ -41,76 +43,80 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
   const typing = useTyping(client);
   const online = useOnline(client);
   const keyNotices = useKeyNotices(client);
+  const files = useFilesAccess(client);
+  useNoFileNavigation();
   const back = () => setPane({ kind: 'none' });
   const selected = pane.kind === 'chat' || pane.kind === 'verify' ? pane.account : undefined;
   const contact = contacts.find((c) => c.account === selected);
 
   return (
-    <div className={`messenger ${pane.kind === 'none' ? 'show-list' : 'show-pane'}`}>
-      <aside className="sidebar" aria-label="Contacts">
-        <header className="me">
-          <div className="me-row">
-            <strong data-testid="me">{account}</strong>
-            <nav className="me-actions" aria-label="Account">
-              <button type="button" onClick={() => setPane({ kind: 'devices' })}>
-                Devices
-              </button>
-              <button type="button" onClick={() => setLoggingOut(true)}>
-                Log out
-              </button>
-            </nav>
-          </div>
-          <StatusEditor client={client} />
-        </header>
-        <ConnectionBanner online={online} />
-        <AddContactForm client={client} onDone={reload} />
-        <ContactList
-          client={client}
-          contacts={contacts}
-          unread={unread}
-          typing={typing}
-          selected={selected}
-          onOpen={(name) => setPane({ kind: 'chat', account: name })}
-          onChanged={reload}
-        />
-      </aside>
-      <section className="pane" aria-label="Conversation">
-        {pane.kind === 'none' && (
-          <p className="empty" role={pane.note === undefined ? undefined : 'status'}>
-            {pane.note ?? 'Choose a contact to start talking.'}
-          </p>
-        )}
-        {pane.kind === 'chat' && contact !== undefined && (
-          <Conversation
-            key={contact.account}
+    <FilesContext.Provider value={files}>
+      <div className={`messenger ${pane.kind === 'none' ? 'show-list' : 'show-pane'}`}>
+        <aside className="sidebar" aria-label="Contacts">
+          <header className="me">
+            <div className="me-row">
+              <strong data-testid="me">{account}</strong>
+              <nav className="me-actions" aria-label="Account">
+                <button type="button" onClick={() => setPane({ kind: 'devices' })}>
+                  Devices
+                </button>
+                <button type="button" onClick={() => setLoggingOut(true)}>
+                  Log out
+                </button>
+              </nav>
+            </div>
+            <StatusEditor client={client} />
+          </header>
+          <ConnectionBanner online={online} />
+          <AddContactForm client={client} onDone={reload} />
+          <ContactList
             client={client}
-            contact={contact}
-            typing={typing.has(contact.account)}
-            online={online}
-            onBack={back}
-            onVerify={() => setPane({ kind: 'verify', account: contact.account })}
-            onChanged={reload}
-            onUnblocked={() => {
-              setPane({ kind: 'none', note: `You unblocked ${contact.account}. Add them again to talk.` });
-              reload();
-            }}
-            keyNotice={keyNotices.notices.has(contact.account)}
-            onDismissKeyNotice={() => keyNotices.dismiss(contact.account)}
-          />
-        )}
-        {pane.kind === 'verify' && contact !== undefined && (
-          <VerificationPanel
-            client={client}
-            contact={contact}
-            onBack={() => setPane({ kind: 'chat', account: contact.account })}
+            contacts={contacts}
+            unread={unread}
+            typing={typing}
+            selected={selected}
+            onOpen={(name) => setPane({ kind: 'chat', account: name })}
             onChanged={reload}
           />
+        </aside>
+        <section className="pane" aria-label="Conversation">
+          {pane.kind === 'none' && (
+            <p className="empty" role={pane.note === undefined ? undefined : 'status'}>
+              {pane.note ?? 'Choose a contact to start talking.'}
+            </p>
+          )}
+          {pane.kind === 'chat' && contact !== undefined && (
+            <Conversation
+              key={contact.account}
+              client={client}
+              contact={contact}
+              typing={typing.has(contact.account)}
+              online={online}
+              onBack={back}
+              onVerify={() => setPane({ kind: 'verify', account: contact.account })}
+              onChanged={reload}
+              onUnblocked={() => {
+                setPane({ kind: 'none', note: `You unblocked ${contact.account}. Add them again to talk.` });
+                reload();
+              }}
+              keyNotice={keyNotices.notices.has(contact.account)}
+              onDismissKeyNotice={() => keyNotices.dismiss(contact.account)}
+            />
+          )}
+          {pane.kind === 'verify' && contact !== undefined && (
+            <VerificationPanel
+              client={client}
+              contact={contact}
+              onBack={() => setPane({ kind: 'chat', account: contact.account })}
+              onChanged={reload}
+            />
+          )}
+          {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
+        </section>
+        {loggingOut && (
+          <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />
         )}
-        {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
-      </section>
-      {loggingOut && (
-        <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />
-      )}
-    </div>
+      </div>
+    </FilesContext.Provider>
   );
 }

@@ -15,6 +15,11 @@ const FRIENDLY: Record<string, string> = {
   DEVICE_MISMATCH: "The contact's devices could not be reached.",
   NO_PREKEYS: 'A device of the contact cannot take new conversations right now.',
   MAILBOX_FULL: "The contact's device has too many waiting messages.",
+  FILE_TOO_LARGE: 'The file is larger than the server accepts.',
+  QUOTA_EXCEEDED: 'Your file storage on the server is full.',
+  FILE_NOT_FOUND: 'The file is no longer on the server.',
+  FILE_INTEGRITY: 'The file failed its integrity check.',
+  CANCELLED: 'Cancelled.',
 };
 
 /** A short sentence for an error code (as a failed message carries it). */
