@@ -13,7 +13,14 @@ import { fileFromBytes, fileFromPath, fileSinkAt, type Message, type SottoClient
 import { fileCipherSize } from '@sotto/crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadedBytes, randomFile, sha256, sha256File, storedCopy } from './helpers/files.js';
+import {
+  attachAndSend,
+  downloadedBytes,
+  randomFile,
+  sha256,
+  sha256File,
+  storedCopy,
+} from './helpers/files.js';
 import { HAS_CHROMIUM, IN_CI, type World } from './helpers/harness.js';
 import type { NetProxy } from './helpers/proxy.js';
 import { browserAliceNodeBob } from './helpers/seed.js';
@@ -34,17 +41,6 @@ function nextFile(client: SottoClient, name: string): Promise<Message> {
       resolve(m);
     });
   });
-}
-
-/** Attaches the file at `path` with alice's attach button and sends it. */
-async function attachAndSend(page: Page, path: string): Promise<void> {
-  const [chooser] = await Promise.all([
-    page.waitForEvent('filechooser'),
-    page.getByRole('button', { name: 'Attach files' }).click(),
-  ]);
-  await chooser.setFiles(path);
-  await page.locator('form.composer[aria-busy="false"]').waitFor(T);
-  await page.getByLabel('Message to bob').press('Enter');
 }
 
 describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node user', () => {
@@ -73,7 +69,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     const path = join(dir, 'holiday.bin');
     const digest = await randomFile(path, BIG);
     const arrived = nextFile(bob, 'holiday.bin');
-    await attachAndSend(alice, path);
+    await attachAndSend(alice, 'bob', path);
     await alice.getByRole('progressbar', { name: 'Uploading holiday.bin' }).waitFor(T);
     await shot(alice, 'file-uploading');
     const m = await arrived;
@@ -136,7 +132,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
     const path = join(dir, 'slides.bin');
     const digest = await randomFile(path, 12 * MIB); // three requests of 4 MiB
     proxy.delayMs = 1_500; // every answer of the server comes 1.5 s late
-    await attachAndSend(alice, path);
+    await attachAndSend(alice, 'bob', path);
     const bubble = alice.locator('li.bubble.out', { hasText: 'slides.bin' });
     const bar = bubble.getByRole('progressbar', { name: 'Uploading slides.bin' });
     await expect.poll(() => bar.getAttribute('value'), T).not.toBe('0');
@@ -181,7 +177,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('files between a browser and a Node use
   it('a file over the server’s limit shows as not sent, with the reason; Delete removes it', async () => {
     const path = join(dir, 'too big.iso');
     writeFileSync(path, Buffer.alloc(LIMIT));
-    await attachAndSend(alice, path);
+    await attachAndSend(alice, 'bob', path);
     const failed = () => alice.locator('li.bubble.out[data-status="failed"]', { hasText: 'too big.iso' });
     await failed().waitFor(T);
     expect(await failed().textContent()).toContain('Not sent: The file is larger than the server accepts.');

@@ -180,3 +180,14 @@ export function watchCsp(page: Page): string[] {
   });
   return seen;
 }
+
+/** Attaches the file at `path` with the attach button of the open conversation with `to`, and sends it. */
+export async function attachAndSend(page: Page, to: string, path: string): Promise<void> {
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Attach files' }).click(),
+  ]);
+  await chooser.setFiles(path);
+  await page.locator('form.composer[aria-busy="false"]').waitFor({ timeout: 60_000 });
+  await page.getByLabel(`Message to ${to}`).press('Enter');
+}
