@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entries, storedBlobs, writeRandomFile } from './helpers/files.js';
+import { okIn, registerPair } from './helpers/pair.js';
 import { startTestServer } from './helpers/server.js';
 import { jsonLines, type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
@@ -31,29 +32,12 @@ async function as(profile: string, args: readonly string[]): Promise<RunResult> 
   return runSotto([...args, '--profile', profile]);
 }
 
-async function ok(profile: string, args: readonly string[]): Promise<RunResult> {
-  const r = await as(profile, args);
-  if (r.code !== 0) throw new Error(`sotto ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r;
-}
+const ok = okIn;
 
 beforeAll(async () => {
   temp.create();
   server = await startTestServer(dataDir);
-  for (const [name, dir] of [
-    ['alice', A],
-    ['bob', B],
-  ] as const) {
-    const r = await runSotto(
-      ['register', '--name', name, '--server', server.url, '--profile', dir, '--unattended'],
-      {
-        env: { SOTTO_PASSWORD: 'gravel orchid tundra 83 violin' },
-      },
-    );
-    if (r.code !== 0) throw new Error(r.stderr);
-  }
-  await ok(A, ['contacts', 'add', 'bob']);
-  await ok(B, ['contacts', 'accept', 'alice']);
+  await registerPair(server.url, A, B, 'gravel orchid tundra 83 violin');
 }, 120_000);
 
 afterAll(async () => {

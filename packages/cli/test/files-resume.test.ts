@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import type { RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of, storedBlobs, writeRandomFile } from './helpers/files.js';
+import { okIn, registerPair } from './helpers/pair.js';
 import { startTestServer } from './helpers/server.js';
-import { JsonStream, jsonLines, type RunResult, runSotto, spawnSotto, tempRoot } from './helpers/sotto.js';
+import { JsonStream, jsonLines, spawnSotto, tempRoot } from './helpers/sotto.js';
 import { startThrottle, type Throttle } from './helpers/throttle.js';
 
 const MiB = 1024 * 1024;
@@ -25,11 +26,7 @@ let server: RunningServer;
 let proxy: Throttle;
 const running = new Set<JsonStream>();
 
-async function ok(profile: string, args: readonly string[]): Promise<RunResult> {
-  const r = await runSotto([...args, '--profile', profile]);
-  if (r.code !== 0) throw new Error(`sotto ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r;
-}
+const ok = okIn;
 
 function live(profile: string, args: readonly string[]): JsonStream {
   const stream = new JsonStream(spawnSotto([...args, '--json', '--profile', profile]));
@@ -79,20 +76,7 @@ beforeAll(async () => {
   proxy = await startThrottle();
   server = await startTestServer(dataDir, 0, { publicOrigins: [proxy.url] });
   proxy.target = server.port;
-  for (const [name, dir] of [
-    ['alice', A],
-    ['bob', B],
-  ] as const) {
-    const r = await runSotto(
-      ['register', '--name', name, '--server', proxy.url, '--profile', dir, '--unattended'],
-      {
-        env: { SOTTO_PASSWORD: 'harbour quince lantern 27 ochre' },
-      },
-    );
-    if (r.code !== 0) throw new Error(r.stderr);
-  }
-  await ok(A, ['contacts', 'add', 'bob']);
-  await ok(B, ['contacts', 'accept', 'alice']);
+  await registerPair(proxy.url, A, B, 'harbour quince lantern 27 ochre');
 }, 120_000);
 
 afterAll(async () => {

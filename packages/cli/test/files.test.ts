@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DEFAULT_SERVER_LIMITS, type RunningServer } from '@sotto/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entries, sha256Of, storedBlobs, writeRandomFile } from './helpers/files.js';
+import { okIn, registerPair } from './helpers/pair.js';
 import { startTestServer } from './helpers/server.js';
 import { jsonLines, type RunResult, runSotto, tempRoot } from './helpers/sotto.js';
 
@@ -29,11 +30,7 @@ function as(profile: string, args: readonly string[]): Promise<RunResult> {
   return runSotto([...args, '--profile', profile]);
 }
 
-async function ok(profile: string, args: readonly string[]): Promise<RunResult> {
-  const r = await as(profile, args);
-  if (r.code !== 0) throw new Error(`sotto ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r;
-}
+const ok = okIn;
 
 const ofType = (records: Record<string, unknown>[], type: string) => records.filter((r) => r.type === type);
 
@@ -42,21 +39,7 @@ beforeAll(async () => {
   server = await startTestServer(join(root, 'server'), 0, {
     limits: { ...DEFAULT_SERVER_LIMITS, maxFileBytes: 60 * MiB, fileQuotaBytesPerAccount: 100 * MiB },
   });
-  const env = { SOTTO_PASSWORD: PASSWORD };
-  for (const [name, dir] of [
-    ['alice', A],
-    ['bob', B],
-  ] as const) {
-    const r = await runSotto(
-      ['register', '--name', name, '--server', server.url, '--profile', dir, '--unattended'],
-      {
-        env,
-      },
-    );
-    if (r.code !== 0) throw new Error(r.stderr);
-  }
-  await ok(A, ['contacts', 'add', 'bob']);
-  await ok(B, ['contacts', 'accept', 'alice']);
+  await registerPair(server.url, A, B, PASSWORD);
 }, 120_000);
 
 afterAll(async () => {
