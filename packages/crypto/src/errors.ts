@@ -56,6 +56,13 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED:
     'The account has too many bytes of files stored; wait for older ones to expire or delete some.',
   FILE_NOT_FOUND: 'There is no such file (unknown, expired, unfinished, or not this account’s).',
+  GROUP_NOT_FOUND: 'There is no such group on this server, or this device is not in it.',
+  GROUP_EXISTS: 'A group with this id already exists.',
+  NOT_A_GROUP_MEMBER: 'This device is not a member of the group (never added, removed, or left).',
+  STALE_EPOCH:
+    'The group has moved to a later epoch; process the commits you have not seen yet and try again.',
+  GROUP_TOO_LARGE: 'The group would have more member devices than this server allows.',
+  NO_KEY_PACKAGES: 'A device has no MLS KeyPackage left to be added to a group with.',
   INTERNAL: 'The server failed to handle the request; it was not carried out.',
   // Client (added by @sotto/client; local conditions of the SDK, never sent by a server)
   WEAK_PASSWORD: 'The password is too easy to guess; choose a stronger one (or explicitly allow a weak one).',
@@ -71,6 +78,13 @@ export const ERROR_CODES = {
   FILE_INTEGRITY:
     'A downloaded file does not match what the sender described (digest, size or authentication failed); nothing of it is kept.',
   CANCELLED: 'The operation was cancelled.',
+  MLS_INVALID:
+    'A group (MLS) message is malformed, from a non-member, of a wrong epoch or does not verify; the group state is unchanged.',
+  GROUP_CREDENTIAL_INVALID:
+    "A group member's credential does not match a device on its account's identity-signed device list.",
+  NOT_GROUP_ADMIN: 'Only a group admin may do this (add or remove others, rename, change admins).',
+  GROUP_COMMIT_MISSING:
+    'The group moved to an epoch whose commit has not arrived (withheld or lost); its messages wait for it.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */
