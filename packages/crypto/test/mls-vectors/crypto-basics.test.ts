@@ -18,14 +18,29 @@ import { signWithLabel, verifyWithLabel } from 'ts-mls/crypto/signature.js';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, utf8 } from '../../src/bytes.js';
 import { bySuite, suiteImpl } from './suites.js';
-import { ecdsaSha256Verifies, hex, loadVectors, opaque, prefixedKey, runCases, same, type Verdict } from './vectors.js';
+import {
+  ecdsaSha256Verifies,
+  hex,
+  loadVectors,
+  opaque,
+  prefixedKey,
+  runCases,
+  same,
+  type Verdict,
+} from './vectors.js';
 
 interface CryptoBasics {
   readonly cipher_suite: number;
   readonly ref_hash: { label: string; value: string; out: string };
   readonly expand_with_label: { secret: string; label: string; context: string; length: number; out: string };
   readonly derive_secret: { secret: string; label: string; out: string };
-  readonly derive_tree_secret: { secret: string; label: string; generation: number; length: number; out: string };
+  readonly derive_tree_secret: {
+    secret: string;
+    label: string;
+    generation: number;
+    length: number;
+    out: string;
+  };
   readonly sign_with_label: { priv: string; pub: string; content: string; label: string; signature: string };
   readonly encrypt_with_label: {
     priv: string;
@@ -68,8 +83,14 @@ async function check(v: CryptoBasics): Promise<Verdict[]> {
   );
 
   const s = v.sign_with_label;
-  const [sigPriv, sigPub, content, signature] = [prefixedKey(s.priv), prefixedKey(s.pub), hex(s.content), hex(s.signature)];
-  const verify = (label: string, sig: Uint8Array) => verifyWithLabel(sigPub, label, content, sig, impl.signature);
+  const [sigPriv, sigPub, content, signature] = [
+    prefixedKey(s.priv),
+    prefixedKey(s.pub),
+    hex(s.content),
+    hex(s.signature),
+  ];
+  const verify = (label: string, sig: Uint8Array) =>
+    verifyWithLabel(sigPub, label, content, sig, impl.signature);
   const sha256Curve = ECDSA_SHA256_DEFECT[v.cipher_suite];
   if (sha256Curve === undefined) {
     out.push((await verify(s.label, signature)) || 'VerifyWithLabel refused the vector signature');
@@ -81,7 +102,9 @@ async function check(v: CryptoBasics): Promise<Verdict[]> {
         'the vector signature is not ECDSA-SHA-256 either: copied wrongly?',
     );
   }
-  out.push(!(await verify(`${s.label}!`, signature)) || 'VerifyWithLabel accepted the signature under another label');
+  out.push(
+    !(await verify(`${s.label}!`, signature)) || 'VerifyWithLabel accepted the signature under another label',
+  );
   const fresh = await signWithLabel(sigPriv, s.label, content, impl.signature);
   out.push((await verify(s.label, fresh)) || 'VerifyWithLabel refused a fresh SignWithLabel');
   if (DETERMINISTIC_SIGNATURES.has(v.cipher_suite)) out.push(same('SignWithLabel', fresh, signature));

@@ -22,7 +22,8 @@ async function check(v: VlBytesHeader): Promise<Verdict[]> {
   write(0, buffer);
   return [
     read.length === v.length || `read ${read.length}, want ${v.length}`,
-    read.lengthFieldSize === header.length || `read a ${read.lengthFieldSize}-byte header, want ${header.length}`,
+    read.lengthFieldSize === header.length ||
+      `read a ${read.lengthFieldSize}-byte header, want ${header.length}`,
     same('encoded header', new Uint8Array(buffer), header),
   ];
 }

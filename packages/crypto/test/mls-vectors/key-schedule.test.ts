@@ -15,8 +15,8 @@
  */
 import type { GroupContext } from 'ts-mls';
 import { type CiphersuiteId, getCiphersuiteNameFromId } from 'ts-mls/crypto/ciphersuite.js';
-import { decodeGroupContext, encodeGroupContext } from 'ts-mls/groupContext.js';
 import { deriveSecret, expandWithLabel } from 'ts-mls/crypto/kdf.js';
+import { decodeGroupContext, encodeGroupContext } from 'ts-mls/groupContext.js';
 import { initializeEpoch, mlsExporter } from 'ts-mls/keySchedule.js';
 import { describe, expect, it } from 'vitest';
 import { equalBytes } from '../../src/bytes.js';
@@ -76,7 +76,13 @@ async function check(v: KeyScheduleVector): Promise<Verdict[]> {
         : same(at('GroupContext re-encoded'), encodeGroupContext(decoded[0]), hex(e.group_context)),
     );
 
-    const secrets = await initializeEpoch(initSecret, hex(e.commit_secret), context, hex(e.psk_secret), impl.kdf);
+    const secrets = await initializeEpoch(
+      initSecret,
+      hex(e.commit_secret),
+      context,
+      hex(e.psk_secret),
+      impl.kdf,
+    );
     const ks = secrets.keySchedule;
     const pairs: [string, Uint8Array, string][] = [
       ['joiner_secret', secrets.joinerSecret, e.joiner_secret],
@@ -94,10 +100,14 @@ async function check(v: KeyScheduleVector): Promise<Verdict[]> {
     for (const [name, actual, expected] of pairs) out.push(same(at(name), actual, hex(expected)));
 
     const external = await impl.hpke.deriveKeyPair(ks.externalSecret);
-    out.push(same(at('external_pub'), await impl.hpke.exportPublicKey(external.publicKey), hex(e.external_pub)));
+    out.push(
+      same(at('external_pub'), await impl.hpke.exportPublicKey(external.publicKey), hex(e.external_pub)),
+    );
     const x = e.exporter;
     const exported = await mlsExporter(ks.exporterSecret, x.label, hex(x.context), x.length, impl);
-    out.push(!equalBytes(exported, hex(x.secret)) || at('MLS-Exporter now equals the vector: drop the defect note'));
+    out.push(
+      !equalBytes(exported, hex(x.secret)) || at('MLS-Exporter now equals the vector: drop the defect note'),
+    );
     const draftLabel = await expandWithLabel(
       await deriveSecret(ks.exporterSecret, x.label, impl.kdf),
       'exporter',

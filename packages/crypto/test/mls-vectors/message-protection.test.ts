@@ -6,17 +6,20 @@
  * must unprotect to the same content. Tampering must be caught: a flipped ciphertext byte, another
  * membership key, another group epoch.
  */
-import type { GroupContext } from 'ts-mls';
+import type { CiphersuiteImpl, FramedContent, GroupContext } from 'ts-mls';
 import { decodeMlsMessage } from 'ts-mls';
 import { encodeCommit } from 'ts-mls/commit.js';
 import { type CiphersuiteId, getCiphersuiteNameFromId } from 'ts-mls/crypto/ciphersuite.js';
 import { defaultKeyRetentionConfig } from 'ts-mls/keyRetentionConfig.js';
-import { protectApplicationData, protectProposal, unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import {
+  protectApplicationData,
+  protectProposal,
+  unprotectPrivateMessage,
+} from 'ts-mls/messageProtection.js';
 import { protectProposalPublic, unprotectPublicMessage } from 'ts-mls/messageProtectionPublic.js';
 import { defaultPaddingConfig } from 'ts-mls/paddingConfig.js';
 import { decodeProposal, encodeProposal } from 'ts-mls/proposal.js';
 import { createSecretTree } from 'ts-mls/secretTree.js';
-import type { CiphersuiteImpl } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { bySuite, suiteImpl } from './suites.js';
 import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
@@ -60,10 +63,10 @@ function groupContext(v: MessageProtection, epoch = BigInt(v.epoch)): GroupConte
 }
 
 /** What a PublicMessage or PrivateMessage carried, as the bytes the vector lists for it. */
-function contentBytes(content: { contentType: string; [k: string]: unknown }): Uint8Array {
-  if (content.contentType === 'proposal') return encodeProposal(content.proposal as never);
-  if (content.contentType === 'commit') return encodeCommit(content.commit as never);
-  return content.applicationData as Uint8Array;
+function contentBytes(content: FramedContent): Uint8Array {
+  if (content.contentType === 'proposal') return encodeProposal(content.proposal);
+  if (content.contentType === 'commit') return encodeCommit(content.commit);
+  return content.applicationData;
 }
 
 function decodePublic(bytes: string) {
@@ -78,7 +81,11 @@ function decodePrivate(bytes: Uint8Array) {
   return m.privateMessage;
 }
 
-async function openPrivate(v: MessageProtection, impl: CiphersuiteImpl, message: ReturnType<typeof decodePrivate>) {
+async function openPrivate(
+  v: MessageProtection,
+  impl: CiphersuiteImpl,
+  message: ReturnType<typeof decodePrivate>,
+) {
   const tree = await createSecretTree(2, hex(v.encryption_secret), impl.kdf);
   const result = await unprotectPrivateMessage(
     hex(v.sender_data_secret),
@@ -104,16 +111,29 @@ async function check(v: MessageProtection): Promise<Verdict[]> {
   const gc = groupContext(v);
   const out: Verdict[] = [];
   const openPublic = async (bytes: string, membershipKey = hex(v.membership_key), context = gc) => {
-    const r = await unprotectPublicMessage(membershipKey, context, [], decodePublic(bytes), impl, hex(v.signature_pub));
+    const r = await unprotectPublicMessage(
+      membershipKey,
+      context,
+      [],
+      decodePublic(bytes),
+      impl,
+      hex(v.signature_pub),
+    );
     return contentBytes(r.content);
   };
 
   out.push(same('proposal_pub', await openPublic(v.proposal_pub), hex(v.proposal)));
   out.push(same('commit_pub', await openPublic(v.commit_pub), hex(v.commit)));
-  out.push(same('proposal_priv', await openPrivate(v, impl, decodePrivate(hex(v.proposal_priv))), hex(v.proposal)));
+  out.push(
+    same('proposal_priv', await openPrivate(v, impl, decodePrivate(hex(v.proposal_priv))), hex(v.proposal)),
+  );
   out.push(same('commit_priv', await openPrivate(v, impl, decodePrivate(hex(v.commit_priv))), hex(v.commit)));
   out.push(
-    same('application_priv', await openPrivate(v, impl, decodePrivate(hex(v.application_priv))), hex(v.application)),
+    same(
+      'application_priv',
+      await openPrivate(v, impl, decodePrivate(hex(v.application_priv))),
+      hex(v.application),
+    ),
   );
 
   // What ts-mls protects with the vector's keys opens again to the vector's content.
@@ -132,7 +152,9 @@ async function check(v: MessageProtection): Promise<Verdict[]> {
     defaultPaddingConfig,
     impl,
   );
-  out.push(same('application round trip', await openPrivate(v, impl, app.privateMessage), hex(v.application)));
+  out.push(
+    same('application round trip', await openPrivate(v, impl, app.privateMessage), hex(v.application)),
+  );
   const prop = await protectProposal(
     signKey,
     senderData,
@@ -144,20 +166,42 @@ async function check(v: MessageProtection): Promise<Verdict[]> {
     defaultPaddingConfig,
     impl,
   );
-  out.push(same('private proposal round trip', await openPrivate(v, impl, prop.privateMessage), hex(v.proposal)));
-  const pub = await protectProposalPublic(signKey, hex(v.membership_key), gc, new Uint8Array(), proposal, SENDER_LEAF, impl);
-  const reopened = await unprotectPublicMessage(hex(v.membership_key), gc, [], pub.publicMessage, impl, hex(v.signature_pub));
+  out.push(
+    same('private proposal round trip', await openPrivate(v, impl, prop.privateMessage), hex(v.proposal)),
+  );
+  const pub = await protectProposalPublic(
+    signKey,
+    hex(v.membership_key),
+    gc,
+    new Uint8Array(),
+    proposal,
+    SENDER_LEAF,
+    impl,
+  );
+  const reopened = await unprotectPublicMessage(
+    hex(v.membership_key),
+    gc,
+    [],
+    pub.publicMessage,
+    impl,
+    hex(v.signature_pub),
+  );
   out.push(same('public proposal round trip', contentBytes(reopened.content), hex(v.proposal)));
 
   // Tampering.
   const flipped = hex(v.application_priv);
   flipped[flipped.length - 1] = (flipped.at(-1) ?? 0) ^ 0x01;
-  out.push((await refused(openPrivate(v, impl, decodePrivate(flipped)))) || 'a flipped ciphertext byte was accepted');
+  out.push(
+    (await refused(openPrivate(v, impl, decodePrivate(flipped)))) || 'a flipped ciphertext byte was accepted',
+  );
   const otherKey = hex(v.membership_key);
   otherKey[0] = (otherKey[0] ?? 0) ^ 0x80;
   out.push((await refused(openPublic(v.proposal_pub, otherKey))) || 'another membership key was accepted');
   const otherEpoch = groupContext(v, BigInt(v.epoch) + 1n);
-  out.push((await refused(openPublic(v.commit_pub, hex(v.membership_key), otherEpoch))) || 'another epoch was accepted');
+  out.push(
+    (await refused(openPublic(v.commit_pub, hex(v.membership_key), otherEpoch))) ||
+      'another epoch was accepted',
+  );
   return out;
 }
 

@@ -30,31 +30,42 @@ import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
 
 type MessagesVector = Readonly<Record<string, string>>;
 
-/** A structure's codec pair; the `never` keeps one table for structures of different types. */
+/** Decodes a structure from the start of `bytes` and re-encodes what it read. */
 interface Codec {
-  readonly decode: Decoder<never>;
-  readonly encode: Encoder<never>;
+  roundTrip(bytes: Uint8Array): { consumed: number; reencoded: Uint8Array; wireformat?: string } | undefined;
   /** The MLSMessage wire format the field must carry, for MLSMessage fields. */
   readonly wireformat?: string;
 }
 
-const mlsMessage = (wireformat: string): Codec => ({ decode: decodeMlsMessage, encode: encodeMlsMessage, wireformat });
+function codec<T>(decode: Decoder<T>, encode: Encoder<T>, wireformat?: string): Codec {
+  return {
+    wireformat,
+    roundTrip(bytes) {
+      const r = decode(bytes, 0);
+      if (r === undefined) return undefined;
+      const read = (r[0] as { wireformat?: string }).wireformat;
+      return { consumed: r[1], reencoded: encode(r[0]), ...(read === undefined ? {} : { wireformat: read }) };
+    },
+  };
+}
+
+const mlsMessage = (wireformat: string) => codec(decodeMlsMessage, encodeMlsMessage, wireformat);
 
 /** Every field of a messages.json entry and the structure RFC 9420 says it holds. */
 const FIELDS: Readonly<Record<string, Codec>> = {
   mls_welcome: mlsMessage('mls_welcome'),
   mls_group_info: mlsMessage('mls_group_info'),
   mls_key_package: mlsMessage('mls_key_package'),
-  ratchet_tree: { decode: decodeRatchetTree, encode: encodeRatchetTree },
-  group_secrets: { decode: decodeGroupSecrets, encode: encodeGroupSecrets },
-  add_proposal: { decode: decodeAdd, encode: encodeAdd },
-  update_proposal: { decode: decodeUpdate, encode: encodeUpdate },
-  remove_proposal: { decode: decodeRemove, encode: encodeRemove },
-  pre_shared_key_proposal: { decode: decodePSK, encode: encodePSK },
-  re_init_proposal: { decode: decodeReinit, encode: encodeReinit },
-  external_init_proposal: { decode: decodeExternalInit, encode: encodeExternalInit },
-  group_context_extensions_proposal: { decode: decodeGroupContextExtensions, encode: encodeGroupContextExtensions },
-  commit: { decode: decodeCommit, encode: encodeCommit },
+  ratchet_tree: codec(decodeRatchetTree, encodeRatchetTree),
+  group_secrets: codec(decodeGroupSecrets, encodeGroupSecrets),
+  add_proposal: codec(decodeAdd, encodeAdd),
+  update_proposal: codec(decodeUpdate, encodeUpdate),
+  remove_proposal: codec(decodeRemove, encodeRemove),
+  pre_shared_key_proposal: codec(decodePSK, encodePSK),
+  re_init_proposal: codec(decodeReinit, encodeReinit),
+  external_init_proposal: codec(decodeExternalInit, encodeExternalInit),
+  group_context_extensions_proposal: codec(decodeGroupContextExtensions, encodeGroupContextExtensions),
+  commit: codec(decodeCommit, encodeCommit),
   public_message_application: mlsMessage('mls_public_message'),
   public_message_proposal: mlsMessage('mls_public_message'),
   public_message_commit: mlsMessage('mls_public_message'),
@@ -63,10 +74,9 @@ const FIELDS: Readonly<Record<string, Codec>> = {
 
 const vectors = loadVectors<MessagesVector>('messages.json');
 
-function decodes(codec: Codec, bytes: Uint8Array): boolean {
+function decodesWhole(c: Codec, bytes: Uint8Array): boolean {
   try {
-    const r = codec.decode(bytes, 0);
-    return r !== undefined && r[1] === bytes.length;
+    return c.roundTrip(bytes)?.consumed === bytes.length;
   } catch {
     return false;
   }
@@ -77,22 +87,20 @@ async function check(v: MessagesVector): Promise<Verdict[]> {
   const missing = Object.keys(FIELDS).filter((f) => v[f] === undefined);
   const unknown = Object.keys(v).filter((f) => FIELDS[f] === undefined);
   if (missing.length > 0 || unknown.length > 0) out.push(`fields missing ${missing}, unknown ${unknown}`);
-  for (const [field, codec] of Object.entries(FIELDS)) {
+  for (const [field, c] of Object.entries(FIELDS)) {
     const value = v[field];
     if (value === undefined) continue;
     const bytes = hex(value);
-    const decoded = codec.decode(bytes, 0);
-    if (decoded === undefined) {
+    const r = c.roundTrip(bytes);
+    if (r === undefined) {
       out.push(`${field} does not decode`);
       continue;
     }
-    const [structure, consumed] = decoded;
-    if (consumed !== bytes.length) out.push(`${field}: decoded ${consumed} of ${bytes.length} bytes`);
-    const wireformat = (structure as { wireformat?: string }).wireformat;
-    if (codec.wireformat !== undefined && wireformat !== codec.wireformat)
-      out.push(`${field}: wire format ${wireformat}, want ${codec.wireformat}`);
-    out.push(same(`${field} re-encoded`, codec.encode(structure), bytes));
-    if (bytes.length > 1) out.push(!decodes(codec, bytes.subarray(0, -1)) || `${field} decoded truncated`);
+    if (r.consumed !== bytes.length) out.push(`${field}: decoded ${r.consumed} of ${bytes.length} bytes`);
+    if (c.wireformat !== undefined && r.wireformat !== c.wireformat)
+      out.push(`${field}: wire format ${r.wireformat}, want ${c.wireformat}`);
+    out.push(same(`${field} re-encoded`, r.reencoded, bytes));
+    if (bytes.length > 1) out.push(!decodesWhole(c, bytes.subarray(0, -1)) || `${field} decoded truncated`);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * chained over 0 to 10 external PSKs. ts-mls must derive each vector's psk_secret, and the result must
  * change when two PSKs swap places (the index is bound into each step).
  */
-import { type PreSharedKeyID, computePskSecret } from 'ts-mls/presharedkey.js';
+import { computePskSecret, type PreSharedKeyID } from 'ts-mls/presharedkey.js';
 import { describe, expect, it } from 'vitest';
 import { equalBytes } from '../../src/bytes.js';
 import { bySuite, suiteImpl } from './suites.js';
@@ -40,7 +40,11 @@ describe('MLS psk_secret.json on ts-mls', () => {
   });
 
   it.each(runs)('suite $suite: 0 to 10 PSKs', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite}, ${v.psks.length} PSKs`, check);
+    const { count, failures } = await runCases(
+      cases,
+      (v) => `suite ${v.cipher_suite}, ${v.psks.length} PSKs`,
+      check,
+    );
     expect(failures).toEqual([]);
     expect(count).toBe(11);
   });

@@ -5,8 +5,7 @@
  * leaf. The key of a generation that was used must not be handed out twice (forward secrecy, §9.2).
  */
 import { defaultKeyRetentionConfig } from 'ts-mls/keyRetentionConfig.js';
-import { ratchetToGeneration } from 'ts-mls/secretTree.js';
-import { createSecretTree } from 'ts-mls/secretTree.js';
+import { createSecretTree, ratchetToGeneration } from 'ts-mls/secretTree.js';
 import { expandSenderDataKey, expandSenderDataNonce, type ReuseGuard } from 'ts-mls/sender.js';
 import { describe, expect, it } from 'vitest';
 import { bySuite, suiteImpl } from './suites.js';
@@ -42,7 +41,11 @@ async function check(v: SecretTreeVector): Promise<Verdict[]> {
   let tree = await createSecretTree(v.n_leaves, hex(v.encryption_secret), impl.kdf);
   for (const [leafIndex, leaf] of v.leaves.entries()) {
     const at = (what: string) => `leaf ${leafIndex} generation ${leaf.generation} ${what}`;
-    const senderData = { leafIndex, generation: leaf.generation, reuseGuard: new Uint8Array(4) as ReuseGuard };
+    const senderData = {
+      leafIndex,
+      generation: leaf.generation,
+      reuseGuard: new Uint8Array(4) as ReuseGuard,
+    };
     const cfg = defaultKeyRetentionConfig;
     const app = await ratchetToGeneration(tree, senderData, 'application', cfg, impl);
     out.push(same(at('application key'), app.key, hex(leaf.application_key)));
@@ -67,7 +70,11 @@ describe('MLS secret-tree.json on ts-mls', () => {
   });
 
   it.each(runs)('suite $suite: trees of 1, 8 and 32 leaves', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite} n_leaves ${v.n_leaves}`, check);
+    const { count, failures } = await runCases(
+      cases,
+      (v) => `suite ${v.cipher_suite} n_leaves ${v.n_leaves}`,
+      check,
+    );
     expect(failures).toEqual([]);
     expect(count).toBe(3);
   });

@@ -7,7 +7,7 @@ import { getCiphersuiteImpl } from 'ts-mls';
 import { type CiphersuiteId, getCiphersuiteFromId } from 'ts-mls/crypto/ciphersuite.js';
 import { DependencyError } from 'ts-mls/mlsError.js';
 import { describe, expect, it } from 'vitest';
-import { RUNNABLE_SUITES, UNAVAILABLE_SUITES, suiteImpl } from './suites.js';
+import { RUNNABLE_SUITES, suiteImpl, UNAVAILABLE_SUITES } from './suites.js';
 
 describe('ts-mls cipher suites available to the vector tests', () => {
   it.each(RUNNABLE_SUITES)('suite %i instantiates', async (id) => {
@@ -15,9 +15,12 @@ describe('ts-mls cipher suites available to the vector tests', () => {
     expect(impl.name).toBe(getCiphersuiteFromId(id).name);
   });
 
-  it.each(Object.entries(UNAVAILABLE_SUITES))('suite %s needs %s, which is not installed', async (id, dep) => {
-    const attempt = getCiphersuiteImpl(getCiphersuiteFromId(Number(id) as CiphersuiteId));
-    await expect(attempt).rejects.toBeInstanceOf(DependencyError);
-    await expect(attempt).rejects.toThrow(dep);
-  });
+  it.each(Object.entries(UNAVAILABLE_SUITES))(
+    'suite %s needs %s, which is not installed',
+    async (id, dep) => {
+      const attempt = getCiphersuiteImpl(getCiphersuiteFromId(Number(id) as CiphersuiteId));
+      await expect(attempt).rejects.toBeInstanceOf(DependencyError);
+      await expect(attempt).rejects.toThrow(dep);
+    },
+  );
 });

@@ -29,21 +29,30 @@ async function check(v: TranscriptHashes): Promise<Verdict[]> {
   const decoded = decodeAuthenticatedContent(hex(v.authenticated_content), 0);
   if (decoded === undefined) return ['AuthenticatedContent does not decode'];
   const ac = decoded[0];
-  out.push(same('AuthenticatedContent re-encoded', encodeAuthenticatedContent(ac), hex(v.authenticated_content)));
-  if (ac.content.contentType !== 'commit' || ac.auth.contentType !== 'commit') return [...out, 'not a commit'];
+  out.push(
+    same('AuthenticatedContent re-encoded', encodeAuthenticatedContent(ac), hex(v.authenticated_content)),
+  );
+  if (ac.content.contentType !== 'commit' || ac.auth.contentType !== 'commit')
+    return [...out, 'not a commit'];
 
   const confirmedAfter = hex(v.confirmed_transcript_hash_after);
   const tag = ac.auth.confirmationTag;
   const key = hex(v.confirmation_key);
   out.push((await verifyConfirmationTag(key, tag, confirmedAfter, impl.hash)) || 'confirmation tag refused');
   key[0] = (key[0] ?? 0) ^ 0x01;
-  out.push(!(await verifyConfirmationTag(key, tag, confirmedAfter, impl.hash)) || 'tag verified under another key');
+  out.push(
+    !(await verifyConfirmationTag(key, tag, confirmedAfter, impl.hash)) || 'tag verified under another key',
+  );
 
   const input = { wireformat: ac.wireformat, content: ac.content, signature: ac.auth.signature };
   const confirmed = await createConfirmedHash(hex(v.interim_transcript_hash_before), input, impl.hash);
   out.push(same('confirmed_transcript_hash_after', confirmed, confirmedAfter));
   out.push(
-    same('interim_transcript_hash_after', await createInterimHash(confirmed, tag, impl.hash), hex(v.interim_transcript_hash_after)),
+    same(
+      'interim_transcript_hash_after',
+      await createInterimHash(confirmed, tag, impl.hash),
+      hex(v.interim_transcript_hash_after),
+    ),
   );
   return out;
 }

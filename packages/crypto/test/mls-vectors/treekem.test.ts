@@ -10,15 +10,15 @@
  * test reads the node list, checks that the strict decoder refuses exactly the trees with trailing blanks,
  * and works on the same tree without them (re-extended to full size, as §12.4.3.3 prescribes).
  */
-import type { GroupContext } from 'ts-mls';
+import type { CiphersuiteImpl, GroupContext } from 'ts-mls';
+import { decodeOptional } from 'ts-mls/codec/optional.js';
+import { decodeVarLenType } from 'ts-mls/codec/variableLength.js';
+import { applyUpdatePathSecret } from 'ts-mls/createCommit.js';
 import { type CiphersuiteId, getCiphersuiteNameFromId } from 'ts-mls/crypto/ciphersuite.js';
 import { deriveSecret } from 'ts-mls/crypto/kdf.js';
-import { applyUpdatePathSecret } from 'ts-mls/createCommit.js';
 import { verifyParentHashes } from 'ts-mls/parentHash.js';
 import { getCommitSecret } from 'ts-mls/pathSecrets.js';
 import { type PrivateKeyPath, toPrivateKeyPath } from 'ts-mls/privateKeyPath.js';
-import { decodeOptional } from 'ts-mls/codec/optional.js';
-import { decodeVarLenType } from 'ts-mls/codec/variableLength.js';
 import {
   decodeNode,
   decodeRatchetTree,
@@ -30,7 +30,6 @@ import {
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { applyUpdatePath, decodeUpdatePath } from 'ts-mls/updatePath.js';
-import type { CiphersuiteImpl } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/bytes.js';
 import { bySuite, suiteImpl } from './suites.js';
@@ -67,10 +66,19 @@ const { runs, unavailable } = bySuite(loadVectors<TreeKemVector>('treekem.json')
 const decodeNodeList = decodeVarLenType(decodeOptional(decodeNode));
 
 /** Whether HPKE to `publicKey` opens with `privateKey` (the Hpke interface cannot derive a public key). */
-async function keysMatch(impl: CiphersuiteImpl, publicKey: Uint8Array, privateKey: Uint8Array): Promise<boolean> {
+async function keysMatch(
+  impl: CiphersuiteImpl,
+  publicKey: Uint8Array,
+  privateKey: Uint8Array,
+): Promise<boolean> {
   const info = utf8('sotto mls-vectors key match');
   const sealed = await impl.hpke.seal(await impl.hpke.importPublicKey(publicKey), info, info);
-  const opened = await impl.hpke.open(await impl.hpke.importPrivateKey(privateKey), sealed.enc, sealed.ct, info);
+  const opened = await impl.hpke.open(
+    await impl.hpke.importPrivateKey(privateKey),
+    sealed.enc,
+    sealed.ct,
+    info,
+  );
   return same('opened', opened, info) === true;
 }
 
@@ -86,7 +94,8 @@ async function check(v: TreeKemVector): Promise<Verdict[]> {
   const out: Verdict[] = [];
   const bytes = hex(v.ratchet_tree);
   const listed = decodeNodeList(bytes, 0);
-  if (listed === undefined || listed[1] !== bytes.length) return ['ratchet_tree does not decode as a node list'];
+  if (listed === undefined || listed[1] !== bytes.length)
+    return ['ratchet_tree does not decode as a node list'];
   const nodes = listed[0];
   const trailingBlanks = nodes.length - 1 - nodes.findLastIndex((n) => n !== undefined);
   const tree = extendRatchetTree(stripBlankNodes(nodes));
@@ -100,7 +109,9 @@ async function check(v: TreeKemVector): Promise<Verdict[]> {
         return false;
       }
     })();
-    out.push(!strict || `ratchet_tree with ${trailingBlanks} trailing blank nodes accepted by the strict decoder`);
+    out.push(
+      !strict || `ratchet_tree with ${trailingBlanks} trailing blank nodes accepted by the strict decoder`,
+    );
   }
   out.push((await verifyParentHashes(tree, impl.hash)) || 'parent hashes refused');
 

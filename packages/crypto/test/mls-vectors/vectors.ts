@@ -27,7 +27,8 @@ export const hex = (value: string): Uint8Array => fromHex(value);
 export function prefixedKey(value: string): Uint8Array {
   const bytes = fromHex(value);
   const decoded = decodeVarLenData(bytes, 0);
-  if (decoded === undefined || decoded[1] !== bytes.length) throw new Error(`not a length-prefixed key: ${value}`);
+  if (decoded === undefined || decoded[1] !== bytes.length)
+    throw new Error(`not a length-prefixed key: ${value}`);
   return decoded[0];
 }
 
@@ -51,7 +52,12 @@ export function ecdsaSha256Verifies(
   const half = (publicKey.length - 1) / 2;
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
   const key = createPublicKey({
-    key: { kty: 'EC', crv: curve, x: b64(publicKey.subarray(1, 1 + half)), y: b64(publicKey.subarray(1 + half)) },
+    key: {
+      kty: 'EC',
+      crv: curve,
+      x: b64(publicKey.subarray(1, 1 + half)),
+      y: b64(publicKey.subarray(1 + half)),
+    },
     format: 'jwk',
   });
   return verify('sha256', message, key, signature);
