@@ -9,9 +9,9 @@
  * key/nonce derived (RFC 9420 §8, §12.4.3.1) from the joiner secret the GroupSecrets carry, with no PSKs,
  * for any suite; the same holds for the older mlswg copy of the file, and for the derivation done by hand
  * (ExpandWithLabel "welcome"/"key"/"nonce" with either Extract order and zero or empty psk_secret). So the
- * test pins that ts-mls refuses it with an AEAD failure; once a copy whose GroupInfo opens is in place, the
- * test fails and the full check below it runs instead: confirmation tag with the joiner secret, signature
- * under the signer's key and not under another key.
+ * test pins that ts-mls refuses it with an AEAD failure. A copy whose GroupInfo opens makes this test fail;
+ * then GROUP_INFO_DOES_NOT_OPEN = false runs the full check: confirmation tag with the joiner secret,
+ * signature under the signer's key and not under another key.
  */
 import { decodeMlsMessage, encodeMlsMessage, type GroupInfo } from 'ts-mls';
 import { verifyGroupInfoConfirmationTag, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
