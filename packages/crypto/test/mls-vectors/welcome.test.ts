@@ -8,7 +8,8 @@
  * Known problem, cause not settled: the encrypted GroupInfo of this copy does not open under the welcome
  * key/nonce derived (RFC 9420 §8, §12.4.3.1) from the joiner secret the GroupSecrets carry, with no PSKs,
  * for any suite; the same holds for the older mlswg copy of the file, and for the derivation done by hand
- * (ExpandWithLabel "welcome"/"key"/"nonce" with either Extract order and zero or empty psk_secret). So the
+ * (ExpandWithLabel "welcome"/"key"/"nonce" with either Extract order and zero or empty psk_secret), while
+ * ts-mls opens the GroupInfo of the official passive-client Welcome (passive-client.test.ts). So the
  * test pins that ts-mls refuses it with an AEAD failure. A copy whose GroupInfo opens makes this test fail;
  * then GROUP_INFO_DOES_NOT_OPEN = false runs the full check: confirmation tag with the joiner secret,
  * signature under the signer's key and not under another key.
