@@ -1,6 +1,8 @@
 /**
  * Migration 6 (groups, ADR 0018) on a database that already holds data: accounts, devices, prekeys and
  * waiting envelopes of version 5 survive it unchanged, on SQLite and on PostgreSQL, and groups work after.
+ * Its foreign keys take a deleted account's devices off every roster (the server has no account deletion
+ * yet; the schema is ready for it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +73,21 @@ async function checkSurvived(store: Store): Promise<void> {
   expect(after[2]?.seq).toBeGreaterThan(after[1]?.seq ?? Number.POSITIVE_INFINITY);
 }
 
+/** SQL that deletes alice's account row (what an account deletion would do). */
+const DELETE_ALICE = "DELETE FROM accounts WHERE name = 'alice'";
+
+/** After {@link DELETE_ALICE}: no roster row, KeyPackage or group of alice's is left, after the sweep. */
+async function checkAccountGone(store: Store): Promise<void> {
+  const id = new Uint8Array(16).fill(3);
+  expect(await store.groups.roster(id)).toEqual([]);
+  expect(await store.groups.countKeyPackages({ account: 'alice', deviceId: 1 })).toEqual({
+    count: 0,
+    lastResort: false,
+  });
+  expect(await store.groups.expire(0)).toMatchObject({ groups: 1 });
+  expect(await store.groups.getGroup(id)).toBeUndefined();
+}
+
 describe('migration 6 on SQLite', () => {
   it('keeps version-5 data and adds groups', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sotto-mig6-'));
@@ -85,6 +102,17 @@ describe('migration 6 on SQLite', () => {
       const store = openSqliteStore(path);
       try {
         await checkSurvived(store);
+        await store.groups.addKeyPackages(
+          { account: 'alice', deviceId: 1 },
+          [new Uint8Array([1])],
+          undefined,
+          9,
+        );
+        const raw = new Database(path);
+        raw.pragma('foreign_keys = ON');
+        raw.exec(DELETE_ALICE);
+        raw.close();
+        await checkAccountGone(store);
       } finally {
         await store.close();
       }
@@ -113,6 +141,14 @@ await describeWith(['postgres'], 'migration 6 on PostgreSQL', () => {
         await checkSurvived(store);
         const v = await client.query(`SELECT version FROM ${schema}.sotto_schema`);
         expect(Number(v.rows[0]?.version)).toBe(MIGRATIONS.length);
+        await store.groups.addKeyPackages(
+          { account: 'alice', deviceId: 1 },
+          [new Uint8Array([1])],
+          undefined,
+          9,
+        );
+        await client.query(DELETE_ALICE);
+        await checkAccountGone(store);
       } finally {
         await store.close();
       }
