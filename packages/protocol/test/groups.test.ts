@@ -87,13 +87,16 @@ describe('group and MLS key frames', () => {
       envelopeId: new Uint8Array(16),
       from: { account: 'alice', deviceId: 1 },
       serverTime: 1,
-      body: new Uint8Array(2_000_000),
+      body: new Uint8Array(300_000).fill(9),
       group: { id: gid, kind: 'welcome', epoch: 4 },
     };
     const back = decodeFrame(encodeFrame(envelope, { maxFrameBytes: WIRE_BOUNDS.largeFrameBytes }), {
       maxFrameBytes: WIRE_BOUNDS.largeFrameBytes,
     });
-    expect(back).toEqual(envelope);
+    // Compared apart: a deep equality over 300,000 array elements is slow.
+    if (back.t !== 'envelope') throw new Error(back.t);
+    expect(Buffer.compare(back.body, envelope.body)).toBe(0);
+    expect({ ...back, body: undefined }).toEqual({ ...envelope, body: undefined });
     const kind = encodeCbor({
       ...envelope,
       body: new Uint8Array(3),

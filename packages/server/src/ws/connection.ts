@@ -305,13 +305,14 @@ export class Connection {
         : (this.deps.maxGroupFrameBytes ?? this.deps.maxFrameBytes);
     const decoded =
       bytes === undefined ? undefined : tryDecodeFrame(bytes, { maxFrameBytes: limit }, 'client', pooled);
+    // Past `maxFrameBytes` only a well-formed large frame passes; anything else is too large.
     if (
-      decoded?.ok === true &&
+      decoded !== undefined &&
       (bytes?.length ?? 0) > this.deps.maxFrameBytes &&
-      !LARGE_CLIENT_FRAMES.has(decoded.frame.t)
+      !(decoded.ok && LARGE_CLIENT_FRAMES.has(decoded.frame.t))
     ) {
       this.deps.metrics.framesIn.by('type', 'invalid').inc();
-      const id = 'id' in decoded.frame ? decoded.frame.id : undefined;
+      const id = decoded.ok ? ('id' in decoded.frame ? decoded.frame.id : undefined) : decoded.id;
       this.sendError(id, 'FRAME_TOO_LARGE', `frame exceeds ${this.deps.maxFrameBytes} bytes`);
       this.countBadFrame();
       return;
