@@ -32,6 +32,8 @@ const UNAUTH_WORKERS = 3;
 /** A ping id generated frames never use (their ids stay below 2^31). */
 const SENTINEL_ID = 0xffff_fff0;
 const MAX = DEFAULT_LIMITS.maxFrameBytes;
+/** Frames up to this size are read and answered; larger ones close the socket (1009). See `Hub`. */
+const READ_CAP = Math.max(4 * MAX, DEFAULT_LIMITS.maxGroupFrameBytes + MAX);
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261122);
 
 let t: TestServer;
@@ -101,7 +103,7 @@ describe('hostile frames', () => {
      */
     const verdict = (h: Hostile, authenticated: boolean): { code: string; id?: number } | undefined => {
       if ('text' in h) return { code: 'BAD_FRAME' };
-      if ('size' in h) return h.size > 4 * MAX ? undefined : { code: 'FRAME_TOO_LARGE' };
+      if ('size' in h) return h.size > READ_CAP ? undefined : { code: 'FRAME_TOO_LARGE' };
       const r = tryDecodeFrame(h.bytes, { maxFrameBytes: MAX }, 'client');
       if (!r.ok) return r.id === undefined ? { code: r.error.code } : { code: r.error.code, id: r.id };
       if (!authenticated && r.frame.t === 'ack') return { code: 'UNAUTHENTICATED' };
