@@ -14,3 +14,4 @@ export * from './provider.js';
 export * from './safety/index.js';
 export * from './secret.js';
 export * from './session/index.js';
+export * from './mls/index.js';

@@ -1,0 +1,122 @@
+/**
+ * How a group's MLS state is stored so that sending costs O(1) in the group's size (ADR 0018 "state
+ * persistence layout"). The state has two parts that change at very different rates:
+ * - the epoch part: GroupContext, key schedule, ratchet tree (O(n), ~1.4 KB per X-Wing leaf), private
+ *   path, confirmation tag, pending proposals, and the secret tree as the epoch began. It changes only
+ *   with a commit (or a proposal), and is then stored whole: the "base";
+ * - the secret tree's per-leaf ratchets (RFC 9420 §9): every message sent or received advances exactly
+ *   one leaf's application or handshake generation. Only that node is stored, as an override of the base
+ *   for the same epoch: a few dozen bytes, whatever the group's size.
+ * Loading applies the overrides to the base. A new base (after a commit) drops the overrides of the old
+ * epoch. The signing key is not stored here at all: it is the device key, put back on load. Old epochs'
+ * receiver data are not kept (the server delivers commit e before any message of epoch e, and a stale
+ * message is re-encrypted by its sender), so the base holds one tree, not several.
+ */
+
+import {
+  type ClientConfig,
+  type ClientState,
+  decodeGroupState,
+  encodeGroupState,
+  type SecretTreeNode,
+} from 'ts-mls';
+import { encode } from 'ts-mls/codec/tlsEncoder.js';
+import { decodeSecretTreeNode, secretTreeNodeEncoder } from 'ts-mls/secretTree.js';
+import { SottoError } from '../errors.js';
+
+const encodeNode = encode(secretTreeNodeEncoder);
+
+/** The epoch part of `state` (without the signing key and without older epochs' receiver data). */
+export function encodeGroupBase(state: ClientState): Uint8Array {
+  return encodeGroupState({
+    ...state,
+    signaturePrivateKey: new Uint8Array(0),
+    historicalReceiverData: new Map(),
+  });
+}
+
+/**
+ * Decodes a stored base, with the device's signing seed and the client configuration put back. Throws
+ * MALFORMED_ENCODING when it does not decode exactly.
+ */
+export function decodeGroupBase(
+  bytes: Uint8Array,
+  signingSeed: Uint8Array,
+  config: ClientConfig,
+): ClientState {
+  let decoded: ReturnType<typeof decodeGroupState>;
+  try {
+    decoded = decodeGroupState(bytes, 0);
+  } catch {
+    decoded = undefined;
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length) {
+    throw new SottoError('MALFORMED_ENCODING', 'group state: not a stored group state');
+  }
+  return { ...decoded[0], signaturePrivateKey: signingSeed, clientConfig: config };
+}
+
+/** One secret-tree node, encoded. */
+export function encodeSecretNode(node: SecretTreeNode): Uint8Array {
+  return encodeNode(node);
+}
+
+/** Decodes one stored secret-tree node (MALFORMED_ENCODING when it does not decode exactly). */
+export function decodeSecretNode(bytes: Uint8Array): SecretTreeNode {
+  let decoded: ReturnType<typeof decodeSecretTreeNode>;
+  try {
+    decoded = decodeSecretTreeNode(bytes, 0);
+  } catch {
+    decoded = undefined;
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length) {
+    throw new SottoError('MALFORMED_ENCODING', 'group state: not a stored secret-tree node');
+  }
+  return decoded[0];
+}
+
+/** `state` with stored secret-tree nodes (by node index) put over its base. Throws MALFORMED_ENCODING. */
+export function withSecretNodes(
+  state: ClientState,
+  nodes: Iterable<readonly [number, Uint8Array]>,
+): ClientState {
+  const tree = state.secretTree.slice();
+  for (const [index, bytes] of nodes) {
+    if (!Number.isInteger(index) || index < 0 || index >= tree.length) {
+      throw new SottoError('MALFORMED_ENCODING', 'group state: a secret-tree node out of range');
+    }
+    tree[index] = decodeSecretNode(bytes);
+  }
+  return { ...state, secretTree: tree };
+}
+
+/** What must be stored after an operation turned `before` into `after`. */
+export type StateDelta =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'base' }
+  | { readonly kind: 'nodes'; readonly nodes: ReadonlyArray<readonly [number, Uint8Array]> };
+
+/**
+ * What changed between two states: nothing; only secret-tree nodes (their new encodings: O(1) for one
+ * message); or anything else (store a new base). ts-mls returns new objects for what an operation
+ * changed and shares the rest, so a reference comparison finds the change.
+ */
+export function stateDelta(before: ClientState, after: ClientState): StateDelta {
+  const same =
+    before.groupContext === after.groupContext &&
+    before.keySchedule === after.keySchedule &&
+    before.ratchetTree === after.ratchetTree &&
+    before.privatePath === after.privatePath &&
+    before.unappliedProposals === after.unappliedProposals &&
+    before.confirmationTag === after.confirmationTag &&
+    before.groupActiveState === after.groupActiveState &&
+    before.secretTree.length === after.secretTree.length;
+  if (!same) return { kind: 'base' };
+  const nodes: Array<readonly [number, Uint8Array]> = [];
+  if (before.secretTree !== after.secretTree) {
+    after.secretTree.forEach((node, i) => {
+      if (node !== before.secretTree[i]) nodes.push([i, encodeSecretNode(node)]);
+    });
+  }
+  return nodes.length === 0 ? { kind: 'none' } : { kind: 'nodes', nodes };
+}
