@@ -6,6 +6,7 @@
  */
 
 const KiB = 1024;
+const MiB = 1024 * KiB;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
@@ -45,6 +46,27 @@ export const WIRE_BOUNDS = {
   cborDepth: 8,
   /** Largest file (ciphertext) any server may accept: 4 GiB. */
   fileBytes: 4 * 1024 * 1024 * KiB,
+  /** Largest MLS KeyPackage (an X-Wing one is about 2.7 KB: two 1,216-byte public keys and signatures). */
+  keyPackageBytes: 8 * KiB,
+  /** Most one-time KeyPackages in one `mls.keys.upload`. */
+  keyPackagesPerUpload: 100,
+  /** Most devices in one `mls.keys.claim` (and KeyPackages in its answer). */
+  keyPackageClaimDevices: 64,
+  /** Largest MLS commit in a `groups.commit`, an envelope or `groups.commits.result`. */
+  groupCommitBytes: 8 * MiB,
+  /** Largest MLS Welcome (it carries the ratchet tree: ≈ 1.4–2.8 KB per X-Wing leaf). */
+  groupWelcomeBytes: 8 * MiB,
+  /** Largest MLS application message in a `groups.send` (a 1:1 body plus MLS framing and signature). */
+  groupMessageBytes: 64 * KiB + 4 * KiB,
+  /** Most member devices any server may route a group to (bounds `added` and `removed` of a commit). */
+  groupDevices: 4096,
+  /** Most commits in one `groups.commits.result`. */
+  commitsPerPage: 64,
+  /**
+   * Largest frame a client must accept from a server, and the most a server may be configured to accept
+   * in a large frame (`maxGroupFrameBytes`): an envelope, commit or claim answer carrying MLS data.
+   */
+  largeFrameBytes: 20 * MiB,
 } as const;
 
 /** Operator-configurable limits (see docs/protocol.md "Limits"). */
@@ -87,6 +109,22 @@ export interface Limits {
   readonly fileMaxAgeMs: number;
   /** How long an upload token (and an unfinished upload) lives, in milliseconds. */
   readonly uploadTtlMs: number;
+  /**
+   * Largest `groups.commit` or `mls.keys.upload` frame an authenticated device may send, in bytes (every
+   * other frame stays within `maxFrameBytes`); FRAME_TOO_LARGE beyond. At most
+   * {@link WIRE_BOUNDS}.largeFrameBytes.
+   */
+  readonly maxGroupFrameBytes: number;
+  /** Most member devices on one group's roster; a commit beyond it fails with GROUP_TOO_LARGE. */
+  readonly maxGroupDevices: number;
+  /** When a device's one-time MLS KeyPackages fall below this, the server pushes `mls.keys.low`. */
+  readonly keyPackageLowWaterMark: number;
+  /** Most one-time KeyPackages stored per device; an upload beyond it is refused (INVALID_ARGUMENT). */
+  readonly keyPackageMaxStored: number;
+  /** `mls.keys.claim` requests allowed per requesting device per minute (each consumes KeyPackages). */
+  readonly keyPackageClaimsPerRequesterPerMinute: number;
+  /** Most commits the server puts in one `groups.commits.result` (at most {@link WIRE_BOUNDS}.commitsPerPage). */
+  readonly groupCommitsPerPage: number;
 }
 
 /** Sane defaults for {@link Limits}. */
@@ -110,4 +148,10 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   fileQuotaBytesPerAccount: 2 * 1024 * 1024 * KiB,
   fileMaxAgeMs: 30 * DAY_MS,
   uploadTtlMs: DAY_MS,
+  maxGroupFrameBytes: 8 * MiB,
+  maxGroupDevices: 1000,
+  keyPackageLowWaterMark: 10,
+  keyPackageMaxStored: 200,
+  keyPackageClaimsPerRequesterPerMinute: 60,
+  groupCommitsPerPage: 16,
 });

@@ -26,6 +26,16 @@ import {
 } from './devices.js';
 import { filesAuthorizeFrame, filesAuthorizeResultFrame, filesDeleteFrame } from './files.js';
 import {
+  groupsCommitFrame,
+  groupsCommitResultFrame,
+  groupsCommitsFrame,
+  groupsCommitsResultFrame,
+  groupsCreateFrame,
+  groupsLeaveFrame,
+  groupsSendFrame,
+  groupsSentFrame,
+} from './groups.js';
+import {
   keysBundlesFrame,
   keysBundlesResultFrame,
   keysCountFrame,
@@ -34,6 +44,14 @@ import {
   keysUploadFrame,
 } from './keys.js';
 import { errorFrame, okFrame, pingFrame, pongFrame } from './misc.js';
+import {
+  mlsKeysClaimFrame,
+  mlsKeysClaimResultFrame,
+  mlsKeysCountFrame,
+  mlsKeysCountResultFrame,
+  mlsKeysLowFrame,
+  mlsKeysUploadFrame,
+} from './mls-keys.js';
 import { presenceFrame, presenceSetFrame } from './presence.js';
 import { ackFrame, envelopeFrame, sendFrame, sentFrame } from './relay.js';
 
@@ -59,9 +77,26 @@ export const CLIENT_FRAMES = {
   ack: ackFrame,
   'files.authorize': filesAuthorizeFrame,
   'files.delete': filesDeleteFrame,
+  'mls.keys.upload': mlsKeysUploadFrame,
+  'mls.keys.count': mlsKeysCountFrame,
+  'mls.keys.claim': mlsKeysClaimFrame,
+  'groups.create': groupsCreateFrame,
+  'groups.commit': groupsCommitFrame,
+  'groups.send': groupsSendFrame,
+  'groups.commits': groupsCommitsFrame,
+  'groups.leave': groupsLeaveFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
+
+/**
+ * Client frames that may exceed `maxFrameBytes` (up to `maxGroupFrameBytes`) once the connection is
+ * authenticated: they carry MLS data whose size grows with the group (ADR 0018).
+ */
+export const LARGE_CLIENT_FRAMES: ReadonlySet<ClientFrameType> = new Set([
+  'groups.commit',
+  'mls.keys.upload',
+]);
 
 /** Frames the server sends to a client (answers and pushes). */
 export const SERVER_FRAMES = {
@@ -79,6 +114,12 @@ export const SERVER_FRAMES = {
   sent: sentFrame,
   envelope: envelopeFrame,
   'files.authorize.result': filesAuthorizeResultFrame,
+  'mls.keys.count.result': mlsKeysCountResultFrame,
+  'mls.keys.claim.result': mlsKeysClaimResultFrame,
+  'mls.keys.low': mlsKeysLowFrame,
+  'groups.commit.result': groupsCommitResultFrame,
+  'groups.sent': groupsSentFrame,
+  'groups.commits.result': groupsCommitsResultFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -117,7 +158,9 @@ export * from './common.js';
 export * from './contacts.js';
 export * from './devices.js';
 export * from './files.js';
+export * from './groups.js';
 export * from './keys.js';
 export * from './misc.js';
+export * from './mls-keys.js';
 export * from './presence.js';
 export * from './relay.js';

@@ -6,7 +6,7 @@ import { ERROR_CODES, type ErrorCode } from '@sotto/crypto';
 import { WIRE_BOUNDS } from '../limits.js';
 import type { Infer } from '../schema/core.js';
 import { array, frame, object } from '../schema/object.js';
-import { oneOf, optional } from '../schema/primitives.js';
+import { oneOf, optional, uint } from '../schema/primitives.js';
 import { deviceAddress, displayText, requestId } from './common.js';
 
 /** Server → client: the request `id` succeeded (for requests without a richer answer). */
@@ -29,13 +29,15 @@ export type DeviceMismatch = Infer<typeof deviceMismatch>;
 
 /**
  * Server → client: a request failed, or (without `id`) the connection itself has a problem.
- * `message` is a human sentence with no secret; `devices` is present only for DEVICE_MISMATCH.
+ * `message` is a human sentence with no secret; `devices` is present only for DEVICE_MISMATCH, `epoch`
+ * (the group's current epoch) only for STALE_EPOCH.
  */
 export const errorFrame = frame('error', {
   id: optional(requestId),
   code: errorCode,
   message: displayText(WIRE_BOUNDS.errorMessageChars),
   devices: optional(deviceMismatch),
+  epoch: optional(uint()),
 });
 
 /** Either side: liveness check; the peer answers `pong` with the same id. */

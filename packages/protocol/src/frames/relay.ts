@@ -9,7 +9,9 @@ import { WIRE_BOUNDS } from '../limits.js';
 import { accountName } from '../names.js';
 import type { Infer } from '../schema/core.js';
 import { array, frame, object } from '../schema/object.js';
+import { bytes, optional } from '../schema/primitives.js';
 import { deviceAddress, deviceId, envelopeId, messageBody, requestId, timestampMs } from './common.js';
+import { envelopeGroup } from './groups.js';
 
 /** One ciphertext addressed to one device. */
 export const outgoingMessage = object({ account: accountName, deviceId, body: messageBody });
@@ -35,12 +37,25 @@ export const sentFrame = frame('sent', {
   serverTime: timestampMs,
 });
 
-/** Server → client push: one stored ciphertext for this device. */
+/** The largest body any envelope carries: a 1:1 ciphertext, or a group's commit, Welcome or message. */
+const ENVELOPE_BODY_BYTES = Math.max(
+  WIRE_BOUNDS.messageBodyBytes,
+  WIRE_BOUNDS.groupCommitBytes,
+  WIRE_BOUNDS.groupWelcomeBytes,
+  WIRE_BOUNDS.groupMessageBytes,
+);
+
+/**
+ * Server → client push: one stored ciphertext for this device. With `group`, it is a group's commit,
+ * Welcome or application message (ADR 0018), and may be a large frame (up to
+ * `WIRE_BOUNDS.largeFrameBytes`); without, a 1:1 body of at most `messageBodyBytes`.
+ */
 export const envelopeFrame = frame('envelope', {
   envelopeId,
   from: deviceAddress,
   serverTime: timestampMs,
-  body: messageBody,
+  body: bytes({ min: 1, max: ENVELOPE_BODY_BYTES }),
+  group: optional(envelopeGroup),
 });
 
 /** Client → server: these envelopes are stored durably; the server deletes them. No answer. */
