@@ -11,6 +11,7 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  createProposal,
   decodeMlsMessage,
   decodeRequiredCapabilities,
   emptyPskIndex,
@@ -37,10 +38,11 @@ import {
   type MemberAuthService,
   type MemberLookup,
   memberAuthService,
+  treeMembers,
 } from './members.js';
 import { findGroupMetadata, GROUP_METADATA_EXTENSION, type GroupMetadata } from './metadata.js';
-import { type CommitEffects, checkCommitPolicy, commitEffects } from './policy.js';
-import { GROUP_SUITE_NAMES, type GroupSuite, groupCiphersuite } from './suite.js';
+import { automaticAdmins, type CommitEffects, checkCommitPolicy, commitEffects } from './policy.js';
+import { GROUP_SUITE_NAMES, type GroupSuite, groupCiphersuite, groupSuiteOf } from './suite.js';
 
 /** This device as a group member: its name and its signing key pair (`secretKey` is the Ed25519 seed). */
 export interface GroupSelf {
@@ -168,10 +170,26 @@ export async function commitMlsChanges(
   }
   const self = ownLeafIndex(state);
   const pending: ProposalWithSender[] = Object.values(state.unappliedProposals);
-  const effects = commitEffects(state.ratchetTree, self, [
-    ...pending,
-    ...proposals.map((proposal) => ({ proposal, senderLeafIndex: self })),
-  ]);
+  const withSender = (proposal: Proposal) => ({ proposal, senderLeafIndex: self });
+  let effects = commitEffects(state.ratchetTree, self, [...pending, ...proposals.map(withSender)]);
+  // The admins the rules require after this change of members (an admin who left is dropped; when no
+  // admin is left, the successor is promoted), unless the caller set them itself.
+  const current = changes.metadata ?? stateMetadata(state);
+  const gone = new Set(effects.removed.map((r) => r.leafIndex));
+  const remaining = treeMembers(state.ratchetTree).filter((m) => !gone.has(m.leafIndex));
+  const accounts = new Set([...remaining.map((m) => m.account), ...effects.added.map((d) => d.account)]);
+  if (!current.admins.every((a) => accounts.has(a))) {
+    const admins = automaticAdmins(current.admins, remaining);
+    const metadata = { name: current.name, admins: admins.length > 0 ? admins : [...current.admins] };
+    const gce = proposals.findIndex((x) => x.proposalType === 'group_context_extensions');
+    const proposal: Proposal = {
+      proposalType: 'group_context_extensions',
+      groupContextExtensions: { extensions: groupExtensions(metadata) },
+    };
+    if (gce >= 0) proposals[gce] = proposal;
+    else proposals.push(proposal);
+    effects = commitEffects(state.ratchetTree, self, [...pending, ...proposals.map(withSender)]);
+  }
   const auth = memberAuthService(deps.lookup);
   let result: Awaited<ReturnType<typeof createCommit>>;
   try {
@@ -216,11 +234,11 @@ export function decodeMls(bytes: Uint8Array): MLSMessage {
   return decoded[0];
 }
 
-/** The KeyPackageRefs a Welcome has secrets for (to find which of this device's KeyPackages it uses). */
-export function welcomeKeyPackageRefs(bytes: Uint8Array): Uint8Array[] {
+/** What a Welcome says in clear: its suite and the KeyPackageRefs it has secrets for. */
+export function peekWelcome(bytes: Uint8Array): { suite: GroupSuite; refs: Uint8Array[] } {
   const m = decodeMls(bytes);
   if (m.wireformat !== 'mls_welcome') throw new SottoError('MLS_INVALID', 'group: not a Welcome');
-  return m.welcome.secrets.map((s) => s.newMember);
+  return { suite: groupSuiteOf(m.welcome.cipherSuite), refs: m.welcome.secrets.map((s) => s.newMember) };
 }
 
 /**
@@ -278,6 +296,28 @@ export async function encryptMlsMessage(
     privateMessage: r.privateMessage,
   });
   return { state: r.newState, message };
+}
+
+/**
+ * A proposal to remove this device's own leaf (leaving: MLS does not let a member commit its own removal,
+ * so another member commits the proposal). Returns the state with the proposal pending and the message.
+ */
+export async function proposeMlsSelfRemoval(
+  deps: Pick<GroupDeps, 'p' | 'suite'>,
+  state: ClientState,
+): Promise<{ state: ClientState; message: Uint8Array }> {
+  const cs = await groupCiphersuite(deps.p, deps.suite);
+  try {
+    const r = await createProposal(
+      state,
+      false,
+      { proposalType: 'remove', remove: { removed: ownLeafIndex(state) } },
+      cs,
+    );
+    return { state: r.newState, message: encodeMlsMessage(r.message) };
+  } catch (err) {
+    throw failure(err);
+  }
 }
 
 /** What the cleartext header of a group message says (nothing here is authenticated yet). */

@@ -101,7 +101,12 @@ export type StateDelta =
  * message); or anything else (store a new base). ts-mls returns new objects for what an operation
  * changed and shares the rest, so a reference comparison finds the change.
  */
-export function stateDelta(before: ClientState, after: ClientState): StateDelta {
+export function stateDelta(
+  before: ClientState,
+  after: ClientState,
+  /** The only secret-tree nodes that may have moved (e.g. the sender's own leaf): O(1) instead of O(n). */
+  candidates?: readonly number[],
+): StateDelta {
   const same =
     before.groupContext === after.groupContext &&
     before.keySchedule === after.keySchedule &&
@@ -114,9 +119,10 @@ export function stateDelta(before: ClientState, after: ClientState): StateDelta 
   if (!same) return { kind: 'base' };
   const nodes: Array<readonly [number, Uint8Array]> = [];
   if (before.secretTree !== after.secretTree) {
-    after.secretTree.forEach((node, i) => {
-      if (node !== before.secretTree[i]) nodes.push([i, encodeSecretNode(node)]);
-    });
+    for (const i of candidates ?? after.secretTree.keys()) {
+      const node = after.secretTree[i];
+      if (node !== undefined && node !== before.secretTree[i]) nodes.push([i, encodeSecretNode(node)]);
+    }
   }
   return nodes.length === 0 ? { kind: 'none' } : { kind: 'nodes', nodes };
 }
