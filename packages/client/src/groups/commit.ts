@@ -75,6 +75,11 @@ export async function commitToGroup(
     const g = await activeGroup(ctx, hex);
     const p = await plan(g);
     if (p === undefined) return undefined;
+    if (p.metadata !== undefined && Object.keys(g.state.unappliedProposals).length > 0) {
+      // Pending removals first: ts-mls cannot commit them with a metadata change (LukaJCB/ts-mls#742).
+      await commitToGroup(ctx, hex, () => ({}), hooks);
+      continue;
+    }
     const delisted = await delistedOf(ctx, g, p.remove ?? []);
     const out = await commitMlsChanges(groupDeps(ctx, g.record.suite), g.state, {
       ...(p.add === undefined ? {} : { add: p.add }),

@@ -4,7 +4,14 @@
  * the state (a commit, a join), never per message.
  */
 
-import { type GroupSuite, type MlsState, stateEpoch, stateMetadata, treeMembers } from '@sotto/crypto';
+import {
+  effectiveAdmins,
+  type GroupSuite,
+  type MlsState,
+  stateEpoch,
+  stateMetadata,
+  treeMembers,
+} from '@sotto/crypto';
 import { array, bytes, object, oneOf, optional, text, uint } from '@sotto/protocol';
 import { decodeRecord, encodeRecord } from '../records.js';
 import type { GroupInfo, GroupMember } from '../types.js';
@@ -58,14 +65,16 @@ export function recordOf(
   },
 ): GroupRecord {
   const meta = stateMetadata(state);
+  const members = treeMembers(state.ratchetTree);
   return {
     v: 1,
     suite: base.suite,
     status: base.status,
     epoch: stateEpoch(state),
     name: meta.name,
-    admins: [...meta.admins],
-    members: treeMembers(state.ratchetTree).map((m) => ({
+    // Who acts as admin now (ADR 0018: named admins still in the group, else the oldest member).
+    admins: effectiveAdmins(meta.admins, members),
+    members: members.map((m) => ({
       account: m.account,
       deviceId: m.deviceId,
       leaf: m.leafIndex,

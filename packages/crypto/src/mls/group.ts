@@ -38,10 +38,9 @@ import {
   type MemberAuthService,
   type MemberLookup,
   memberAuthService,
-  treeMembers,
 } from './members.js';
 import { findGroupMetadata, GROUP_METADATA_EXTENSION, type GroupMetadata } from './metadata.js';
-import { automaticAdmins, type CommitEffects, checkCommitPolicy, commitEffects } from './policy.js';
+import { type CommitEffects, checkCommitPolicy, commitEffects } from './policy.js';
 import { GROUP_SUITE_NAMES, type GroupSuite, groupCiphersuite, groupSuiteOf } from './suite.js';
 
 /** This device as a group member: its name and its signing key pair (`secretKey` is the Ed25519 seed). */
@@ -171,24 +170,14 @@ export async function commitMlsChanges(
   const self = ownLeafIndex(state);
   const pending: ProposalWithSender[] = Object.values(state.unappliedProposals);
   const withSender = (proposal: Proposal) => ({ proposal, senderLeafIndex: self });
-  let effects = commitEffects(state.ratchetTree, self, [...pending, ...proposals.map(withSender)]);
-  // The admins the rules require after this change of members (an admin who left is dropped; when no
-  // admin is left, the successor is promoted), unless the caller set them itself.
-  const current = changes.metadata ?? stateMetadata(state);
-  const gone = new Set(effects.removed.map((r) => r.leafIndex));
-  const remaining = treeMembers(state.ratchetTree).filter((m) => !gone.has(m.leafIndex));
-  const accounts = new Set([...remaining.map((m) => m.account), ...effects.added.map((d) => d.account)]);
-  if (!current.admins.every((a) => accounts.has(a))) {
-    const admins = automaticAdmins(current.admins, remaining);
-    const metadata = { name: current.name, admins: admins.length > 0 ? admins : [...current.admins] };
-    const gce = proposals.findIndex((x) => x.proposalType === 'group_context_extensions');
-    const proposal: Proposal = {
-      proposalType: 'group_context_extensions',
-      groupContextExtensions: { extensions: groupExtensions(metadata) },
-    };
-    if (gce >= 0) proposals[gce] = proposal;
-    else proposals.push(proposal);
-    effects = commitEffects(state.ratchetTree, self, [...pending, ...proposals.map(withSender)]);
+  const effects = commitEffects(state.ratchetTree, self, [...pending, ...proposals.map(withSender)]);
+  // ts-mls 1.6.4 encrypts the UpdatePath under the old extensions when a GroupContextExtensions proposal
+  // rides with a proposal that needs a path (LukaJCB/ts-mls#742): members could not process it.
+  const needsPath = [...pending.map((x) => x.proposal), ...proposals].some(
+    (x) => x.proposalType === 'remove' || x.proposalType === 'update',
+  );
+  if (changes.metadata !== undefined && needsPath) {
+    throw new SottoError('INVALID_ARGUMENT', 'group: commit removals and metadata changes separately');
   }
   const auth = memberAuthService(deps.lookup);
   let result: Awaited<ReturnType<typeof createCommit>>;

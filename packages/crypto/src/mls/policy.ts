@@ -4,12 +4,14 @@
  * - adding devices of another account, removing devices of another account, renaming and changing the
  *   admins need the committer's account to be an admin;
  * - any member may remove its own account's devices and add its own account's new devices, may commit a
- *   removal the removed device proposed itself (leaving), and may remove leaves whose device is no longer
- *   on its owner's verified device list;
- * - after the commit the admins are members, and there is at least one. A committer who is not an admin
- *   may only change the admins the one way the rules make automatic: dropping accounts that are no longer
- *   members and, when none is left, promoting the successor (the account of the member in the lowest
- *   leaf, the oldest position in the tree).
+ *   removal the removed device's account proposed itself (leaving), and may remove leaves whose device is
+ *   no longer on its owner's verified device list.
+ * Who is an admin is derived from the tree, so a group always has one: the accounts the metadata names
+ * that still have a device in the group, or, when none has, the account of the member in the lowest leaf
+ * (the oldest position in the tree). A departing admin therefore needs no metadata change in the commit
+ * that removes it, which matters because ts-mls 1.6.4 cannot combine a GroupContextExtensions proposal
+ * with a removal in one commit (LukaJCB/ts-mls#742: the committer encrypts the path under the old
+ * extensions). When the admins are set explicitly, the new list names members only.
  * PSK, ReInit and external-init proposals have no place in a Sotto group and are refused (MLS_INVALID).
  */
 
@@ -62,14 +64,14 @@ export function commitEffects(
 }
 
 /**
- * The admins the rules give after a change of members when nobody chose otherwise: the admins still in
- * the group, or, when none is, the account of the member in the lowest leaf of `after`.
+ * The admins of a group with `members`: the accounts `admins` names that still have a device in it, or,
+ * when none has, the account of the member in the lowest leaf (so there is always one while anyone is in).
  */
-export function automaticAdmins(admins: readonly string[], after: readonly LeafMember[]): string[] {
-  const accounts = new Set(after.map((m) => m.account));
+export function effectiveAdmins(admins: readonly string[], members: readonly LeafMember[]): string[] {
+  const accounts = new Set(members.map((m) => m.account));
   const kept = normalizeAdmins(admins.filter((a) => accounts.has(a)));
-  if (kept.length > 0 || after.length === 0) return kept;
-  const first = [...after].sort((a, b) => a.leafIndex - b.leafIndex)[0];
+  if (kept.length > 0 || members.length === 0) return kept;
+  const first = [...members].sort((a, b) => a.leafIndex - b.leafIndex)[0];
   return first === undefined ? [] : [first.account];
 }
 
@@ -99,7 +101,9 @@ export function checkCommitPolicy(input: CommitPolicyInput): void {
   const { before, after, effects } = input;
   const committer = leafMember(before.tree, input.committer);
   if (committer === undefined) throw new SottoError('MLS_INVALID', 'commit: from a blank leaf');
-  const isAdmin = before.metadata.admins.includes(committer.account);
+  const isAdmin = effectiveAdmins(before.metadata.admins, treeMembers(before.tree)).includes(
+    committer.account,
+  );
   const needAdmin = (): void => {
     if (!isAdmin) throw new SottoError('NOT_GROUP_ADMIN');
   };
@@ -111,13 +115,12 @@ export function checkCommitPolicy(input: CommitPolicyInput): void {
   }
   if (input.partial === true) return;
   if (after.metadata.name !== before.metadata.name) needAdmin();
-  const members = treeMembers(after.tree);
-  const accounts = new Set(members.map((m) => m.account));
   const admins = normalizeAdmins(after.metadata.admins);
-  if (members.length > 0 && (admins.length === 0 || !admins.every((a) => accounts.has(a)))) {
-    throw new SottoError('MLS_INVALID', 'commit: the admins must be members, at least one');
-  }
-  if (!isAdmin && !sameList(admins, normalizeAdmins(before.metadata.admins))) {
-    if (!sameList(admins, automaticAdmins(before.metadata.admins, members))) needAdmin();
+  if (!sameList(admins, normalizeAdmins(before.metadata.admins))) {
+    needAdmin();
+    const accounts = new Set(treeMembers(after.tree).map((m) => m.account));
+    if (admins.length === 0 || !admins.every((a) => accounts.has(a))) {
+      throw new SottoError('MLS_INVALID', 'commit: new admins must be members, at least one');
+    }
   }
 }
