@@ -39,6 +39,7 @@ import {
   renameGroup,
   setAdmin,
 } from './groups/manage.js';
+import { reconcileAllGroups } from './groups/reconcile.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
@@ -544,9 +545,16 @@ export class SottoClient {
     return this.withCtx((ctx) => listOwnDevices(ctx, this.online));
   }
 
-  /** Removes a device of this account by publishing a new signed list without it. Throws DEVICE_NOT_FOUND. */
+  /**
+   * Removes a device of this account by publishing a new signed list without it, and from every group.
+   * Throws DEVICE_NOT_FOUND.
+   */
   async revokeDevice(deviceId: number): Promise<void> {
-    await this.withCtx((ctx) => revokeOwnDevice(ctx, deviceId));
+    await this.withCtx(async (ctx) => {
+      await revokeOwnDevice(ctx, deviceId);
+      // The revoked device leaves every group this device is in (ADR 0018 "Multi-device").
+      await reconcileAllGroups(ctx, ctx.groupHooks);
+    });
   }
 
   /**

@@ -150,6 +150,12 @@ export async function createGroup(
   return groupView(ctx, hex);
 }
 
+/** Throws NOT_GROUP_ADMIN unless this account may change others' membership in `g` (checked again by MLS). */
+function needAdmin(ctx: Ctx, g: ActiveGroup, names: readonly string[]): void {
+  const others = names.some((n) => n !== ctx.profile.account);
+  if (others && !g.record.admins.includes(ctx.profile.account)) throw new SottoError('NOT_GROUP_ADMIN');
+}
+
 /** Adds `names` (accepted contacts) to group `id`. Needs an admin (NOT_GROUP_ADMIN). */
 export async function addMembers(
   ctx: Ctx,
@@ -159,7 +165,7 @@ export async function addMembers(
 ): Promise<GroupInfo> {
   const hex = hexOf(id);
   const list = accounts(names);
-  await activeGroup(ctx, hex);
+  needAdmin(ctx, await activeGroup(ctx, hex), list);
   await checkContacts(ctx, list);
   await addAccounts(ctx, hex, list, hooks);
   return groupView(ctx, hex);
@@ -177,6 +183,7 @@ export async function removeMembers(
   if (list.includes(ctx.profile.account)) {
     throw new SottoError('INVALID_ARGUMENT', 'To leave a group, use leaveGroup.');
   }
+  needAdmin(ctx, await activeGroup(ctx, hex), list);
   await commitToGroup(
     ctx,
     hex,

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench:groups` (ADR 0018): what group messaging costs the sender, and the server.
+ * 1. Locally, groups of 10, 100 and 1,000 members (one device each) built with the SDK's MLS layer:
+ *    sender CPU per message (encrypt once + the one secret-tree node stored) and per commit (an empty
+ *    commit: a fresh UpdatePath over a tree of members that have not committed yet, plus the new epoch's
+ *    state to store). `send_ratio_1000_vs_10` is the per-message CPU at 1,000 over that at 10, measured
+ *    in the same run: sending is O(1) in the group size when it stays near 1.
+ * 2. Against the real server, a group of 3 accounts: the bytes the sender uploads per message (the
+ *    `groups.send` frame) and the bytes the server stores for it (the body once, and one reference per
+ *    recipient device); for 10, 100 and 1,000 members these are computed from the measured sizes.
+ * Human lines first, one JSON object last.
+ *
+ * Run: node --conditions source --import tsx packages/client/bench/groups.bench.ts [suite] [messages]
+ */
+
+import { createNodeProvider, type GroupSuite } from '@sotto/crypto';
+import { type LocalFigures, measureLocal } from './groups-local.js';
+import { measureServer } from './groups-server.js';
+
+const SUITE = (process.argv[2] ?? 'xwing') as GroupSuite;
+const MESSAGES = Number(process.argv[3] ?? 300);
+const SIZES = [10, 100, 1000];
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+const p = createNodeProvider();
+const local: LocalFigures[] = [];
+for (const n of SIZES) {
+  const f = await measureLocal(p, SUITE, n, MESSAGES, n >= 1000 ? 1 : 3);
+  local.push(f);
+  say(
+    `${SUITE} ${n} members: built in ${f.build_s} s; send ${f.send_cpu_ms} ms CPU, ${f.message_bytes} B on the wire, ` +
+      `${f.send_stored_bytes} B stored; commit ${f.commit_cpu_ms} ms CPU, ${f.commit_bytes} B, ${f.commit_stored_bytes} B stored`,
+  );
+}
+const at = (n: number) => local.find((f) => f.members === n) as LocalFigures;
+const server = await measureServer(SIZES);
+say(
+  `server (3 accounts): ${server.upload_bytes} B uploaded and ${server.stored_body_bytes} B body + ` +
+    `${server.stored_reference_bytes} B per recipient device stored per message`,
+);
+for (const s of server.computed)
+  say(`  ${s.members} members: ${s.uploaded_bytes} B up, ${s.stored_bytes} B stored per message`);
+say(
+  `${JSON.stringify({
+    bench: 'groups',
+    suite: SUITE,
+    note: 'local groups: one device per member; server figures measured with 3 accounts, computed for larger groups',
+    local,
+    server,
+    send_ratio_1000_vs_10: Math.round((at(1000).send_cpu_ms / at(10).send_cpu_ms) * 100) / 100,
+    commit_ratio_1000_vs_10: Math.round((at(1000).commit_cpu_ms / at(10).commit_cpu_ms) * 10) / 10,
+  })}`,
+);
+process.exit(0);
