@@ -4,13 +4,15 @@
  * receipt, not many).
  */
 
-import { SottoError } from '@sotto/crypto';
+import { SottoError, toHex } from '@sotto/crypto';
 import { loadContact } from './contacts.js';
 import { encodeContent } from './content.js';
 import type { Ctx } from './context.js';
 import { fanout } from './fanout.js';
-import { isGroupConversation } from './groups/ids.js';
+import { isActive } from './groups/active.js';
+import { isGroupConversation, parseGroupConversation } from './groups/ids.js';
 import { sendToGroup } from './groups/send.js';
+import { loadGroup } from './groups/state-store.js';
 import { messageIdFromString } from './history.js';
 import { del } from './store/store.js';
 
@@ -27,6 +29,8 @@ export async function sendReceipt(
   for (let i = 0; i < ids.length; i += MAX_IDS) {
     const chunk = ids.slice(i, i + MAX_IDS).map(messageIdFromString);
     if (isGroupConversation(conversation)) {
+      // Receipts for a group this device left or was removed from are moot.
+      if (!isActive(await loadGroup(ctx, toHex(parseGroupConversation(conversation))))) return;
       const content = encodeContent({ t: 'receipt', receipt: kind, ids: chunk });
       await sendToGroup(ctx, conversation, content, ctx.groupHooks);
       continue;

@@ -75,7 +75,8 @@ describe('MLS groups', () => {
     const s = await w.group(alice, [bob]);
     const sent = await encryptMlsMessage(w.deps(), must(s.get('alice/1')), utf8('x'));
     const tampered = sent.message.slice();
-    tampered[tampered.length - 3] ^= 1;
+    const at = tampered.length - 3;
+    tampered[at] = (tampered[at] as number) ^ 1;
     for (const bad of [new Uint8Array([1, 2, 3]), tampered, sent.message.subarray(0, 40)]) {
       await expect(processMlsMessage(w.deps(), must(s.get('bob/1')), bad)).rejects.toMatchObject({
         code: 'MLS_INVALID',

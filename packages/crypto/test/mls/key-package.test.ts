@@ -30,7 +30,7 @@ describe('member KeyPackages', () => {
     // Any flipped bit: malformed, or a signature that does not verify, or another key.
     for (const at of [10, 60, own.bytes.length - 70, own.bytes.length - 1]) {
       const bad = own.bytes.slice();
-      bad[at] ^= 0x01;
+      bad[at] = (bad[at] as number) ^ 0x01;
       await expect(
         verifyMemberKeyPackage(p, bad, { suite: 'classic', device, signingKey: signing.publicKey }),
       ).rejects.toMatchObject({ code: expect.stringMatching(/^(MLS_INVALID|GROUP_CREDENTIAL_INVALID)$/) });
