@@ -5,7 +5,10 @@
  */
 import { type DeviceMismatch, ERROR_CODES, type ErrorCode, httpStatusFor, SottoError } from '@sotto/protocol';
 
-/** An error meant for the peer. `devices` is set only for DEVICE_MISMATCH. */
+/**
+ * An error meant for the peer. `devices` is set only for DEVICE_MISMATCH, `epoch` (the group's current
+ * epoch) only for STALE_EPOCH.
+ */
 export class ApiError extends SottoError {
   readonly status: number;
 
@@ -13,6 +16,7 @@ export class ApiError extends SottoError {
     code: ErrorCode,
     message: string = ERROR_CODES[code],
     readonly devices?: DeviceMismatch,
+    readonly epoch?: number,
   ) {
     super(code, message);
     this.status = httpStatusFor(code);

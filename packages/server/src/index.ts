@@ -25,6 +25,10 @@ import { FilesService } from './modules/files/files.js';
 import { openBlobStore } from './modules/files/open-blob-store.js';
 import { registerFilesRoutes } from './modules/files/routes.js';
 import { type SweepResult, sweepFiles } from './modules/files/sweep.js';
+import { createGroupMetrics } from './modules/groups/group-metrics.js';
+import { GroupsService } from './modules/groups/groups.js';
+import { createGroupHandlers } from './modules/groups/handlers.js';
+import { KeyPackageService } from './modules/groups/key-packages.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { RelayService } from './modules/relay/relay.js';
@@ -60,7 +64,10 @@ export interface RunningServer {
   /** `http://host:port` or `https://host:port`; the WebSocket is the same with `ws`/`wss` and `/v1/ws`. */
   readonly url: string;
   readonly port: number;
-  /** Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`); returns how many. */
+  /**
+   * Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`), then sweeps
+   * groups (old commits, groups without devices, bodies no envelope points at); returns how many envelopes.
+   */
   expireNow(): Promise<number>;
   /**
    * Runs the files sweep now: expiry (also every `expirySweepMs`) and, unless `collect` is false, garbage
@@ -106,12 +113,14 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   let draining = false;
   let mailboxDepth = await store.mailboxDepth();
   let fileUsage = await store.files.usage();
+  let groupCount = await store.groups.count();
   let hub: Hub | undefined;
   const metrics = createServerMetrics({
     connections: () => hub?.size ?? 0,
     mailboxDepth: () => mailboxDepth,
     files: () => fileUsage,
   });
+  const groupMetrics = createGroupMetrics(metrics, { groups: () => groupCount });
 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
   const directory = new DirectoryService(store, crypto, limits);
@@ -120,6 +129,11 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const files = new FilesService(store, blobs, clock, limits, onError);
   const origins = new AcceptedOrigins(config.publicOrigins);
   const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
+  const groups = new GroupsService(store, bus, clock, groupMetrics, limits);
+  const keyPackages = new KeyPackageService(store, limits, groupMetrics, (device, count) =>
+    bus.publish('push', deviceKey(device.account, device.deviceId), { frame: { t: 'mls.keys.low', count } }),
+  );
+  const sendLimit = state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true });
 
   const onDeviceListChanged = async (account: string, removed: readonly number[]) => {
     for (const id of removed) bus.publish('kick', deviceKey(account, id), { account, deviceId: id });
@@ -165,7 +179,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     relay,
     files,
     fileLimit: state.rateLimit('files', limits.fileAuthorizationsPerAccountPerMinute),
-    sendLimit: state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true }),
+    sendLimit,
     bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
     prekeyLowWaterMark: limits.prekeyLowWaterMark,
     onAuthenticated: (conn) => startSession(conn, { bus, store, relay, presence, onError }),
@@ -174,11 +188,18 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       bus.publish('push', deviceKey(device.account, device.deviceId), {
         frame: { t: 'keys.low', oneTime: r.x25519, kem: r.mlkem },
       }),
+    moduleHandlers: createGroupHandlers({
+      groups,
+      keyPackages,
+      sendLimit,
+      claimLimit: state.rateLimit('key-package-claims', limits.keyPackageClaimsPerRequesterPerMinute),
+    }),
   });
 
   await app.ready();
   hub = new Hub(app.server, {
     maxFrameBytes: limits.maxFrameBytes,
+    maxGroupFrameBytes: limits.maxGroupFrameBytes,
     metrics,
     logger,
     badFrames: new RateLimiter(clock, limits.badFramesPerMinute),
@@ -218,7 +239,9 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
 
   const expireNow = async () => {
     const n = await relay.expire();
+    await groups.sweep();
     mailboxDepth = await store.mailboxDepth();
+    groupCount = await store.groups.count();
     return n;
   };
   const sweepFilesNow = async (collect = true) => {

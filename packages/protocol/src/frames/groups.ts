@@ -46,7 +46,8 @@ export const groupsCreateFrame = frame('groups.create', { id: requestId, groupId
  * missed commits with `groups.commits`, process them, then rebuild the commit). In one transaction the
  * server logs the commit, removes `removed` and adds `added` to the roster, stores one commit envelope for
  * every device of the roster before the commit (removed ones included) except the sender, and one Welcome
- * envelope for every added device. `welcome` is required exactly when `added` is not empty. Each added
+ * envelope for every added device (a device whose mailbox is full is skipped). `welcome` is required
+ * exactly when `added` is not empty, and no device may be listed twice (INVALID_ARGUMENT). Each added
  * device must be a current device of the sender's own account or of an accepted contact that does not
  * block it (NOT_A_CONTACT, BLOCKED, DEVICE_NOT_FOUND), and not already on the roster (INVALID_ARGUMENT);
  * removed devices that are not on the roster are ignored. GROUP_TOO_LARGE when the roster would exceed
@@ -72,9 +73,9 @@ export const groupsCommitResultFrame = frame('groups.commit.result', {
 
 /**
  * Client → server: send one MLS application message to every other device on the group's roster. The body
- * is stored once, with one small envelope reference per recipient device, durably before the answer.
- * Refused with NOT_A_GROUP_MEMBER (the device is not on the roster), STALE_EPOCH (with the current
- * `epoch`), GROUP_NOT_FOUND, MAILBOX_FULL or RATE_LIMITED. Answer: `groups.sent`.
+ * is stored once, with one small envelope reference per recipient device, durably before the answer; a
+ * device whose mailbox is full is skipped. Refused with NOT_A_GROUP_MEMBER (the device is not on the
+ * roster), STALE_EPOCH (with the current `epoch`), GROUP_NOT_FOUND or RATE_LIMITED. Answer: `groups.sent`.
  */
 export const groupsSendFrame = frame('groups.send', {
   id: requestId,

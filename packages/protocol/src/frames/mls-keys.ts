@@ -40,8 +40,8 @@ export const mlsKeysCountResultFrame = frame('mls.keys.count.result', {
 });
 
 /**
- * Server → client push: the authenticated device's one-time KeyPackages fell below
- * `keyPackageLowWaterMark` (after a claim, or at connect); the client uploads more.
+ * Server → client push: a claim left the device with fewer than `keyPackageLowWaterMark` one-time
+ * KeyPackages (`count` left); the client uploads more. Check with `mls.keys.count` at start-up.
  */
 export const mlsKeysLowFrame = frame('mls.keys.low', { count: uint() });
 

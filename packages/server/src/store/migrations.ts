@@ -173,6 +173,82 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX files_by_account ON files (account);
   CREATE INDEX files_by_expiry ON files (expires_at);
   `,
+  // 6: groups on MLS (docs/decisions/0018): KeyPackages per device, groups, routing rosters, the commit
+  // log, and group bodies stored once that group envelopes point at (\`group_body\`). Deleting such an
+  // envelope (ack, expiry, a removed device's mailbox) notes its body in \`group_bodies_released\`, where
+  // the collector looks for bodies no envelope points at any more.
+  (d) => `
+  CREATE TABLE mls_key_packages (
+    seq ${d.serialKey},
+    account TEXT NOT NULL,
+    device_id ${d.int} NOT NULL,
+    encoded ${d.bytes} NOT NULL,
+    FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
+  )${d.table};
+  CREATE INDEX mls_key_packages_by_device ON mls_key_packages (account, device_id, seq);
+
+  CREATE TABLE mls_last_resort (
+    account TEXT NOT NULL,
+    device_id ${d.int} NOT NULL,
+    encoded ${d.bytes} NOT NULL,
+    PRIMARY KEY (account, device_id),
+    FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
+  )${d.keyedTable};
+
+  CREATE TABLE mls_groups (
+    id ${d.bytes} PRIMARY KEY,
+    suite ${d.int} NOT NULL,
+    epoch ${d.int} NOT NULL,
+    created_at ${d.int} NOT NULL
+  )${d.keyedTable};
+
+  CREATE TABLE group_members (
+    group_id ${d.bytes} NOT NULL REFERENCES mls_groups(id) ON DELETE CASCADE,
+    account TEXT NOT NULL,
+    device_id ${d.int} NOT NULL,
+    joined_epoch ${d.int} NOT NULL,
+    PRIMARY KEY (group_id, account, device_id),
+    FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
+  )${d.keyedTable};
+  CREATE INDEX group_members_by_device ON group_members (account, device_id);
+
+  CREATE TABLE group_commits (
+    group_id ${d.bytes} NOT NULL REFERENCES mls_groups(id) ON DELETE CASCADE,
+    epoch ${d.int} NOT NULL,
+    commit_message ${d.bytes} NOT NULL,
+    welcome ${d.bytes},
+    created_at ${d.int} NOT NULL,
+    PRIMARY KEY (group_id, epoch)
+  )${d.keyedTable};
+  CREATE INDEX group_commits_by_age ON group_commits (created_at);
+
+  CREATE TABLE group_bodies (
+    id ${d.serialKey},
+    group_id ${d.bytes} NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('commit', 'welcome', 'message')),
+    epoch ${d.int} NOT NULL,
+    body ${d.bytes} NOT NULL,
+    created_at ${d.int} NOT NULL
+  )${d.table};
+
+  CREATE TABLE group_bodies_released (
+    seq ${d.serialKey},
+    body ${d.int} NOT NULL
+  )${d.table};
+
+  ALTER TABLE envelopes ADD COLUMN group_body ${d.int};
+  CREATE INDEX envelopes_by_group_body ON envelopes (group_body) WHERE group_body IS NOT NULL;
+  ${
+    d.name === 'sqlite'
+      ? `CREATE TRIGGER envelopes_group_body_released AFTER DELETE ON envelopes
+    FOR EACH ROW WHEN OLD.group_body IS NOT NULL
+    BEGIN INSERT INTO group_bodies_released (body) VALUES (OLD.group_body); END;`
+      : `CREATE FUNCTION sotto_group_body_released() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO group_bodies_released (body) VALUES (OLD.group_body); RETURN NULL; END $$;
+  CREATE TRIGGER envelopes_group_body_released AFTER DELETE ON envelopes
+    FOR EACH ROW WHEN (OLD.group_body IS NOT NULL) EXECUTE FUNCTION sotto_group_body_released();`
+  }
+  `,
 ];
 
 /**

@@ -44,8 +44,12 @@ export const PG = {
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-  fetchMailbox: `SELECT * FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2 AND seq > $3
-       AND received_at >= $4 ORDER BY seq LIMIT $5`,
+  // A group envelope's body is the group body it points at (stored once for every recipient).
+  fetchMailbox: `SELECT e.seq, e.id, e.sender_account, e.sender_device, e.recipient_account, e.recipient_device,
+       COALESCE(g.body, e.body) AS body, e.received_at, g.group_id, g.kind AS group_kind, g.epoch AS group_epoch
+       FROM envelopes e LEFT JOIN group_bodies g ON g.id = e.group_body
+       WHERE e.recipient_account = $1 AND e.recipient_device = $2 AND e.seq > $3
+       AND e.received_at >= $4 ORDER BY e.seq LIMIT $5`,
   ackEnvelopes: `DELETE FROM envelopes e USING unnest($3::bigint[], $4::bytea[]) AS a(seq, id)
      WHERE e.seq = a.seq AND e.id = a.id AND e.recipient_account = $1 AND e.recipient_device = $2`,
   // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).

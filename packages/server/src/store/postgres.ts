@@ -13,8 +13,10 @@
 import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
 import type { FileRecords } from './file-records.js';
+import type { GroupRecords } from './group-records.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { PostgresFileRecords } from './postgres-files.js';
+import { PostgresGroupRecords } from './postgres-groups.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PG } from './postgres-sql.js';
 import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
@@ -72,9 +74,11 @@ const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b]
 export class PostgresStore implements Store {
   private closed = false;
   readonly files: FileRecords;
+  readonly groups: GroupRecords;
 
   constructor(private readonly pool: pg.Pool) {
     this.files = new PostgresFileRecords(pool);
+    this.groups = new PostgresGroupRecords(pool);
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

@@ -1,6 +1,7 @@
 /** Row-to-record conversions of the SQLite adapter. */
 import type { PresenceState } from '@sotto/protocol';
 import type { FileRecord, FileState } from './file-records.js';
+import type { EnvelopeGroupRef, GroupPayloadKind } from './group-records.js';
 import type { AccountRecord, DeviceRecord, StoredEnvelope, StoredPrekey, StoredPresence } from './store.js';
 
 /** A result row. */
@@ -57,7 +58,19 @@ export function toEnvelope(r: Row): StoredEnvelope {
     recipient: { account: text(r.recipient_account), deviceId: int(r.recipient_device) },
     body: bytes(r.body),
     receivedAt: int(r.received_at),
+    group: toEnvelopeGroup(r),
   };
+}
+
+const GROUP_KINDS: ReadonlySet<unknown> = new Set<GroupPayloadKind>(['commit', 'welcome', 'message']);
+
+/**
+ * The group part of a mailbox row (joined from `group_bodies`: `group_id`, `group_kind`, `group_epoch`),
+ * or undefined for a 1:1 envelope.
+ */
+export function toEnvelopeGroup(r: Row): EnvelopeGroupRef | undefined {
+  if (!(r.group_id instanceof Uint8Array) || !GROUP_KINDS.has(r.group_kind)) return undefined;
+  return { id: bytes(r.group_id), kind: r.group_kind as GroupPayloadKind, epoch: int(r.group_epoch) };
 }
 
 /** A prekey row, or undefined. */

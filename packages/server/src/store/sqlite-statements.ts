@@ -38,9 +38,12 @@ export const SQL = {
   mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = ? AND recipient_device = ?',
   insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  fetchMailbox: `SELECT seq, id, sender_account, sender_device, body, received_at FROM envelopes
-       WHERE recipient_account = ? AND recipient_device = ? AND seq > ?
-       AND received_at >= ? ORDER BY seq LIMIT ?`,
+  // A group envelope's body is the group body it points at (stored once for every recipient).
+  fetchMailbox: `SELECT e.seq, e.id, e.sender_account, e.sender_device, COALESCE(g.body, e.body) AS body,
+       e.received_at, g.group_id, g.kind AS group_kind, g.epoch AS group_epoch
+       FROM envelopes e LEFT JOIN group_bodies g ON g.id = e.group_body
+       WHERE e.recipient_account = ? AND e.recipient_device = ? AND e.seq > ?
+       AND e.received_at >= ? ORDER BY e.seq LIMIT ?`,
   ackEnvelope:
     'DELETE FROM envelopes WHERE seq = ? AND recipient_account = ? AND recipient_device = ? AND id = ?',
   // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).

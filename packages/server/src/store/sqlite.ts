@@ -8,10 +8,22 @@ import { dirname } from 'node:path';
 import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
 import type { FileRecords } from './file-records.js';
+import type { GroupRecords } from './group-records.js';
 import { migrate } from './migrations.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { SqliteFileRecords } from './sqlite-files.js';
-import { bytes, int, type Row, text, toAccount, toDevice, toPrekey, toPresence } from './sqlite-rows.js';
+import { SqliteGroupRecords } from './sqlite-groups.js';
+import {
+  bytes,
+  int,
+  type Row,
+  text,
+  toAccount,
+  toDevice,
+  toEnvelopeGroup,
+  toPrekey,
+  toPresence,
+} from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
   AccountRecord,
@@ -74,10 +86,19 @@ export class SqliteStore implements Store {
   private readonly ackAll;
 
   readonly files: FileRecords;
+  readonly groups: GroupRecords;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
     this.files = new SqliteFileRecords(db);
+    this.groups = new SqliteGroupRecords(db, {
+      grouped: (run) => this.grouped(run),
+      mailboxSize: ({ account, deviceId }) =>
+        this.readCache.cachedMailboxCount(mailboxKey(account, deviceId)) ??
+        int((this.q.mailboxCount.get(account, deviceId) as Row).n),
+      setMailboxSize: ({ account, deviceId }, n) =>
+        this.readCache.setMailboxCount(mailboxKey(account, deviceId), n),
+    });
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }
 
@@ -408,6 +429,7 @@ export class SqliteStore implements Store {
       recipient,
       body: bytes(r.body),
       receivedAt: int(r.received_at),
+      group: toEnvelopeGroup(r),
     }));
   }
 

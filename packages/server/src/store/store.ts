@@ -5,6 +5,7 @@
  */
 import type { PresenceState } from '@sotto/protocol';
 import type { FileRecords } from './file-records.js';
+import type { EnvelopeGroupRef, GroupRecords } from './group-records.js';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
@@ -93,6 +94,8 @@ export interface NewEnvelope {
   readonly recipient: DeviceAddress;
   readonly body: Uint8Array;
   readonly receivedAt: number;
+  /** Set on a group's envelope: its body is the group body it points at (see {@link GroupRecords}). */
+  readonly group?: EnvelopeGroupRef | undefined;
 }
 
 /** An envelope as stored; `seq` orders a mailbox. */
@@ -227,6 +230,10 @@ export interface Store {
   // Files
   /** Records of encrypted files and uploads (the bytes live in the blob store). */
   readonly files: FileRecords;
+
+  // Groups
+  /** MLS KeyPackages, groups, rosters, the commit log and group fan-out (ADR 0018). */
+  readonly groups: GroupRecords;
 
   // The deployment
   /** True when the store holds at least one account. */

@@ -13,6 +13,7 @@ import {
   type DeviceMismatch,
   type ErrorCode,
   encodeFrame,
+  LARGE_CLIENT_FRAMES,
   type ServerFrame,
   tryDecodeFrame,
   WIRE_BOUNDS,
@@ -43,6 +44,11 @@ export const CLOSE = {
 /** What a connection needs from the server. */
 export interface ConnectionDeps {
   readonly maxFrameBytes: number;
+  /**
+   * The limit of the frames that may be large (`LARGE_CLIENT_FRAMES`: group commits, KeyPackage uploads)
+   * once the connection is authenticated; default `maxFrameBytes`.
+   */
+  readonly maxGroupFrameBytes?: number | undefined;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   /** Bad frames per connection (key: connection id); over the limit the peer is closed. */
@@ -205,7 +211,13 @@ export class Connection {
   }
 
   /** Sends an `error` frame for request `id` (or for the connection when undefined). */
-  sendError(id: number | undefined, code: ErrorCode, message: string, devices?: DeviceMismatch): void {
+  sendError(
+    id: number | undefined,
+    code: ErrorCode,
+    message: string,
+    devices?: DeviceMismatch,
+    epoch?: number,
+  ): void {
     this.deps.metrics.errors.by('code', code).inc();
     try {
       this.send({
@@ -214,6 +226,7 @@ export class Connection {
         code,
         message: message.slice(0, WIRE_BOUNDS.errorMessageChars),
         ...(devices === undefined ? {} : { devices }),
+        ...(epoch === undefined ? {} : { epoch }),
       });
     } catch {
       // Already logged by `send`; an error about an error must not take the connection down.
@@ -284,9 +297,25 @@ export class Connection {
 
   /** A frame arrived (from the shared socket listener). */
   onMessage(data: RawData, isBinary: boolean): void {
-    const decoded = isBinary
-      ? tryDecodeFrame(toBytes(data), { maxFrameBytes: this.deps.maxFrameBytes }, 'client', pooled)
-      : undefined;
+    const bytes = isBinary ? toBytes(data) : undefined;
+    // Authenticated devices may send group commits and KeyPackage uploads up to the group limit (ADR 0018).
+    const limit =
+      this.device === undefined
+        ? this.deps.maxFrameBytes
+        : (this.deps.maxGroupFrameBytes ?? this.deps.maxFrameBytes);
+    const decoded =
+      bytes === undefined ? undefined : tryDecodeFrame(bytes, { maxFrameBytes: limit }, 'client', pooled);
+    if (
+      decoded?.ok === true &&
+      (bytes?.length ?? 0) > this.deps.maxFrameBytes &&
+      !LARGE_CLIENT_FRAMES.has(decoded.frame.t)
+    ) {
+      this.deps.metrics.framesIn.by('type', 'invalid').inc();
+      const id = 'id' in decoded.frame ? decoded.frame.id : undefined;
+      this.sendError(id, 'FRAME_TOO_LARGE', `frame exceeds ${this.deps.maxFrameBytes} bytes`);
+      this.countBadFrame();
+      return;
+    }
     if (decoded === undefined || !decoded.ok) {
       // A frame that fails its schema but carries a readable request id is answered with that id (§2).
       const api = toApiError(decoded?.error);
@@ -353,7 +382,7 @@ export class Connection {
     if (api.code === 'INTERNAL') {
       this.deps.logger.error({ err: { message: (err as Error)?.message }, frame: frame.t }, 'frame failed');
     }
-    this.sendError('id' in frame ? frame.id : undefined, api.code, api.message, api.devices);
+    this.sendError('id' in frame ? frame.id : undefined, api.code, api.message, api.devices, api.epoch);
   }
 
   /** A pong arrived: the peer is alive (from the shared socket listener). */

@@ -54,12 +54,12 @@ export class Hub {
     server: EventEmitter,
     private readonly deps: HubDeps,
   ) {
-    // Frames up to 4x the limit are read and answered with FRAME_TOO_LARGE; beyond that the peer is
-    // abusive and `ws` closes it (1009).
+    // Frames up to 4x the limit (or a little over the group limit) are read and answered with
+    // FRAME_TOO_LARGE; beyond that the peer is abusive and `ws` closes it (1009).
     // No compression (a zlib context per socket) and no client set in `ws` (the hub tracks its own).
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: deps.maxFrameBytes * 4,
+      maxPayload: Math.max(deps.maxFrameBytes * 4, (deps.maxGroupFrameBytes ?? 0) + deps.maxFrameBytes),
       perMessageDeflate: false,
       clientTracking: false,
     });

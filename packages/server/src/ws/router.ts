@@ -39,15 +39,18 @@ export interface RouterDeps {
   readonly onDeviceListChanged: (account: string, removed: readonly number[]) => Promise<void>;
   /** Pushes `keys.low` to a device. */
   readonly pushKeysLow: (device: DeviceAddress, remaining: { x25519: number; mlkem: number }) => void;
+  /** Handlers of other modules' frames (groups), merged into the table. */
+  readonly moduleHandlers?: Handlers | undefined;
 }
 
 /** Handles one frame: at once (returns nothing), or with a promise of when it is done. */
-type Handler<T extends ClientFrameType> = (
+export type Handler<T extends ClientFrameType> = (
   conn: Connection,
   device: DeviceAddress,
   frame: FrameOf<T>,
 ) => Promise<void> | undefined;
-type Handlers = { [T in ClientFrameType]?: Handler<T> };
+/** Handlers by frame type. */
+export type Handlers = { [T in ClientFrameType]?: Handler<T> };
 
 const ok = (conn: Connection, id: number) => conn.send({ t: 'ok', id });
 
@@ -72,6 +75,7 @@ export function createRouter(
   const { directory, contacts, relay } = deps;
 
   const handlers: Handlers = {
+    ...deps.moduleHandlers,
     'keys.upload': async (conn, device, f) => {
       await directory.upload(device, {
         signedPrekey: f.signedPrekey,

@@ -9,6 +9,7 @@
  * with `seq` above the last one sent are exactly the next ones. Otherwise (a read under way or due, a
  * congested socket, a signal without envelopes) the signal just asks for a read.
  */
+import type { FrameOf } from '@sotto/protocol';
 import type { MailSignal } from '../../bus/bus.js';
 import type { EnvelopeRef, Store, StoredEnvelope } from '../../store/store.js';
 import type { Connection } from '../../ws/connection.js';
@@ -60,13 +61,16 @@ export class MailboxPump {
   }
 
   private deliver(e: StoredEnvelope): void {
-    this.conn.send({
+    const frame: FrameOf<'envelope'> = {
       t: 'envelope',
       envelopeId: e.id,
       from: e.sender,
       serverTime: e.receivedAt,
       body: e.body,
-    });
+    };
+    // A group's envelope says which group, what it carries and its epoch (ADR 0018).
+    if (e.group !== undefined) frame.group = e.group;
+    this.conn.send(frame);
     if (this.delivered === undefined) this.delivered = new DeliveredEnvelopes();
     this.delivered.add(e.seq, e.id);
     this.lastSeq = e.seq;
