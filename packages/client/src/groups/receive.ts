@@ -283,7 +283,7 @@ async function recover(ctx: Ctx, hex: string, hooks: GroupReceiveHooks): Promise
   try {
     await catchUp(ctx, hex);
   } catch (err) {
-    if (!transient(err)) hooks.report(refusal(err));
+    if (!transient(err) && !SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(refusal(err));
   }
   await afterEpoch(ctx, hex, hooks);
   const g = await loadGroup(ctx, hex);

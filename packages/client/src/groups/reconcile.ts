@@ -96,7 +96,8 @@ export async function reconcileAllGroups(ctx: Ctx, hooks: GroupReceiveHooks, ref
       }
     } catch (err) {
       if (transient(err)) return;
-      hooks.report(err);
+      // Off the roster: the commit that removed this device is in its mailbox, and says so.
+      if (!SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(err);
     }
     const now = await loadGroup(ctx, hex);
     if (isActive(now) && stateEpoch(now.state) >= 0) await reconcileGroup(ctx, hex, hooks);
