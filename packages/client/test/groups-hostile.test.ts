@@ -57,7 +57,12 @@ describe('groups with a lying server', () => {
     const before = await view(w.c('bob'));
     // Mallory builds her own group with the real id, calls her leaf alice/1, and adds her own device.
     const mallory = await provider.ed25519Generate();
-    const deps = { p: provider, suite: 'xwing' as const, lookup: async () => mallory.publicKey };
+    const extra = await provider.ed25519Generate();
+    const deps = {
+      p: provider,
+      suite: 'xwing' as const,
+      lookup: async (d: { deviceId: number }) => (d.deviceId === 9 ? extra.publicKey : mallory.publicKey),
+    };
     let s: MlsState = await createMlsGroup(deps, {
       groupId: fromHex(id.slice(1)),
       self: { device: { account: 'alice', deviceId: 1 }, signing: mallory },
@@ -68,14 +73,14 @@ describe('groups with a lying server', () => {
     const device = { account: 'dave', deviceId: 9 };
     const own = await generateMemberKeyPackage(provider, {
       device,
-      signing: mallory,
+      signing: extra,
       suite: 'xwing',
       now: Date.now(),
     });
     const kp = await verifyMemberKeyPackage(provider, own.bytes, {
       suite: 'xwing',
       device,
-      signingKey: mallory.publicKey,
+      signingKey: extra.publicKey,
     });
     const forged = await commitMlsChanges(deps, s, { add: [kp] });
     const refused = errorOn(w.c('bob'), 'MLS_INVALID');
