@@ -8,9 +8,9 @@
  *   one leaf's application or handshake generation. Only that node is stored, as an override of the base
  *   for the same epoch: a few dozen bytes, whatever the group's size.
  * Loading applies the overrides to the base. A new base (after a commit) drops the overrides of the old
- * epoch. The signing key is not stored here at all: it is the device key, put back on load. Old epochs'
- * receiver data are not kept (the server delivers commit e before any message of epoch e, and a stale
- * message is re-encrypted by its sender), so the base holds one tree, not several.
+ * epoch. The signing key is not stored here at all: it is the device key, put back on load. The
+ * receiving keys of the last RETAINED_EPOCHS epochs are part of the base (a message of a past epoch that
+ * arrives late rewrites the base: rare, see config.ts).
  */
 
 import {
@@ -115,6 +115,7 @@ export function stateDelta(
     before.unappliedProposals === after.unappliedProposals &&
     before.confirmationTag === after.confirmationTag &&
     before.groupActiveState === after.groupActiveState &&
+    before.historicalReceiverData === after.historicalReceiverData &&
     before.secretTree.length === after.secretTree.length;
   if (!same) return { kind: 'base' };
   const nodes: Array<readonly [number, Uint8Array]> = [];
