@@ -4,7 +4,7 @@
  * takes what it needs as arguments; there is no global state, so two clients in one process work.
  */
 
-import { type CryptoProvider, createPortableProvider, SottoError } from '@sotto/crypto';
+import { type CryptoProvider, createPortableProvider, SottoError, toHex } from '@sotto/crypto';
 import {
   authChallengeMessage,
   normalizeAccountName,
@@ -16,7 +16,7 @@ import { listContactRecords, toContact } from './contacts.js';
 import type { Ctx } from './context.js';
 import { setOwnDeviceName } from './device-names.js';
 import { listOwnDevices, logoutDevice, revokeOwnDevice } from './devices.js';
-import { afterAuthentication, type DispatchDeps, routePush } from './dispatch.js';
+import { afterAuthentication, type DispatchDeps, groupHooks, routePush } from './dispatch.js';
 import { TypedEmitter } from './events.js';
 import type { FilesDeps } from './files/deps.js';
 import type { SendFileOptions } from './files/describe.js';
@@ -27,6 +27,19 @@ import { cancelTransfer, resendFile, resumeUploads, sendFile } from './files/sen
 import type { FileSink } from './files/sink.js';
 import type { FileSource } from './files/source.js';
 import { Transfers } from './files/transfers.js';
+import { normalizeConversation, parseGroupConversation } from './groups/ids.js';
+import {
+  addMembers,
+  type CreateGroupOptions,
+  createGroup,
+  groupView,
+  leaveGroup,
+  listGroupViews,
+  removeMembers,
+  renameGroup,
+  setAdmin,
+} from './groups/manage.js';
+import { reconcileAllGroups } from './groups/reconcile.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
@@ -52,6 +65,7 @@ import type {
   Clock,
   Contact,
   DeviceInfo,
+  GroupInfo,
   Message,
   PasswordStrength,
   ProgressEvent,
@@ -60,6 +74,7 @@ import type {
 } from './types.js';
 import { acknowledgeChange, checkSafetyQr, markContactVerified, safetyNumberWith } from './verification.js';
 
+export type { CreateGroupOptions } from './groups/manage.js';
 export type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 
@@ -308,9 +323,11 @@ export class SottoClient {
     await this.request({ t: 'presence.set', state, ...(text === undefined ? {} : { text }) });
   }
 
-  /** Tells `name` (end-to-end encrypted, not stored by the server) that we are typing or stopped. */
+  /**
+   * Tells `name` (an account, or a group `#<hex>`; end-to-end encrypted) that we are typing or stopped.
+   */
   async sendTyping(name: string, typing: boolean): Promise<void> {
-    const to = normalizeAccountName(name);
+    const to = normalizeConversation(name);
     await this.withCtx((ctx) => sendTypingTo(ctx, to, typing));
   }
 
@@ -322,9 +339,13 @@ export class SottoClient {
    * Throws UNTRUSTED_IDENTITY (a verified contact's key changed: nothing is stored), INVALID_ARGUMENT, and
    * the refusals NOT_A_CONTACT, BLOCKED, DEVICE_MISMATCH (devices could not be reconciled), NO_PREKEYS,
    * after which the message stays in history as `failed` (see {@link resend}).
+   *
+   * `name` may be a group (`#<hex>`, ADR 0018): the message is encrypted once with the group's MLS state
+   * and sent once; every member device (our other devices included) gets it. Throws GROUP_NOT_FOUND,
+   * NOT_A_GROUP_MEMBER (left or removed), and refusals (STALE_EPOCH after retries) leave it `failed`.
    */
   async send(name: string, text: string): Promise<SendResult> {
-    const to = normalizeAccountName(name);
+    const to = normalizeConversation(name);
     return this.withCtx((ctx) => sendText(ctx, to, text, this.online, (err) => this.report(err)));
   }
 
@@ -373,7 +394,7 @@ export class SottoClient {
    * and the refusals of {@link send}.
    */
   async sendFile(name: string, source: FileSource, options: SendFileOptions = {}): Promise<SendResult> {
-    const to = normalizeAccountName(name);
+    const to = normalizeConversation(name);
     await this.requireCtx();
     return sendFile(this.files, to, source, options);
   }
@@ -400,20 +421,85 @@ export class SottoClient {
     await cancelTransfer(this.files, messageId);
   }
 
-  /** Marks incoming messages read and sends a read receipt to `name` (and syncs own devices). */
+  /**
+   * Marks incoming messages read and sends a read receipt to `name` (and syncs own devices); in a group
+   * (`#<hex>`) the receipt goes to the group.
+   */
   async markRead(name: string, messageIds: readonly string[]): Promise<void> {
-    const conversation = normalizeAccountName(name);
+    const conversation = normalizeConversation(name);
     if (messageIds.length === 0) return;
     await this.withCtx((ctx) => markMessagesRead(ctx, conversation, messageIds));
   }
 
   /**
-   * The conversation with `name`, oldest first, ordered by sender time then sequence: the latest `limit`
-   * messages, or those before `beforeId` (a message id: exact paging) or `before` (a sender time).
+   * The conversation with `name` (an account, or a group `#<hex>`), oldest first, ordered by sender time
+   * then sequence: the latest `limit` messages, or those before `beforeId` (a message id: exact paging) or
+   * `before` (a sender time).
    */
   async history(name: string, options: HistoryOptions = {}): Promise<Message[]> {
     const ctx = await this.requireCtx();
-    return readHistory(ctx.store, normalizeAccountName(name), options);
+    return readHistory(ctx.store, normalizeConversation(name), options);
+  }
+
+  /**
+   * Creates a group (ADR 0018) with this device as its first member and admin, this account's other
+   * devices, and `members` (accepted contacts: every device of each). Its id is the conversation
+   * `#<hex>` for `send`, `history` and the rest. Throws INVALID_ARGUMENT (name: 1–128 characters),
+   * NOT_A_CONTACT / BLOCKED (nothing created), NOT_CONNECTED; NO_KEY_PACKAGES and the other refusals of
+   * adding leave the group created with the members added so far (see {@link listGroups}).
+   */
+  async createGroup(options: CreateGroupOptions): Promise<GroupInfo> {
+    return this.withCtx((ctx) => createGroup(ctx, options, ctx.groupHooks));
+  }
+
+  /** The groups this device knows: active ones first, then those it left or was removed from. */
+  async listGroups(): Promise<GroupInfo[]> {
+    return this.withCtx((ctx) => listGroupViews(ctx));
+  }
+
+  /** The group `id` (`#<hex>`). Throws GROUP_NOT_FOUND, INVALID_ARGUMENT. */
+  async getGroup(id: string): Promise<GroupInfo> {
+    const hex = toHex(parseGroupConversation(id));
+    return this.withCtx((ctx) => groupView(ctx, hex));
+  }
+
+  /**
+   * Adds every device of `names` (accepted contacts) to group `id`, in one commit. Admins only
+   * (NOT_GROUP_ADMIN). Throws NO_KEY_PACKAGES (an account has no device that can be added now),
+   * GROUP_CREDENTIAL_INVALID (a KeyPackage the server handed out does not match its device list),
+   * NOT_A_CONTACT, BLOCKED, GROUP_TOO_LARGE, NOT_A_GROUP_MEMBER, GROUP_NOT_FOUND, NOT_CONNECTED.
+   */
+  async addGroupMembers(id: string, names: readonly string[]): Promise<GroupInfo> {
+    return this.withCtx((ctx) => addMembers(ctx, id, names, ctx.groupHooks));
+  }
+
+  /**
+   * Removes every device of `names` from group `id`: they cannot read anything sent afterwards. Admins
+   * only (NOT_GROUP_ADMIN). Throws INVALID_ARGUMENT for oneself (use {@link leaveGroup}).
+   */
+  async removeGroupMembers(id: string, names: readonly string[]): Promise<GroupInfo> {
+    return this.withCtx((ctx) => removeMembers(ctx, id, names, ctx.groupHooks));
+  }
+
+  /**
+   * Leaves group `id` with this account (all its devices). History stays; the group shows as `left`.
+   * When the last admin leaves, the member in the oldest position becomes admin.
+   */
+  async leaveGroup(id: string): Promise<GroupInfo> {
+    return this.withCtx((ctx) => leaveGroup(ctx, id, ctx.groupHooks));
+  }
+
+  /** Renames group `id`. Admins only (NOT_GROUP_ADMIN). Throws INVALID_ARGUMENT (1–128 characters). */
+  async renameGroup(id: string, name: string): Promise<GroupInfo> {
+    return this.withCtx((ctx) => renameGroup(ctx, id, name, ctx.groupHooks));
+  }
+
+  /**
+   * Makes member `name` an admin of group `id`, or not. Admins only (NOT_GROUP_ADMIN). Throws
+   * INVALID_ARGUMENT (not a member, or no admin would be left).
+   */
+  async setGroupAdmin(id: string, name: string, admin: boolean): Promise<GroupInfo> {
+    return this.withCtx((ctx) => setAdmin(ctx, id, name, admin, ctx.groupHooks));
   }
 
   /**
@@ -459,9 +545,16 @@ export class SottoClient {
     return this.withCtx((ctx) => listOwnDevices(ctx, this.online));
   }
 
-  /** Removes a device of this account by publishing a new signed list without it. Throws DEVICE_NOT_FOUND. */
+  /**
+   * Removes a device of this account by publishing a new signed list without it, and from every group.
+   * Throws DEVICE_NOT_FOUND.
+   */
   async revokeDevice(deviceId: number): Promise<void> {
-    await this.withCtx((ctx) => revokeOwnDevice(ctx, deviceId));
+    await this.withCtx(async (ctx) => {
+      await revokeOwnDevice(ctx, deviceId);
+      // The revoked device leaves every group this device is in (ADR 0018 "Multi-device").
+      await reconcileAllGroups(ctx, ctx.groupHooks);
+    });
   }
 
   /**
@@ -506,6 +599,7 @@ export class SottoClient {
       self: { account: profile.account, identityKey: profile.identity.publicKey },
       request: (frame) => this.request(frame),
       inbox: this.options.inbox === true,
+      groupHooks: groupHooks(this.dispatchDeps()),
     };
     return this.ctx;
   }
@@ -560,6 +654,7 @@ export class SottoClient {
       },
       receiptsSoon: () => this.receipts.schedule(),
       prekeyBatch: this.options.prekeyBatch ?? 50,
+      keyPackageBatch: this.options.keyPackageBatch ?? 16,
     };
   }
 

@@ -7,6 +7,7 @@ import type { CryptoProvider } from '@sotto/crypto';
 import type { ServerFrame } from '@sotto/protocol';
 import type { DirectoryDeps } from './directory.js';
 import type { TypedEmitter } from './events.js';
+import type { GroupReceiveHooks } from './groups/receive.js';
 import type { Profile } from './profile.js';
 import type { ClientStore } from './store/store.js';
 import type { Request } from './transport.js';
@@ -23,4 +24,6 @@ export interface Ctx extends DirectoryDeps {
   readonly request: (frame: Request) => Promise<ServerFrame>;
   /** True when received messages also enter the inbox (see `inbox.ts`). */
   readonly inbox: boolean;
+  /** What group operations ask of the client (acks, follow-up tasks, reports). */
+  readonly groupHooks: GroupReceiveHooks;
 }

@@ -11,6 +11,10 @@ import type { Ctx } from './context.js';
 import { announceDeviceName, loadDeviceNames } from './device-names.js';
 import { refreshDevices } from './directory.js';
 import { pruneProcessed } from './envelopes.js';
+import { replenishKeyPackages } from './groups/key-packages.js';
+import { type GroupReceiveHooks, receiveGroupEnvelope } from './groups/receive.js';
+import { reconcileAllGroups, reconcileGroup } from './groups/reconcile.js';
+import { listGroupIds, loadGroup } from './groups/state-store.js';
 import { replenishPrekeys } from './prekeys.js';
 import { onContactEvent, onPresence, syncContacts } from './pushes.js';
 import { receiveEnvelope } from './receive.js';
@@ -27,6 +31,29 @@ export interface DispatchDeps {
   readonly receiptsSoon: () => void;
   /** Target size of the one-time prekey pools. */
   readonly prekeyBatch: number;
+  /** Target size of the one-time MLS KeyPackage pool. */
+  readonly keyPackageBatch: number;
+}
+
+/** The hooks group operations use: acknowledgements, receipts, and follow-up tasks queued like any other. */
+export function groupHooks(d: DispatchDeps): GroupReceiveHooks {
+  const hooks: GroupReceiveHooks = {
+    ack: d.ack,
+    delivered: d.receiptsSoon,
+    report: d.report,
+    proposals: (hex) => void d.run((ctx) => reconcileGroup(ctx, hex, hooks)),
+    changed: (hex) => void d.run((ctx) => reconcileGroup(ctx, hex, hooks)),
+  };
+  return hooks;
+}
+
+/** Brings every group that has a device of `account` in line with its (just refreshed) device list. */
+async function reconcileGroupsOf(ctx: Ctx, account: string, hooks: GroupReceiveHooks): Promise<void> {
+  for (const hex of await listGroupIds(ctx)) {
+    const g = await loadGroup(ctx, hex);
+    const involved = account === ctx.profile.account || g?.record.members.some((m) => m.account === account);
+    if (g?.record.status === 'active' && involved) await reconcileGroup(ctx, hex, hooks);
+  }
 }
 
 function replenishDeps(ctx: Ctx, batch: number) {
@@ -39,6 +66,8 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
   // while we were offline is off the list, its sessions gone) before the mailbox is read.
   await d.run(async (ctx) => {
     await replenishPrekeys(replenishDeps(ctx, d.prekeyBatch), ctx.profile);
+    // Without KeyPackages this device cannot be added to groups, but everything else works: not fatal.
+    await replenishKeyPackages(ctx, d.keyPackageBatch).catch(d.report);
     await syncContacts(ctx);
     await refreshDevices(ctx, ctx.profile.account);
     for (const [account, r] of await listContactRecords(ctx.store)) {
@@ -49,6 +78,8 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
   await d.run(async (ctx) => {
     if (!(await loadDeviceNames(ctx.store)).announced) await announceDeviceName(ctx);
   });
+  // Groups catch up with what they missed while offline (not awaited: connecting does not wait for it).
+  void d.run((ctx) => reconcileAllGroups(ctx, ctx.groupHooks, true));
   d.receiptsSoon();
 }
 
@@ -56,11 +87,20 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
 export function routePush(f: ServerFrame, d: DispatchDeps): void {
   switch (f.t) {
     case 'envelope':
+      if (f.group !== undefined) {
+        void d.run((ctx) => receiveGroupEnvelope(ctx, f, ctx.groupHooks));
+        return;
+      }
       void d.run((ctx) =>
         receiveEnvelope(ctx, f, {
           ack: d.ack,
           delivered: d.receiptsSoon,
-          announceName: () => void d.run(announceDeviceName),
+          announceName: () => {
+            void d.run(announceDeviceName);
+            // A new device of this account spoke for the first time (its KeyPackages are up): it joins
+            // this account's groups.
+            void d.run((ctx) => reconcileAllGroups(ctx, ctx.groupHooks));
+          },
         }),
       );
       return;
@@ -73,7 +113,11 @@ export function routePush(f: ServerFrame, d: DispatchDeps): void {
     case 'devices.changed':
       void d.run(async (ctx) => {
         await refreshDevices(ctx, f.account);
+        await reconcileGroupsOf(ctx, f.account, ctx.groupHooks);
       });
+      return;
+    case 'mls.keys.low':
+      void d.run((ctx) => replenishKeyPackages(ctx, d.keyPackageBatch, f.count));
       return;
     case 'keys.low':
       void d.run((ctx) =>

@@ -8,6 +8,7 @@
 export { ERROR_CODES, type ErrorCode, SottoError } from '@sotto/crypto';
 export {
   type ClientOptions,
+  type CreateGroupOptions,
   createClient,
   type HistoryOptions,
   type LoginOptions,

@@ -10,13 +10,16 @@
  * queued message fails with UNTRUSTED_IDENTITY and goes out only through an explicit {@link resendMessage}.
  */
 
-import { equalBytes, SottoError } from '@sotto/crypto';
+import { equalBytes, SottoError, toHex } from '@sotto/crypto';
 import { bytes, object, optional } from '@sotto/protocol';
 import { loadContact } from './contacts.js';
 import { MAX_TEXT_CHARS } from './content.js';
 import type { Ctx } from './context.js';
 import { fanout } from './fanout.js';
 import { deleteServerCopy } from './files/server-copy.js';
+import { activeGroup } from './groups/active.js';
+import { isGroupConversation, parseGroupConversation } from './groups/ids.js';
+import { sendToGroup } from './groups/send.js';
 import { messageById, messageIdToString, messageOps, statusOps, withStatus } from './history.js';
 import { type OutgoingContent, outgoingContent } from './outgoing.js';
 import { countersOp, loadCounters } from './profile.js';
@@ -76,8 +79,16 @@ function unknownOutcome(err: unknown): boolean {
   return SottoError.is(err, 'TIMEOUT') || SottoError.is(err, 'NOT_CONNECTED');
 }
 
-/** The identity key `to` has now; throws UNTRUSTED_IDENTITY while a verified contact's change is pending. */
+/**
+ * The identity key `to` has now; throws UNTRUSTED_IDENTITY while a verified contact's change is pending.
+ * A group (`#<hex>`) has none: it must be a group this device is active in (GROUP_NOT_FOUND,
+ * NOT_A_GROUP_MEMBER); its members are checked by MLS against their device lists.
+ */
 export async function currentKey(ctx: Ctx, to: string): Promise<Uint8Array | undefined> {
+  if (isGroupConversation(to)) {
+    await activeGroup(ctx, toHex(parseGroupConversation(to)));
+    return undefined;
+  }
   const contact = await loadContact(ctx.store, to);
   if (contact.pendingIdentityKey !== undefined) {
     throw new SottoError(
@@ -191,12 +202,17 @@ async function deliver(
   const to = m.conversation;
   try {
     const content = given ?? (await outgoingContent(ctx, m));
-    await fanout(ctx, {
-      to,
-      ...(identityKey === undefined ? {} : { identityKey }),
-      plaintextFor: (t) => content(t.own),
-      extraOps: first,
-    });
+    if (isGroupConversation(to)) {
+      // One encryption for the whole group; our other devices are members and get it too.
+      await sendToGroup(ctx, to, content(false), ctx.groupHooks, first);
+    } else {
+      await fanout(ctx, {
+        to,
+        ...(identityKey === undefined ? {} : { identityKey }),
+        plaintextFor: (t) => content(t.own),
+        extraOps: first,
+      });
+    }
   } catch (err) {
     if (unknownOutcome(err)) {
       // fanout may have failed before its first write: make sure the pending message is stored.

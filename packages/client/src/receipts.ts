@@ -4,11 +4,15 @@
  * receipt, not many).
  */
 
-import { SottoError } from '@sotto/crypto';
+import { SottoError, toHex } from '@sotto/crypto';
 import { loadContact } from './contacts.js';
 import { encodeContent } from './content.js';
 import type { Ctx } from './context.js';
 import { fanout } from './fanout.js';
+import { isActive } from './groups/active.js';
+import { isGroupConversation, parseGroupConversation } from './groups/ids.js';
+import { sendToGroup } from './groups/send.js';
+import { loadGroup } from './groups/state-store.js';
 import { messageIdFromString } from './history.js';
 import { del } from './store/store.js';
 
@@ -24,6 +28,13 @@ export async function sendReceipt(
 ): Promise<void> {
   for (let i = 0; i < ids.length; i += MAX_IDS) {
     const chunk = ids.slice(i, i + MAX_IDS).map(messageIdFromString);
+    if (isGroupConversation(conversation)) {
+      // Receipts for a group this device left or was removed from are moot.
+      if (!isActive(await loadGroup(ctx, toHex(parseGroupConversation(conversation))))) return;
+      const content = encodeContent({ t: 'receipt', receipt: kind, ids: chunk });
+      await sendToGroup(ctx, conversation, content, ctx.groupHooks);
+      continue;
+    }
     await fanout(ctx, {
       to: conversation,
       plaintextFor: (t) =>
@@ -36,9 +47,13 @@ export async function sendReceipt(
  * Sends a typing indicator: an ordinary end-to-end encrypted message (padded like a short text, stored
  * and acknowledged like one, so the server cannot tell it apart; see ADR 0009). It is not sent while the
  * contact shows as offline (nobody would see it, and it would only fill their mailbox); a receiver ignores
- * one that arrives late.
+ * one that arrives late. In a group it goes to every member, once encrypted.
  */
 export async function sendTypingTo(ctx: Ctx, conversation: string, typing: boolean): Promise<void> {
+  if (isGroupConversation(conversation)) {
+    await sendToGroup(ctx, conversation, encodeContent({ t: 'typing', typing }), ctx.groupHooks);
+    return;
+  }
   const presence = (await loadContact(ctx.store, conversation)).presence;
   if (presence === undefined || presence.state === 'offline') return;
   await fanout(ctx, {

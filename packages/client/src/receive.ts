@@ -202,7 +202,10 @@ async function handleContent(
   }
   if (c.t === 'typing') {
     if (!fromSelf && ctx.clock.now() - env.serverTime <= TYPING_TTL_MS)
-      emits.push(['typing', { account: from.account, deviceId: from.deviceId, typing: c.typing }]);
+      emits.push([
+        'typing',
+        { conversation, account: from.account, deviceId: from.deviceId, typing: c.typing },
+      ]);
     return;
   }
   if (c.t === 'text' || c.t === 'file') {

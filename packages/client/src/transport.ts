@@ -7,13 +7,14 @@
 import { SottoError } from '@sotto/crypto';
 import {
   type ClientFrame,
-  DEFAULT_LIMITS,
   type DeviceMismatch,
   encodeFrame,
   type FrameOf,
+  LARGE_CLIENT_FRAMES,
   ROUTES,
   type ServerFrame,
   tryDecodeFrame,
+  WIRE_BOUNDS,
 } from '@sotto/protocol';
 import type { ConnectionEvent } from './types.js';
 
@@ -193,7 +194,11 @@ export class Transport {
     if (ws === undefined || ws.readyState !== OPEN) return Promise.reject(new SottoError('NOT_CONNECTED'));
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffff_ffff ? 1 : this.nextId + 1;
-    const bytes = encodeFrame({ ...frame, id } as ClientFrame);
+    // Commits and KeyPackage uploads grow with a group (ADR 0018): the server bounds them itself.
+    const large = LARGE_CLIENT_FRAMES.has(frame.t)
+      ? { maxFrameBytes: WIRE_BOUNDS.largeFrameBytes }
+      : undefined;
+    const bytes = encodeFrame({ ...frame, id } as ClientFrame, large);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -231,7 +236,8 @@ export class Transport {
     ws.onmessage = (ev) => {
       const bytes = toBytes(ev.data);
       if (bytes === undefined) return;
-      const r = tryDecodeFrame(bytes, { maxFrameBytes: DEFAULT_LIMITS.maxFrameBytes }, 'server');
+      // Pushes and answers carrying MLS data may be large frames (ADR 0018).
+      const r = tryDecodeFrame(bytes, { maxFrameBytes: WIRE_BOUNDS.largeFrameBytes }, 'server');
       if (!r.ok) return; // a malformed server frame is ignored; the request it answered times out
       const f = r.frame;
       if (f.t === 'challenge' && !challenged) {

@@ -148,6 +148,8 @@ export interface ReceiptEvent {
 
 /** A typing indicator. */
 export interface TypingEvent {
+  /** The conversation: the typing account for a 1:1 chat, `#<hex>` for a group. */
+  readonly conversation: string;
   readonly account: string;
   readonly deviceId: number;
   readonly typing: boolean;
@@ -196,6 +198,53 @@ export interface ClientErrorEvent {
   readonly message: string;
 }
 
+/** A member of a group: an account and its devices in the group. */
+export interface GroupMember {
+  readonly account: string;
+  /** Its devices that are members (each device is one MLS leaf). */
+  readonly devices: readonly number[];
+  readonly admin: boolean;
+}
+
+/** A group as this device knows it (from the MLS state every member verified). */
+export interface GroupInfo {
+  /** The conversation id: `#` and the 32 hex digits of the group id. */
+  readonly id: string;
+  readonly name: string;
+  /** `xwing` (post-quantum hybrid, the default) or `classic` (X25519). */
+  readonly suite: 'xwing' | 'classic';
+  /** The MLS epoch (one more with every commit). */
+  readonly epoch: number;
+  /**
+   * `active`; or `left` / `removed` once this device left or was removed: its history stays, nothing can
+   * be sent, and nothing of the group is received any more.
+   */
+  readonly status: 'active' | 'left' | 'removed';
+  /** Members in order of their oldest device in the group. */
+  readonly members: readonly GroupMember[];
+  readonly admins: readonly string[];
+  /** True when this account is an admin of an active group. */
+  readonly admin: boolean;
+}
+
+/** A group changed. */
+export interface GroupEvent {
+  /** The conversation id of the group (`#<hex>`). */
+  readonly id: string;
+  /**
+   * `created` (by this device), `joined` (this device was added), `members` (accounts or devices were
+   * added or removed), `renamed`, `admins` (the admins changed), `left` (this device left), `removed`
+   * (this device was removed by another member).
+   */
+  readonly kind: 'created' | 'joined' | 'members' | 'renamed' | 'admins' | 'left' | 'removed';
+  /** The account whose device made the change (for `left`: this account). */
+  readonly by: string;
+  /** With `members`: accounts that joined (their first device was added). */
+  readonly added?: readonly string[] | undefined;
+  /** With `members`: accounts that are no longer members (their last device was removed). */
+  readonly removed?: readonly string[] | undefined;
+}
+
 /** Every event the client emits, by name. */
 export interface ClientEvents {
   /** A new message was stored (incoming, or sent by one of this account's other devices). */
@@ -211,6 +260,8 @@ export interface ClientEvents {
   'devices-changed': DevicesChangedEvent;
   /** Another device of this account told us its name (end to end). */
   'device-named': { readonly deviceId: number; readonly name: string };
+  /** A group was created, joined, left, or its members, name or admins changed. */
+  group: GroupEvent;
   /** An upload or download made progress (at least every MiB, and at the start and the end). */
   'file-progress': FileProgressEvent;
   connection: ConnectionEvent;

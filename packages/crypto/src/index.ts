@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './files/index.js';
 export * from './keys/index.js';
 export * from './labels.js';
+export * from './mls/index.js';
 export * from './provider/index.js';
 export * from './provider.js';
 export * from './safety/index.js';

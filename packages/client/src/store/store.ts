@@ -1,7 +1,8 @@
 /**
  * The storage interface of the client (DESIGN §7): an ordered key-value store in named tables with atomic
  * batches. The client keeps every record in it (identity and device secrets, prekey secrets, session
- * states, contacts and their identity keys, messages, processed envelope ids, file keys and upload state).
+ * states, contacts and their identity keys, messages, processed envelope ids, file keys and upload state,
+ * groups' MLS states).
  * Implementations:
  * `MemoryStore` (tests, browsers without persistence) and the SQLite store for Node (`openSqliteStore`);
  * values are encrypted at rest by {@link EncryptedStore} where the medium is persistent.
@@ -20,6 +21,7 @@ export const TABLES = [
   'outbox',
   'inbox',
   'files',
+  'groups',
 ] as const;
 
 /** A table name. */
