@@ -12,7 +12,9 @@
  */
 import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
+import { PostgresAdminRecords } from './postgres-admin.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { PostgresFileRecords } from './postgres-files.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -72,9 +74,11 @@ const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b]
 export class PostgresStore implements Store {
   private closed = false;
   readonly files: FileRecords;
+  readonly admin: AdminRecords;
 
   constructor(private readonly pool: pg.Pool) {
     this.files = new PostgresFileRecords(pool);
+    this.admin = new PostgresAdminRecords(pool, this.files);
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

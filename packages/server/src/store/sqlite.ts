@@ -7,8 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
+import { SqliteAdminRecords } from './sqlite-admin.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { SqliteFileRecords } from './sqlite-files.js';
 import { bytes, int, type Row, text, toAccount, toDevice, toPrekey, toPresence } from './sqlite-rows.js';
@@ -74,10 +76,15 @@ export class SqliteStore implements Store {
   private readonly ackAll;
 
   readonly files: FileRecords;
+  readonly admin: AdminRecords;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
     this.files = new SqliteFileRecords(db);
+    this.admin = new SqliteAdminRecords(db, this.files, () => {
+      this.readCache.clear();
+      this.wrote();
+    });
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }
 

@@ -4,6 +4,7 @@
  * Keys, certificates, device lists and ciphertexts are opaque bytes here: the modules verify them first.
  */
 import type { PresenceState } from '@sotto/protocol';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
@@ -227,6 +228,10 @@ export interface Store {
   // Files
   /** Records of encrypted files and uploads (the bytes live in the blob store). */
   readonly files: FileRecords;
+
+  // The operator
+  /** Disabled and deleted accounts, invites, daily counts, node status (`sotto-server admin`). */
+  readonly admin: AdminRecords;
 
   // The deployment
   /** True when the store holds at least one account. */
