@@ -32,6 +32,11 @@ export interface ServerLimits extends Limits {
    * milliseconds (expiry runs every `expirySweepMs`).
    */
   readonly fileCollectionIntervalMs: number;
+  /**
+   * How often each node looks for accounts the operator disabled or deleted (and closes their connections),
+   * adds its messages to the day's counts and reports its connected devices, in milliseconds.
+   */
+  readonly operatorPollMs: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -43,6 +48,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   connectionsPerIpPerMinute: 600,
   fileAuthorizationsPerAccountPerMinute: 60,
   fileCollectionIntervalMs: 60 * 60_000,
+  operatorPollMs: 5_000,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */

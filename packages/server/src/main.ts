@@ -4,16 +4,9 @@
  * its `SOTTO_*` variable; `--help` lists them). SIGTERM and SIGINT drain connections and exit 0; the exit
  * codes are {@link EXIT}'s: 2 for a bad option or value, 1 when the server refuses or fails to start.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig, startServer } from './index.js';
 import { EXIT, usage } from './usage.js';
-
-/** The version in this package's package.json (next to `src/` and `dist/` alike). */
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  const v = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
-  return typeof v === 'string' ? v : 'unknown';
-}
+import { serverVersion } from './version.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -21,7 +14,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (argv.includes('--version') || argv.includes('-V')) {
-    process.stdout.write(`sotto-server ${version()}\n`);
+    process.stdout.write(`sotto-server ${serverVersion()}\n`);
     return;
   }
   let config: ReturnType<typeof parseConfig>;
