@@ -101,12 +101,12 @@ for (const setup of SETUPS) {
     it('devices list: keys left and mail waiting per device', async () => {
       const r = await run('devices', 'list', 'alice');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^DEVICE\s+CERTIFIED\s+PREKEYS X25519\/ML-KEM\s+WAITING\s+BYTES\s+OLDEST WAITING/);
-      const { devices } = await json<{ devices: { deviceId: number; certified: boolean; waiting: number }[] }>(
-        'devices',
-        'list',
-        'alice',
+      expect(r.stdout).toMatch(
+        /^DEVICE\s+CERTIFIED\s+PREKEYS X25519\/ML-KEM\s+WAITING\s+BYTES\s+OLDEST WAITING/,
       );
+      const { devices } = await json<{
+        devices: { deviceId: number; certified: boolean; waiting: number }[];
+      }>('devices', 'list', 'alice');
       // Device 2 never connected: not certified, and its copies of alice's sends wait for it.
       expect(devices.map((d) => [d.deviceId, d.certified, d.waiting])).toEqual([
         [1, true, 0],
@@ -148,7 +148,16 @@ for (const setup of SETUPS) {
     });
 
     it('tokens create, list and revoke; the token itself is printed once and never listed', async () => {
-      const created = await run('tokens', 'create', '--uses', '3', '--expires', '2d', '--note', 'for the Smiths');
+      const created = await run(
+        'tokens',
+        'create',
+        '--uses',
+        '3',
+        '--expires',
+        '2d',
+        '--note',
+        'for the Smiths',
+      );
       expect(created.code).toBe(0);
       const [token, about] = created.stdout.split('\n');
       expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -157,7 +166,10 @@ for (const setup of SETUPS) {
       const list = await run('tokens', 'list');
       expect(list.stdout).toMatch(new RegExp(`^${id}\\s+usable\\s+0/3\\s.*for the Smiths$`, 'm'));
       expect(list.stdout).not.toContain(token);
-      expect(await run('tokens', 'revoke', id ?? '')).toMatchObject({ code: 0, stdout: `Revoked invite ${id}.\n` });
+      expect(await run('tokens', 'revoke', id ?? '')).toMatchObject({
+        code: 0,
+        stdout: `Revoked invite ${id}.\n`,
+      });
       expect(await run('tokens', 'revoke', id ?? '')).toMatchObject({ code: 1 });
       const listed = await json<{ id: string; state: string }[]>('tokens', 'list');
       expect(listed.find((i) => i.id === id)?.state).toBe('revoked');
@@ -213,7 +225,12 @@ describe('the sotto-server admin binary', () => {
   it('--help lists the commands and exit codes; no database is 1; a bad config is 2', async () => {
     const help = await adminChild(['--help']);
     expect(help.code).toBe(0);
-    for (const words of ['users list', 'users disable NAME', 'users delete NAME --yes', 'devices list NAME']) {
+    for (const words of [
+      'users list',
+      'users disable NAME',
+      'users delete NAME --yes',
+      'devices list NAME',
+    ]) {
       expect(help.stdout).toContain(words);
     }
     expect(help.stdout).toMatch(/tokens create \[--uses N\]/);
