@@ -42,6 +42,7 @@ import { createRouter } from './ws/router.js';
 import { startSession } from './ws/session.js';
 
 export { DATABASE_FILE } from './adapters.js';
+export { type AdminIo, runAdmin } from './admin/main.js';
 export type { Clock } from './clock.js';
 export type { RegistrationMode, ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
