@@ -1,14 +1,15 @@
 /**
  * `sotto` against a server whose operator decides who registers and who stays: `sotto register --invite`
  * on a `token` server (exit 5 with INVITE_INVALID without a good one), REGISTRATION_CLOSED on a closed
- * one, and ACCOUNT_DISABLED (exit 3) for a disabled account, with the invite made and the account disabled
+ * one (`sotto serve --config` with `registration = "closed"`), and ACCOUNT_DISABLED (exit 3) for a disabled account, with the invite made and the account disabled
  * by `sotto-server admin` on the server's database.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningServer, runAdmin } from '@sotto/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './helpers/server.js';
-import { runSotto, tempRoot } from './helpers/sotto.js';
+import { JsonStream, runSotto, spawnSotto, tempRoot } from './helpers/sotto.js';
 
 const temp = tempRoot('operator');
 const servers: RunningServer[] = [];
@@ -77,12 +78,30 @@ describe('sotto and the operator', () => {
     expect(usedUp.stderr).toContain('[INVITE_INVALID]');
   });
 
-  it('a closed server: exit 5 REGISTRATION_CLOSED', { timeout: 60_000 }, async () => {
+  it('sotto serve --config with registration = "closed": exit 5 REGISTRATION_CLOSED', {
+    timeout: 90_000,
+  }, async () => {
     temp.create();
-    const { url } = await serve('closed', 'closed');
-    const r = await register(url, 'bob');
-    expect(r.code).toBe(5);
-    expect(r.stderr).toContain('[REGISTRATION_CLOSED]');
+    const config = join(temp.path, 'closed.toml');
+    writeFileSync(
+      config,
+      `host = "127.0.0.1"\nport = 0\ndata = "${join(temp.path, 'closed')}"\nregistration = "closed"\n`,
+    );
+    const serving = new JsonStream(spawnSotto(['serve', '--config', config, '--json']));
+    try {
+      const listening = await serving.waitFor((r) => r.type === 'listening');
+      const r = await register(String(listening.url), 'bob');
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain('[REGISTRATION_CLOSED]');
+    } finally {
+      serving.child.kill('SIGINT');
+      expect(await serving.exited).toBe(0);
+    }
+    // The same checks as sotto-server: an unknown key is a usage error.
+    writeFileSync(config, 'registraton = "closed"\n');
+    const bad = await runSotto(['serve', '--config', config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown key "registraton"');
   });
 
   it('a disabled account: exit 3 ACCOUNT_DISABLED, until the operator enables it', {
