@@ -1,8 +1,8 @@
 /**
  * `sotto` against a server whose operator decides who registers and who stays: `sotto register --invite`
- * on a `token` server (exit 5 with INVITE_INVALID without a good one), REGISTRATION_CLOSED on a closed
- * one (`sotto serve --config` with `registration = "closed"`), and ACCOUNT_DISABLED (exit 3) for a disabled account, with the invite made and the account disabled
- * by `sotto-server admin` on the server's database.
+ * on a `token` server (exit 5 with INVITE_INVALID without a good one), REGISTRATION_CLOSED on a closed one
+ * (`sotto serve --config` with `registration = "closed"`), and ACCOUNT_DISABLED (exit 3) for a disabled
+ * account, with the invite made and the account disabled by `sotto-server admin` on the server's database.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
