@@ -174,7 +174,8 @@ export class SottoClient {
    * Creates an account: keys are generated on this device (progress events), the password is checked
    * (WEAK_PASSWORD unless `allowWeakPassword`), OPAQUE registration runs, the identity key backup sealed
    * under the OPAQUE export key is uploaded, and this device's prekeys are published. Leaves the client
-   * connected. Throws WEAK_PASSWORD, ALREADY_REGISTERED, ACCOUNT_EXISTS, INVALID_ACCOUNT_NAME, RATE_LIMITED.
+   * connected. Throws WEAK_PASSWORD, ALREADY_REGISTERED, ACCOUNT_EXISTS, INVALID_ACCOUNT_NAME, RATE_LIMITED,
+   * REGISTRATION_CLOSED, INVITE_INVALID (the server wants an invite, and `invite` is missing or not good).
    */
   async register(
     options: RegisterOptions,
@@ -198,6 +199,7 @@ export class SottoClient {
         password: options.password,
         allowWeak: options.allowWeakPassword === true,
         deviceName: options.deviceName,
+        invite: options.invite,
       },
     );
     this.ctx = undefined;

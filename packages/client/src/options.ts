@@ -55,6 +55,11 @@ export interface RegisterOptions {
   readonly onProgress?: (p: ProgressEvent) => void;
   /** A name for this device, shown on the account's other devices (end to end encrypted). */
   readonly deviceName?: string;
+  /**
+   * The invite the server's operator gave (`sotto-server admin tokens create`), for a server that registers
+   * only with one (`--registration token`); other servers ignore it.
+   */
+  readonly invite?: string;
 }
 
 /** Options of {@link SottoClient.login}. */

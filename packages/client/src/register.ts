@@ -23,6 +23,7 @@ import {
   signDeviceList,
 } from '@sotto/crypto';
 import {
+  inviteToken,
   normalizeAccountName,
   ROUTES,
   registerFinishRequest,
@@ -50,21 +51,44 @@ export interface RegisterDeps {
   readonly progress: (e: ProgressEvent) => void;
 }
 
+/**
+ * The `invite` field of the registration requests: absent without an invite; the trimmed text otherwise.
+ * Throws INVALID_ARGUMENT for text that cannot be an invite (checked before any key is generated).
+ */
+function inviteOf(text: string | undefined): { invite?: string } {
+  if (text === undefined) return {};
+  const invite = text.trim();
+  try {
+    return { invite: inviteToken.check(invite) };
+  } catch {
+    throw new SottoError('INVALID_ARGUMENT', 'An invite is 16 to 64 letters, digits, "-" and "_".');
+  }
+}
+
 /** Steps of a registration: six here, then `prekeys` and `done` once connected (see the client). */
 export const REGISTER_STEPS = 8;
 
 /**
- * Registers `name`. Throws INVALID_ACCOUNT_NAME, WEAK_PASSWORD (unless `allowWeak`), ACCOUNT_EXISTS,
- * RATE_LIMITED, NOT_CONNECTED. Returns the stored profile and the password's strength.
+ * Registers `name`, with `invite` when given (servers in `token` registration mode need one). Throws
+ * INVALID_ACCOUNT_NAME, INVALID_ARGUMENT (an invite that cannot be one), WEAK_PASSWORD (unless
+ * `allowWeak`), ACCOUNT_EXISTS, REGISTRATION_CLOSED, INVITE_INVALID, RATE_LIMITED, NOT_CONNECTED. Returns
+ * the stored profile and the password's strength.
  */
 export async function registerAccount(
   deps: RegisterDeps,
-  input: { name: string; password: string; allowWeak: boolean; deviceName?: string | undefined },
+  input: {
+    name: string;
+    password: string;
+    allowWeak: boolean;
+    deviceName?: string | undefined;
+    invite?: string | undefined;
+  },
 ): Promise<{ profile: Profile; strength: PasswordStrength }> {
   const { p, http, clock } = deps;
   const step = (s: ProgressEvent['step'], done: number) =>
     deps.progress({ step: s, done, total: REGISTER_STEPS });
   const account = normalizeAccountName(input.name);
+  const invite = inviteOf(input.invite);
   const strength = checkPassword(input.password, [account]);
   if (strength.weak && !input.allowWeak) throw new SottoError('WEAK_PASSWORD');
   step('password', 1);
@@ -95,7 +119,7 @@ export async function registerAccount(
   const start = await http.post(
     ROUTES.registerStart,
     registerStartRequest,
-    { account, registrationRequest },
+    { account, registrationRequest, ...invite },
     registerStartResponse,
   );
   const { registrationRecord, exportKey } = opaque.client.finishRegistration({
@@ -134,6 +158,7 @@ export async function registerAccount(
       deviceCertificate: encodeDeviceCertificate(certificate),
       deviceList: encodeDeviceList(list),
       backup,
+      ...invite,
     },
     registerFinishResponse,
   );

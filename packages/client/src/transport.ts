@@ -285,9 +285,9 @@ export class Transport {
         this.o.onFatal(err);
         return;
       }
-      // The server is set up for another origin (a proxy without --public-origin): say so at once, and keep
-      // retrying in case the operator fixes it.
-      if (SottoError.is(err, 'AUTH_ORIGIN_MISMATCH')) {
+      // The server is set up for another origin (a proxy without --public-origin), or its operator disabled
+      // the account: say so at once, and keep retrying (backing off) in case the operator changes that.
+      if (SottoError.is(err, 'AUTH_ORIGIN_MISMATCH') || SottoError.is(err, 'ACCOUNT_DISABLED')) {
         for (const w of this.onlineWaiters.splice(0)) w.reject(err);
         this.o.onFatal(err);
       }

@@ -43,6 +43,11 @@ export const ERROR_CODES = {
   ACCOUNT_EXISTS: 'An account with this name already exists.',
   ACCOUNT_NOT_FOUND: 'There is no account with this name.',
   LOGIN_FAILED: 'The login did not succeed: wrong name or password, or the login attempt expired.',
+  REGISTRATION_CLOSED: 'This server does not accept new accounts.',
+  INVITE_INVALID:
+    'This server accepts new accounts only with an invite from its operator: none was given, or it is ' +
+    'unknown, expired, revoked or used up.',
+  ACCOUNT_DISABLED: "The server's operator disabled this account: it cannot log in or connect.",
   DEVICE_NOT_FOUND: 'There is no such device on this account.',
   DEVICE_LIST_REJECTED:
     'The device list or device certificate is not validly signed, or is older than the current one.',

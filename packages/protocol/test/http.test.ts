@@ -29,6 +29,11 @@ const opaque = 'AbC-_0123456789xyz';
 
 const BODIES: [string, Schema<unknown>, unknown][] = [
   ['register/start request', registerStartRequest, { account: 'alice', registrationRequest: opaque }],
+  [
+    'register/start request with an invite',
+    registerStartRequest,
+    { account: 'alice', registrationRequest: opaque, invite: 'Ab-_0123456789xyzAbC' },
+  ],
   ['register/start response', registerStartResponse, { registrationResponse: opaque }],
   [
     'register/finish request',
@@ -86,6 +91,10 @@ describe('HTTP bodies', () => {
     }
     expect(SottoError.is(caught, 'FRAME_TOO_LARGE')).toBe(true);
     expect(() => encodeBody(addDeviceResponse, { account: 'Alice', deviceId: 1 })).toThrow(SottoError);
+    for (const invite of ['short', 'x'.repeat(65), 'has space in it here', 'not+base64url/chars', 7]) {
+      const body = encodeCbor({ account: 'alice', registrationRequest: opaque, invite });
+      expect(() => decodeBody(registerStartRequest, body), String(invite)).toThrow(SottoError);
+    }
   });
 
   it('names its routes and content type', () => {

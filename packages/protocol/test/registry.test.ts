@@ -27,6 +27,9 @@ const WIRE_CODES = [
   'ACCOUNT_EXISTS',
   'ACCOUNT_NOT_FOUND',
   'LOGIN_FAILED',
+  'REGISTRATION_CLOSED',
+  'INVITE_INVALID',
+  'ACCOUNT_DISABLED',
   'DEVICE_NOT_FOUND',
   'DEVICE_LIST_REJECTED',
   'PREKEY_SIGNATURE_INVALID',
@@ -77,6 +80,9 @@ describe('error codes', () => {
     expect(httpStatusFor('BAD_FRAME')).toBe(400);
     expect(httpStatusFor('LOGIN_FAILED')).toBe(401);
     expect(httpStatusFor('ACCOUNT_NOT_FOUND')).toBe(404);
+    expect(httpStatusFor('REGISTRATION_CLOSED')).toBe(403);
+    expect(httpStatusFor('INVITE_INVALID')).toBe(403);
+    expect(httpStatusFor('ACCOUNT_DISABLED')).toBe(403);
     expect(httpStatusFor('ACCOUNT_EXISTS')).toBe(409);
     expect(httpStatusFor('FRAME_TOO_LARGE')).toBe(413);
     expect(httpStatusFor('RATE_LIMITED')).toBe(429);

@@ -16,6 +16,14 @@ export interface FlagSpec {
 
 /** Every option `sotto-server` (and `sotto serve`) takes, in the order `--help` lists them. */
 export const FLAGS = {
+  '--config': {
+    env: 'SOTTO_CONFIG',
+    arg: 'FILE',
+    help:
+      'A configuration file, FILE.toml or FILE.json: each key is an option below without its dashes ' +
+      '(port = 8443, public-origin = ["https://…"], [limits] for --limit). Flags win over variables, ' +
+      'variables over the file. An unknown key is an error. See docs/deploy.md.',
+  },
   '--port': { env: 'SOTTO_PORT', arg: 'N', help: 'TCP port; 0 picks a free one. Default 8080.' },
   '--host': { env: 'SOTTO_HOST', arg: 'ADDR', help: 'Address to bind. Default 0.0.0.0 (every interface).' },
   '--data': {
@@ -83,6 +91,13 @@ export const FLAGS = {
     env: 'SOTTO_WEB',
     arg: 'DIR',
     help: 'A built web client (a directory with index.html) to serve at /. Default: packages/web/dist if built.',
+  },
+  '--registration': {
+    env: 'SOTTO_REGISTRATION',
+    arg: 'MODE',
+    help:
+      'Who may create accounts: open (anyone), token (only with an invite from `sotto-server admin ' +
+      'tokens create`) or closed (nobody). Default open.',
   },
   '--limit': {
     env: 'SOTTO_LIMITS',

@@ -1,8 +1,11 @@
 /**
- * Server configuration: one plain object, built from defaults, command-line flags and `SOTTO_*`
- * environment variables (flags win). Limits live here too so an operator can tune them.
+ * Server configuration: one plain object, built from defaults, a configuration file (`--config`),
+ * `SOTTO_*` environment variables and command-line flags (flags win over variables, variables over the
+ * file). Limits live here too so an operator can tune them.
  */
 import { DEFAULT_LIMITS, type Limits } from '@sotto/protocol';
+import { ConfigError } from './config-error.js';
+import { fileKey, readConfigFile } from './config-file.js';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { canonicalOrigin } from './modules/auth/origins.js';
 import { isS3Spec, parseS3Location, type S3Location } from './modules/files/s3-location.js';
@@ -29,6 +32,11 @@ export interface ServerLimits extends Limits {
    * milliseconds (expiry runs every `expirySweepMs`).
    */
   readonly fileCollectionIntervalMs: number;
+  /**
+   * How often each node looks for accounts the operator disabled or deleted (and closes their connections),
+   * adds its messages to the day's counts and reports its connected devices, in milliseconds.
+   */
+  readonly operatorPollMs: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -40,6 +48,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   connectionsPerIpPerMinute: 600,
   fileAuthorizationsPerAccountPerMinute: 60,
   fileCollectionIntervalMs: 60 * 60_000,
+  operatorPollMs: 5_000,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -93,12 +102,20 @@ export interface ServerConfig {
    * nodes. Default: `<dataDir>/files`.
    */
   readonly files?: string | S3Location | undefined;
+  /**
+   * Who may register: `open` (anyone, the default), `token` (only with an invite issued by `sotto-server
+   * admin tokens create`) or `closed` (nobody: REGISTRATION_CLOSED).
+   */
+  readonly registration: RegistrationMode;
 }
 
-/** Thrown by {@link parseConfig} for a bad flag or value; `main` prints it and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
+
+/** Who may create an account: anyone, holders of an operator-issued invite, or nobody. */
+export type RegistrationMode = 'open' | 'token' | 'closed';
+
+/** The registration modes, for `--registration`. */
+export const REGISTRATION_MODES: readonly RegistrationMode[] = ['open', 'token', 'closed'];
 
 /** A config with every default filled in; `overrides` win. */
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -110,6 +127,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     publicOrigins: [],
     trustProxy: false,
     logLevel: 'info',
+    registration: 'open',
     ...overrides,
   };
 }
@@ -126,7 +144,9 @@ function readLimit(spec: string, into: Record<string, number>): void {
     throw new ConfigError(`--limit takes NAME=INTEGER (e.g. sendsPerDevicePerSecond=50), got "${spec}"`);
   }
   if (!Object.hasOwn(DEFAULT_SERVER_LIMITS, name)) {
-    throw new ConfigError(`unknown limit ${name}; known: ${Object.keys(DEFAULT_SERVER_LIMITS).join(', ')}`);
+    throw new ConfigError(
+      `--limit: unknown limit ${name}; known: ${Object.keys(DEFAULT_SERVER_LIMITS).join(', ')}`,
+    );
   }
   into[name] = Number(value);
 }
@@ -173,21 +193,14 @@ function readFiles(
 const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
+/** Where a raw value came from, for error messages: the command line, a variable, or the file. */
+type Sources = Map<Flag, string>;
+
 /**
- * The raw values of every flag: from the environment, replaced by the command line (a repeatable flag's
- * values all count; given on the command line they replace the variable's, except `--limit`, whose
- * command-line values override the variable's one limit at a time). Throws {@link ConfigError} on an
- * unknown flag or a missing value.
+ * The raw values of every flag given on the command line. Throws {@link ConfigError} on an unknown flag or
+ * a missing value.
  */
-function rawValues(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): Map<Flag, string[]> {
-  const fromEnv = new Map<Flag, string[]>();
-  for (const [flag, spec] of Object.entries(FLAGS) as [Flag, (typeof FLAGS)[Flag]][]) {
-    const v = env[spec.env];
-    if (v !== undefined && v !== '') fromEnv.set(flag, [v]);
-  }
+function argValues(argv: readonly string[]): Map<Flag, string[]> {
   const fromArgs = new Map<Flag, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -196,17 +209,66 @@ function rawValues(
     if (!isFlag(flag)) throw new ConfigError(`unknown option ${flag} (see --help)`);
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new ConfigError(`${flag} needs a value`);
-    const spec: FlagSpec = FLAGS[flag];
-    const before = fromArgs.get(flag) ?? (flag === '--limit' ? fromEnv.get(flag) : undefined) ?? [];
-    fromArgs.set(flag, spec.repeatable ? [...before, value] : [value]);
+    const before = (FLAGS[flag] as FlagSpec).repeatable === true ? (fromArgs.get(flag) ?? []) : [];
+    fromArgs.set(flag, [...before, value]);
   }
-  return new Map([...fromEnv, ...fromArgs]);
+  return fromArgs;
+}
+
+/**
+ * The raw values of every flag: from the configuration file, replaced by the environment, replaced by the
+ * command line (a repeatable flag's values all count; given at a higher level they replace the lower
+ * level's, except `--limit`, whose values override the lower levels' one limit at a time). Records in
+ * `sources` where each flag's value came from. Throws {@link ConfigError} on an unknown flag, a missing
+ * value, or a bad configuration file.
+ */
+function rawValues(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  sources: Sources,
+): Map<Flag, string[]> {
+  const fromEnv = new Map<Flag, string[]>();
+  for (const [flag, spec] of Object.entries(FLAGS) as [Flag, (typeof FLAGS)[Flag]][]) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') fromEnv.set(flag, [v]);
+  }
+  const fromArgs = argValues(argv);
+  const configFile = (fromArgs.get('--config') ?? fromEnv.get('--config'))?.at(-1);
+  const fromFile = configFile === undefined ? new Map<Flag, string[]>() : readConfigFile(configFile);
+  const out = new Map<Flag, string[]>();
+  const levels = [
+    [fromFile, (flag: Flag) => `${fileKey(flag)} in ${configFile}`],
+    [fromEnv, (flag: Flag) => FLAGS[flag].env],
+    [fromArgs, (flag: Flag) => flag],
+  ] as const;
+  for (const [values, where] of levels) {
+    for (const [flag, v] of values) {
+      out.set(flag, flag === '--limit' ? [...(out.get(flag) ?? []), ...v] : v);
+      sources.set(flag, where(flag));
+    }
+  }
+  return out;
+}
+
+/**
+ * `err` with where the value it names came from, when that was not the command line (`--port must be
+ * 0..65535 (from port in /etc/sotto/sotto.toml)`), so an operator finds the value to fix.
+ */
+function withSource(err: unknown, sources: Sources): unknown {
+  if (!(err instanceof ConfigError)) return err;
+  const named = /--[a-z-]+/.exec(err.message)?.[0];
+  const source = named !== undefined && isFlag(named) ? sources.get(named) : undefined;
+  if (source === undefined || source === named) return err;
+  return new ConfigError(`${err.message} (from ${source})`);
 }
 
 /**
  * Builds a config from `argv` (flags only, `--flag value` or `--flag=value`; see {@link FLAGS}) over `env`
- * (the `SOTTO_*` variables) over the defaults. Throws {@link ConfigError} on an unknown flag, a missing
- * value, a bad port, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
+ * (the `SOTTO_*` variables) over the configuration file that `--config` / `SOTTO_CONFIG` names (see
+ * `readConfigFile`) over the defaults. Every value is checked by the same rules wherever it came from; an
+ * error about a value that did not come from the command line says where it did. Throws
+ * {@link ConfigError} on an unknown flag or file key, a file that cannot be read or parsed, a missing
+ * value, a bad port, a `--registration` other than open, token or closed, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
  * a `redis://` URL, a `--web` directory without an `index.html`, a bad `--files s3://…` location, a
  * `--public-origin` that is not an
  * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
@@ -216,7 +278,19 @@ export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServerConfig {
-  const raw = rawValues(argv, env);
+  const sources: Sources = new Map();
+  try {
+    return buildConfig(rawValues(argv, env, sources), env);
+  } catch (err) {
+    throw withSource(err, sources);
+  }
+}
+
+/** The config from the merged raw values. Throws {@link ConfigError} on a bad value. */
+function buildConfig(
+  raw: Map<Flag, string[]>,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig {
   const one = (flag: Flag): string | undefined => raw.get(flag)?.at(-1);
   const limits: Record<string, number> = {};
   for (const value of raw.get('--limit') ?? []) {
@@ -242,8 +316,13 @@ export function parseConfig(
   if (web !== undefined && !isWebDir(web)) {
     throw new ConfigError('--web must be a directory with an index.html (npm run build -w @sotto/web)');
   }
+  const registration = one('--registration') ?? 'open';
+  if (!(REGISTRATION_MODES as readonly string[]).includes(registration)) {
+    throw new ConfigError('--registration must be open, token or closed');
+  }
   return defaultConfig({
     port,
+    registration: registration as RegistrationMode,
     host: one('--host') ?? '0.0.0.0',
     dataDir: one('--data') ?? './data',
     tls: cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : undefined,

@@ -29,19 +29,26 @@ import { createGroupMetrics } from './modules/groups/group-metrics.js';
 import { GroupsService } from './modules/groups/groups.js';
 import { createGroupHandlers } from './modules/groups/handlers.js';
 import { KeyPackageService } from './modules/groups/key-packages.js';
+import { registerProcessMetrics } from './modules/metrics/process-metrics.js';
+import { Info } from './modules/metrics/registry.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { LiveDevices } from './modules/operator/live-devices.js';
+import { OperatorLoop } from './modules/operator/operator-loop.js';
+import { RegistrationPolicy } from './modules/operator/registration.js';
 import { RelayService } from './modules/relay/relay.js';
 import type { Store } from './store/store.js';
 import { clientAddress, trustFunction } from './trust-proxy.js';
+import { serverVersion } from './version.js';
 import { registerWebStatic } from './web-static.js';
 import { Hub } from './ws/hub.js';
 import { createRouter } from './ws/router.js';
 import { startSession } from './ws/session.js';
 
 export { DATABASE_FILE } from './adapters.js';
+export { type AdminIo, runAdmin } from './admin/main.js';
 export type { Clock } from './clock.js';
-export type { ServerConfig, ServerLimits } from './config.js';
+export type { RegistrationMode, ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
 export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup.js';
 export { FILES_DIR } from './modules/files/open-blob-store.js';
@@ -115,14 +122,43 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   let fileUsage = await store.files.usage();
   let groupCount = await store.groups.count();
   let hub: Hub | undefined;
+  const live = new LiveDevices();
   const metrics = createServerMetrics({
     connections: () => hub?.size ?? 0,
     mailboxDepth: () => mailboxDepth,
     files: () => fileUsage,
+    devicesOnline: () => live.size,
+  });
+  const stopProcessMetrics = registerProcessMetrics(metrics.registry);
+  metrics.registry.register(
+    new Info('sotto_build_info', 'The running server: its version, Node.js, and the store and bus it uses.', {
+      version: serverVersion(),
+      node: process.version,
+      store: config.store === undefined ? 'sqlite' : 'postgres',
+      bus: config.bus === undefined ? 'memory' : 'redis',
+    }),
+  );
+  const operator = new OperatorLoop({
+    admin: store.admin,
+    live,
+    clock,
+    logger,
+    totals: () => ({
+      sends: metrics.framesOut.get({ type: 'sent' }),
+      envelopes: metrics.envelopesStored.get(),
+    }),
+    version: serverVersion(),
+  });
+  await operator.start().catch(async (err: unknown) => {
+    stopProcessMetrics();
+    await blobs.close();
+    await adapters.close();
+    throw err;
   });
   const groupMetrics = createGroupMetrics(metrics, { groups: () => groupCount });
 
-  const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
+  const registration = new RegistrationPolicy(config.registration, store.admin, clock);
+  const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state, registration);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
   const relay = new RelayService(store, bus, clock, metrics, limits);
@@ -182,7 +218,10 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     sendLimit,
     bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
     prekeyLowWaterMark: limits.prekeyLowWaterMark,
-    onAuthenticated: (conn) => startSession(conn, { bus, store, relay, presence, onError }),
+    onAuthenticated: (conn) => {
+      if (conn.open) live.add(conn);
+      return startSession(conn, { bus, store, relay, presence, onError });
+    },
     onDeviceListChanged,
     pushKeysLow: (device, r) =>
       bus.publish('push', deviceKey(device.account, device.deviceId), {
@@ -210,6 +249,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     clientAddress: (req) => clientAddress(req, trustProxy),
     upgradeLimit: state.rateLimit('connections-ip', limits.connectionsPerIpPerMinute),
     onOpen: (conn) => auth.challenge(conn),
+    onConnectionClosed: (conn) => live.remove(conn),
   });
 
   try {
@@ -217,6 +257,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   } catch (err) {
     await hub.drain(0);
     await app.close();
+    stopProcessMetrics();
+    await operator.stop().catch(onError);
     await blobs.close();
     await adapters.close();
     throw err;
@@ -228,6 +270,12 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  if (config.registration !== 'open') {
+    logger.info(
+      { registration: config.registration },
+      'registration is not open to everyone (--registration)',
+    );
+  }
   if (config.tls === undefined) {
     logger.warn(
       { url },
@@ -266,6 +314,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
         fileUsage = u;
       }, onError);
     }, 5_000),
+    setInterval(() => operator.tick().catch(onError), limits.operatorPollMs),
   ];
   for (const t of timers) t.unref();
 
@@ -281,6 +330,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
         for (const t of timers) clearInterval(t);
         await hub?.drain(drainMs);
         await app.close();
+        stopProcessMetrics();
+        await operator.stop().catch(onError);
         await blobs.close();
         await adapters.close();
         logger.info('server stopped');

@@ -1,27 +1,27 @@
 #!/usr/bin/env node
 /**
  * The server's command line: `sotto-server [OPTION]...` (every option in `config-flags.ts`, each also from
- * its `SOTTO_*` variable; `--help` lists them). SIGTERM and SIGINT drain connections and exit 0; the exit
+ * its `SOTTO_*` variable or the `--config` file; `--help` lists them), and `sotto-server admin …` (see
+ * `admin/main.ts`). SIGTERM and SIGINT drain connections and exit 0; the exit
  * codes are {@link EXIT}'s: 2 for a bad option or value, 1 when the server refuses or fails to start.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig, startServer } from './index.js';
 import { EXIT, usage } from './usage.js';
-
-/** The version in this package's package.json (next to `src/` and `dist/` alike). */
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  const v = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
-  return typeof v === 'string' ? v : 'unknown';
-}
+import { serverVersion } from './version.js';
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'admin') {
+    // Loaded only for the admin: a server start never pays for it.
+    const { runAdmin } = await import('./admin/main.js');
+    process.exitCode = await runAdmin(argv.slice(1), process.env, process);
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage());
     return;
   }
   if (argv.includes('--version') || argv.includes('-V')) {
-    process.stdout.write(`sotto-server ${version()}\n`);
+    process.stdout.write(`sotto-server ${serverVersion()}\n`);
     return;
   }
   let config: ReturnType<typeof parseConfig>;

@@ -49,9 +49,11 @@ function limitLines(): string[] {
 export function usage(): string {
   const lines = [
     'usage: sotto-server [OPTION]...',
+    '       sotto-server admin [OPTION]... COMMAND   (accounts, invites, statistics: `sotto-server admin --help`)',
     '',
     'Runs a Sotto server: accounts, key directory, contacts, presence, the relay and encrypted files. Every',
-    'option can also be set by the environment variable shown; a flag wins over its variable.',
+    'option can also be set by the environment variable shown, or in the --config file (its key is the option',
+    'without dashes); a flag wins over its variable, a variable over the file.',
     '',
     'Options:',
   ];

@@ -31,6 +31,8 @@ describe('migrations', () => {
       'c35339b3ac02ac22',
       '83e1a546195ec6f8',
       '83ec40a084c71926',
+      // 7 (operators)
+      '5eae7d072588f294',
     ]);
     expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual([
       '32d160babbbe7ea9',
@@ -39,6 +41,8 @@ describe('migrations', () => {
       'c35339b3ac02ac22',
       '1744b9210a3d2c44',
       'a749b78f43b22fc4',
+      // 7
+      '6f1ce1fafd3c815e',
     ]);
   });
 

@@ -1,5 +1,6 @@
 /**
- * `sotto register --name NAME`: creates an account with this profile as its first device. Shows the
+ * `sotto register --name NAME [--invite TOKEN]`: creates an account with this profile as its first device
+ * (with the operator's invite on a server that registers only with one). Shows the
  * password's strength with suggestions (refusing a weak one, exit 5, unless `--allow-weak-password`) and
  * the key-generation progress, then remembers the server and name in the profile.
  */
@@ -36,9 +37,12 @@ export function showStrength(out: Output, s: PasswordStrength): void {
 export const register: Command = {
   name: 'register',
   summary: 'create an account (this profile becomes its first device)',
-  help: `usage: sotto register --name NAME [--allow-weak-password] [--unattended]
+  help: `usage: sotto register --name NAME [--invite TOKEN] [--allow-weak-password] [--unattended]
 
-Creates the account NAME on the server; keys are generated on this device. Shows the password's
+Creates the account NAME on the server; keys are generated on this device. A server that registers only
+with an invite (its operator's \`sotto-server admin tokens create\`) needs --invite TOKEN (or SOTTO_INVITE);
+without a good one it refuses (exit 5, INVITE_INVALID), and a closed server always does
+(REGISTRATION_CLOSED). Shows the password's
 strength (0-4) with suggestions and refuses a weak one (exit 5, WEAK_PASSWORD) unless
 --allow-weak-password. Remembers the server and name in the profile.
 The profile is encrypted at rest under a key wrapped with the password, so every later command needs
@@ -47,6 +51,7 @@ the key file is then as sensitive as the profile).
 --json prints {"type":"registered","account","deviceId","server","strength":{"score","weak","warning","suggestions"}}.`,
   options: {
     name: { type: 'string' },
+    invite: { type: 'string' },
     'allow-weak-password': { type: 'boolean' },
     unattended: { type: 'boolean' },
   },
@@ -57,6 +62,7 @@ the key file is then as sensitive as the profile).
     const server = serverUrl(ctx.args, ctx.env, undefined);
     const password = await readPassword(ctx.args, ctx.env, ctx.io, { confirm: true });
     const allowWeak = flagOption(ctx.args, 'allow-weak-password');
+    const invite = stringOption(ctx.args, 'invite') ?? (ctx.env.SOTTO_INVITE || undefined);
     const protection = flagOption(ctx.args, 'unattended') ? 'keyfile' : 'password';
     // Checked before any key is generated or anything is sent.
     const { checkPassword } = await import('@sotto/client');
@@ -74,6 +80,7 @@ the key file is then as sensitive as the profile).
         name,
         password,
         allowWeakPassword: allowWeak,
+        ...(invite === undefined ? {} : { invite }),
         onProgress: (p) => ctx.out.note(`[${p.done}/${p.total}] ${STEP_TEXT[p.step]}`),
       }),
     );

@@ -37,13 +37,14 @@ function serverArgs(raw: readonly string[]): {
 export const serve: Command = {
   name: 'serve',
   summary: 'run a Sotto server on an embedded database',
-  help: `usage: sotto serve [--port N] [--host H] [--data DIR] [--tls-cert FILE --tls-key FILE]
+  help: `usage: sotto serve [--config FILE] [--port N] [--host H] [--data DIR] [--tls-cert FILE --tls-key FILE]
                    [--public-origin URL[,URL…]]… [--trust-proxy SPEC] [--opaque-setup FILE]
                    [--log-level LEVEL] [--store postgres://…] [--bus redis://…]
-                   [--web DIR] [--limit NAME=INTEGER]… [--json]
+                   [--web DIR] [--registration open|token|closed] [--limit NAME=INTEGER]… [--json]
 
-Runs the server (the same flags and SOTTO_* variables as sotto-server; \`sotto-server --help\` lists
-every option, variable and limit). Behind a reverse proxy, set --public-origin to the URL clients use
+Runs the server (the same flags, SOTTO_* variables and --config file as sotto-server; \`sotto-server
+--help\` lists every option, variable and limit). --registration token admits only holders of an invite
+from \`sotto-server admin tokens create\`; closed admits nobody. Behind a reverse proxy, set --public-origin to the URL clients use
 (connection auth is bound to it) and --trust-proxy to the proxy's address (per-IP limits); several nodes
 share one OPAQUE setup (--opaque-setup FILE), or the second one refuses to start. Defaults: port 8080, host 0.0.0.0, data ./data, SQLite and the in-process bus, the built
 web client when there is one. --limit overrides one limit (e.g. sendsPerDevicePerSecond=50; repeatable).

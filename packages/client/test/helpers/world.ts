@@ -28,7 +28,13 @@ export interface TestServer {
 
 /** Starts a server (reusing `dataDir` for a restart). */
 export async function startTestServer(
-  options: { dataDir?: string; port?: number; publicOrigin?: string } = {},
+  options: {
+    dataDir?: string;
+    port?: number;
+    publicOrigin?: string;
+    registration?: 'open' | 'token' | 'closed';
+    operatorPollMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-client-server-'));
   const server = await startServer(
@@ -38,7 +44,13 @@ export async function startTestServer(
       dataDir,
       logLevel: 'warn',
       ...(options.publicOrigin === undefined ? {} : { publicOrigins: [options.publicOrigin] }),
-      limits: { ...DEFAULT_SERVER_LIMITS, loginAttemptsPerIpPerMinute: 1000, sendsPerDevicePerSecond: 1000 },
+      registration: options.registration ?? 'open',
+      limits: {
+        ...DEFAULT_SERVER_LIMITS,
+        loginAttemptsPerIpPerMinute: 1000,
+        sendsPerDevicePerSecond: 1000,
+        ...(options.operatorPollMs === undefined ? {} : { operatorPollMs: options.operatorPollMs }),
+      },
     }),
     { logDestination: { write: () => undefined } },
   );

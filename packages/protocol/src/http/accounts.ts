@@ -14,10 +14,29 @@ import { WIRE_BOUNDS } from '../limits.js';
 import { accountName } from '../names.js';
 import type { Infer } from '../schema/core.js';
 import { array, object } from '../schema/object.js';
+import { optional, text } from '../schema/primitives.js';
 import { opaqueMessage } from './opaque.js';
 
-/** Request of `register/start`: the OPAQUE registration request for `account`. */
-export const registerStartRequest = object({ account: accountName, registrationRequest: opaqueMessage });
+/**
+ * An invite an operator issued (`sotto-server admin tokens create`): base64url text the user copies, 16 to
+ * 64 characters. Servers in `token` registration mode require one; others ignore it.
+ */
+export const inviteToken = text({
+  min: 16,
+  max: 64,
+  pattern: /^[A-Za-z0-9_-]+$/,
+  what: 'an invite (base64url)',
+});
+
+/**
+ * Request of `register/start`: the OPAQUE registration request for `account`, and the invite when the
+ * server asks for one. Errors: ACCOUNT_EXISTS, REGISTRATION_CLOSED, INVITE_INVALID, BAD_FRAME, RATE_LIMITED.
+ */
+export const registerStartRequest = object({
+  account: accountName,
+  registrationRequest: opaqueMessage,
+  invite: optional(inviteToken),
+});
 /** Request of `register/start`. */
 export type RegisterStartRequest = Infer<typeof registerStartRequest>;
 
@@ -28,8 +47,9 @@ export type RegisterStartResponse = Infer<typeof registerStartResponse>;
 
 /**
  * Request of `register/finish`: the OPAQUE registration record, the identity key, the first device's
- * certificate, the device list signed by the identity key (naming that device) and the encrypted
- * backup. Errors: ACCOUNT_EXISTS, DEVICE_LIST_REJECTED, BAD_FRAME, RATE_LIMITED.
+ * certificate, the device list signed by the identity key (naming that device), the encrypted backup, and
+ * the invite (the same as in `register/start`; this request uses it up). Errors: ACCOUNT_EXISTS,
+ * DEVICE_LIST_REJECTED, REGISTRATION_CLOSED, INVITE_INVALID, BAD_FRAME, RATE_LIMITED.
  */
 export const registerFinishRequest = object({
   account: accountName,
@@ -38,6 +58,7 @@ export const registerFinishRequest = object({
   deviceCertificate: certificateBytes,
   deviceList: deviceListBytes,
   backup: backupBytes,
+  invite: optional(inviteToken),
 });
 /** Request of `register/finish`. */
 export type RegisterFinishRequest = Infer<typeof registerFinishRequest>;

@@ -249,6 +249,45 @@ export const MIGRATIONS: readonly Migration[] = [
     FOR EACH ROW WHEN (OLD.group_body IS NOT NULL) EXECUTE FUNCTION sotto_group_body_released();`
   }
   `,
+  // 7: the operator's records
+  // (store/admin-records.ts). Disabled accounts; invites for `--registration token`, kept as the SHA-256
+  // of the token; what the operator did to accounts, which every node watches to close their connections;
+  // messages per UTC day; each node's count of connected devices.
+  (d) => `
+  ALTER TABLE accounts ADD COLUMN disabled_at ${d.int};
+
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    token_hash ${d.bytes} NOT NULL UNIQUE,
+    max_uses ${d.int} NOT NULL,
+    uses ${d.int} NOT NULL DEFAULT 0,
+    created_at ${d.int} NOT NULL,
+    expires_at ${d.int} NOT NULL,
+    revoked_at ${d.int},
+    note TEXT
+  )${d.keyedTable};
+
+  CREATE TABLE account_events (
+    seq ${d.serialKey},
+    account TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('disabled', 'enabled', 'deleted')),
+    at ${d.int} NOT NULL
+  )${d.table};
+
+  CREATE TABLE daily_counts (
+    day TEXT PRIMARY KEY,
+    sends ${d.int} NOT NULL DEFAULT 0,
+    envelopes ${d.int} NOT NULL DEFAULT 0
+  )${d.keyedTable};
+
+  CREATE TABLE nodes (
+    node TEXT PRIMARY KEY,
+    devices ${d.int} NOT NULL,
+    started_at ${d.int} NOT NULL,
+    updated_at ${d.int} NOT NULL,
+    version TEXT NOT NULL
+  )${d.keyedTable};
+  `,
 ];
 
 /**

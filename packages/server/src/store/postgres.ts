@@ -12,8 +12,10 @@
  */
 import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
+import { PostgresAdminRecords } from './postgres-admin.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { PostgresFileRecords } from './postgres-files.js';
 import { PostgresGroupRecords } from './postgres-groups.js';
@@ -75,10 +77,12 @@ export class PostgresStore implements Store {
   private closed = false;
   readonly files: FileRecords;
   readonly groups: GroupRecords;
+  readonly admin: AdminRecords;
 
   constructor(private readonly pool: pg.Pool) {
     this.files = new PostgresFileRecords(pool);
     this.groups = new PostgresGroupRecords(pool);
+    this.admin = new PostgresAdminRecords(pool, this.files);
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

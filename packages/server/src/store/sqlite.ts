@@ -7,9 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
 import { migrate } from './migrations.js';
+import { SqliteAdminRecords } from './sqlite-admin.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { SqliteFileRecords } from './sqlite-files.js';
 import { SqliteGroupRecords } from './sqlite-groups.js';
@@ -87,6 +89,7 @@ export class SqliteStore implements Store {
 
   readonly files: FileRecords;
   readonly groups: GroupRecords;
+  readonly admin: AdminRecords;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
@@ -98,6 +101,10 @@ export class SqliteStore implements Store {
         int((this.q.mailboxCount.get(account, deviceId) as Row).n),
       setMailboxSize: ({ account, deviceId }, n) =>
         this.readCache.setMailboxCount(mailboxKey(account, deviceId), n),
+    });
+    this.admin = new SqliteAdminRecords(db, this.files, () => {
+      this.readCache.clear();
+      this.wrote();
     });
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }

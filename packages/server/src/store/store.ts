@@ -4,6 +4,7 @@
  * Keys, certificates, device lists and ciphertexts are opaque bytes here: the modules verify them first.
  */
 import type { PresenceState } from '@sotto/protocol';
+import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { EnvelopeGroupRef, GroupRecords } from './group-records.js';
 
@@ -234,6 +235,9 @@ export interface Store {
   // Groups
   /** MLS KeyPackages, groups, rosters, the commit log and group fan-out (ADR 0018). */
   readonly groups: GroupRecords;
+  // The operator
+  /** Disabled and deleted accounts, invites, daily counts, node status (`sotto-server admin`). */
+  readonly admin: AdminRecords;
 
   // The deployment
   /** True when the store holds at least one account. */

@@ -37,8 +37,10 @@ export const CLOSE = {
   goingAway: 1001,
   /** The peer sent too many bad frames or failed to authenticate in time. */
   policy: 1008,
-  /** The device was removed from its account. */
+  /** The device was removed from its account, or the operator deleted the account. */
   revoked: 4003,
+  /** The operator disabled the account (it may be enabled again: retry later). */
+  disabled: 4004,
 } as const;
 
 /** What a connection needs from the server. */

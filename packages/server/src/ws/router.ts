@@ -3,7 +3,7 @@
  * accepted (UNAUTHENTICATED otherwise); after it, the device's address comes from the connection, never
  * from the frame.
  */
-import type { ClientFrame, ClientFrameType, FrameOf } from '@sotto/protocol';
+import { type ClientFrame, type ClientFrameType, ERROR_CODES, type FrameOf } from '@sotto/protocol';
 import { ApiError } from '../errors.js';
 import type { ChallengeAuth } from '../modules/auth/challenge.js';
 import type { ContactsService } from '../modules/contacts/contacts.js';
@@ -191,6 +191,12 @@ export function createRouter(
       await deps.onAuthenticated(conn);
     } else {
       // Each attempt costs a store lookup and a few signature checks: a few per connection, then 1008.
+      if (outcome.disabled === true) {
+        // The device is who it says; nothing it sends changes the answer until the operator acts.
+        conn.sendError(frame.id, 'ACCOUNT_DISABLED', ERROR_CODES.ACCOUNT_DISABLED);
+        conn.close(CLOSE.disabled, 'account disabled');
+        return;
+      }
       if (outcome.wrongOrigin !== undefined) {
         conn.sendError(frame.id, 'AUTH_ORIGIN_MISMATCH', wrongOriginMessage(outcome.wrongOrigin));
       } else {

@@ -95,6 +95,20 @@ export class TestAccount {
 
   /** Registers over HTTP (OPAQUE); returns the finish status. */
   async register(baseUrl: string, backup = new Uint8Array([1, 2, 3])): Promise<number> {
+    return (await this.tryRegister(baseUrl, { backup })).status;
+  }
+
+  /**
+   * Registers over HTTP (OPAQUE) with the options given: an `invite` in both requests, or a device list
+   * signed by another identity (`foreignList`, which the server must reject at `finish`). Returns the
+   * step that answered last, its status and its error code.
+   */
+  async tryRegister(
+    baseUrl: string,
+    options: { backup?: Uint8Array; invite?: string; foreignList?: boolean } = {},
+  ): Promise<{ step: 'start' | 'finish'; status: number; code: string | undefined }> {
+    const extra = options.invite === undefined ? {} : { invite: options.invite };
+    const codeOf = (body: Record<string, unknown>) => (typeof body.code === 'string' ? body.code : undefined);
     await opaque.ready;
     const { clientRegistrationState, registrationRequest } = opaque.client.startRegistration({
       password: this.password,
@@ -102,8 +116,9 @@ export class TestAccount {
     const start = await http(`${baseUrl}${ROUTES.registerStart}`, 'POST', {
       account: this.name,
       registrationRequest,
+      ...extra,
     });
-    if (start.status !== 200) return start.status;
+    if (start.status !== 200) return { step: 'start', status: start.status, code: codeOf(start.body) };
     const { registrationRecord } = opaque.client.finishRegistration({
       clientRegistrationState,
       registrationResponse: String(start.body.registrationResponse),
@@ -111,15 +126,17 @@ export class TestAccount {
     });
     const first = this.devices[0];
     if (first === undefined) throw new Error('no device');
+    const signer = options.foreignList ? await generateIdentityKeyPair(provider) : this.identity;
     const finish = await http(`${baseUrl}${ROUTES.registerFinish}`, 'POST', {
       account: this.name,
       registrationRecord,
       identityKey: encodePublicKey(KeyType.identity, this.identity.publicKey),
       deviceCertificate: await this.certificate(first.deviceId),
-      deviceList: await this.deviceList(),
-      backup,
+      deviceList: await this.deviceList(this.version, this.devices, signer),
+      backup: options.backup ?? new Uint8Array([1, 2, 3]),
+      ...extra,
     });
-    return finish.status;
+    return { step: 'finish', status: finish.status, code: codeOf(finish.body) };
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * Create an account: name, password with a strength meter, key-generation progress. The password checker
+ * Create an account: name, password with a strength meter, an invite for servers that register only with
+ * one, key-generation progress. The password checker
  * (zxcvbn and its ~750 KB of dictionaries, compressed) loads when the person starts filling the form, not
  * with the screen, so the first screen stays small.
  */
@@ -31,6 +32,7 @@ export interface RegisterFormProps {
 export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
+  const [invite, setInvite] = useState('');
   const [ready, setReady] = useState(false);
   const [progress, setProgress] = useState<ProgressEvent | undefined>();
   const [error, setError] = useState('');
@@ -59,6 +61,7 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
         name: name.trim(),
         password,
         deviceName: defaultDeviceName(),
+        ...(invite.trim() === '' ? {} : { invite: invite.trim() }),
         onProgress: setProgress,
       });
       onSignedIn(r.account);
@@ -91,6 +94,15 @@ export function RegisterForm({ client, onSignedIn }: RegisterFormProps) {
         disabled={busy}
       />
       <PasswordMeter strength={strength} loading={requested && !ready} />
+      <label htmlFor="reg-invite">Invite (only if the server asks for one)</label>
+      <input
+        id="reg-invite"
+        autoComplete="off"
+        spellCheck={false}
+        value={invite}
+        onChange={(e) => setInvite(e.target.value)}
+        disabled={busy}
+      />
       {progress !== undefined && (
         <div className="progress" aria-live="polite">
           <progress max={progress.total} value={progress.done} aria-label="Key generation progress" />

@@ -4,6 +4,10 @@ import { ERROR_CODES, SottoError } from '@sotto/client';
 const FRIENDLY: Record<string, string> = {
   LOGIN_FAILED: 'Wrong name or password.',
   ACCOUNT_EXISTS: 'That name is taken.',
+  INVITE_INVALID:
+    'This server needs an invite from its operator, and that one is missing, wrong, expired or used up.',
+  REGISTRATION_CLOSED: 'This server does not accept new accounts.',
+  ACCOUNT_DISABLED: "The server's operator disabled this account.",
   ACCOUNT_NOT_FOUND: 'There is no account with that name.',
   WEAK_PASSWORD: 'That password is too easy to guess.',
   NOT_CONNECTED: 'You are offline. Try again when the connection is back.',

@@ -65,6 +65,8 @@ export interface WorldOptions {
    * then accepts connections signed for the proxy's origin as well as its own).
    */
   readonly proxy?: boolean;
+  /** Who may register (default open): `token` needs an invite from `sotto-server admin tokens create`. */
+  readonly registration?: 'open' | 'token' | 'closed';
 }
 
 /** A port free on 127.0.0.1 right now (the server is started on it at once). */
@@ -97,6 +99,7 @@ export async function startWorld(name: string, options: WorldOptions = {}): Prom
       dataDir: join(root, 'server'),
       webDir,
       logLevel: 'warn',
+      registration: options.registration ?? 'open',
     });
     return {
       ...base,

@@ -12,6 +12,7 @@ import { ApiError } from '../../errors.js';
 import type { SharedState, TokenStore } from '../../shared/shared-state.js';
 import type { AccountRecord, Store } from '../../store/store.js';
 import { attachCertificate, checkDeviceList } from '../directory/device-lists.js';
+import type { RegistrationPolicy } from '../operator/registration.js';
 
 /** What a node keeps between `login/start` and `login/finish`; `state` is secret. */
 interface PendingLogin {
@@ -49,6 +50,7 @@ export class AccountService {
     private readonly clock: Clock,
     ttl: { loginStateTtlMs: number; loginTicketTtlMs: number },
     state: SharedState,
+    private readonly registration: RegistrationPolicy,
   ) {
     this.logins = state.tokens('login', {
       ttlMs: ttl.loginStateTtlMs,
@@ -58,9 +60,14 @@ export class AccountService {
     this.tickets = state.tokens('ticket', { ttlMs: ttl.loginTicketTtlMs, tokenBytes: LOGIN_TICKET_BYTES });
   }
 
-  /** OPAQUE registration, first message. Throws ACCOUNT_EXISTS when the name is registered. */
-  async registerStart(account: string, registrationRequest: string): Promise<string> {
-    if ((await this.store.getAccount(account)) !== undefined) throw new ApiError('ACCOUNT_EXISTS');
+  /**
+   * OPAQUE registration, first message. Throws REGISTRATION_CLOSED or INVITE_INVALID when the registration
+   * policy refuses (before anything else, so a closed server does not say which names exist), and
+   * ACCOUNT_EXISTS when the name is registered.
+   */
+  async registerStart(account: string, registrationRequest: string, invite?: string): Promise<string> {
+    await this.registration.check(invite);
+    if (await this.store.accountExists(account)) throw new ApiError('ACCOUNT_EXISTS');
     try {
       return opaque.server.createRegistrationResponse({
         serverSetup: this.serverSetup,
@@ -74,9 +81,11 @@ export class AccountService {
 
   /**
    * Stores the account once its device list is signed by its identity key and the first device's
-   * certificate matches the list. Returns the first device's id. Throws ACCOUNT_EXISTS or DEVICE_LIST_REJECTED.
+   * certificate matches the list, taking one use of the invite (`token` mode) only then. Returns the first
+   * device's id. Throws DEVICE_LIST_REJECTED, REGISTRATION_CLOSED, INVITE_INVALID or ACCOUNT_EXISTS.
    */
   async registerFinish(r: RegisterFinishRequest): Promise<number> {
+    await this.registration.check(r.invite);
     const identityKey = rawIdentityKey(r.identityKey);
     const list = await checkDeviceList(this.crypto, r.account, identityKey, r.deviceList);
     const { update, deviceId } = await attachCertificate(
@@ -86,19 +95,28 @@ export class AccountService {
       list,
       r.deviceCertificate,
     );
-    const created = await this.store.createAccount(
-      {
-        name: r.account,
-        opaqueRecord: r.registrationRecord,
-        identityKey,
-        deviceList: update.deviceList,
-        deviceListVersion: update.version,
-        backup: r.backup,
-        createdAt: this.clock.now(),
-      },
-      update.devices,
-    );
-    if (!created) throw new ApiError('ACCOUNT_EXISTS');
+    const release = await this.registration.take(r.invite);
+    const created = await this.store
+      .createAccount(
+        {
+          name: r.account,
+          opaqueRecord: r.registrationRecord,
+          identityKey,
+          deviceList: update.deviceList,
+          deviceListVersion: update.version,
+          backup: r.backup,
+          createdAt: this.clock.now(),
+        },
+        update.devices,
+      )
+      .catch(async (err: unknown) => {
+        await release();
+        throw err;
+      });
+    if (!created) {
+      await release();
+      throw new ApiError('ACCOUNT_EXISTS');
+    }
     return deviceId;
   }
 
@@ -130,7 +148,10 @@ export class AccountService {
     return { loginId, loginResponse: result.loginResponse };
   }
 
-  /** OPAQUE login, last message. Throws LOGIN_FAILED for a wrong password, unknown name or expired login. */
+  /**
+   * OPAQUE login, last message. Throws LOGIN_FAILED for a wrong password, unknown name or expired login, and
+   * ACCOUNT_DISABLED (only once the password proved right) for an account the operator disabled.
+   */
   async loginFinish(loginId: Uint8Array, finishLoginRequest: string): Promise<LoginResult> {
     const pending = await this.logins.take(loginId);
     if (pending === undefined || !pending.known) throw new ApiError('LOGIN_FAILED');
@@ -141,14 +162,19 @@ export class AccountService {
     }
     const account = await this.store.getAccount(pending.account);
     if (account === undefined) throw new ApiError('LOGIN_FAILED');
+    if (await this.store.admin.isDisabled(account.name)) throw new ApiError('ACCOUNT_DISABLED');
     const ticket = await this.tickets.issue(account.name);
     return { ticket, expiresAt: this.clock.now() + this.tickets.ttlMs, account };
   }
 
-  /** The account a ticket was issued for; throws UNAUTHENTICATED for an unknown or expired one. */
+  /**
+   * The account a ticket was issued for; throws UNAUTHENTICATED for an unknown or expired one, and
+   * ACCOUNT_DISABLED when the operator disabled the account since.
+   */
   async accountOfTicket(ticket: Uint8Array): Promise<string> {
     const name = await this.tickets.peek(ticket);
     if (name === undefined) throw new ApiError('UNAUTHENTICATED', 'A valid login ticket is required.');
+    if (await this.store.admin.isDisabled(name)) throw new ApiError('ACCOUNT_DISABLED');
     return name;
   }
 }

@@ -27,6 +27,8 @@ export type AuthOutcome =
        * the server does not accept: a proxy without `--public-origin`, or a relaying server.
        */
       readonly wrongOrigin?: string | undefined;
+      /** Set when the signature verified, but the operator disabled the account. */
+      readonly disabled?: true | undefined;
     };
 
 /** Distinct rejected origins logged at most (each once), so a flood of them cannot flood the log. */
@@ -54,7 +56,8 @@ export class ChallengeAuth {
    * Checks an `auth` frame against the outstanding nonce and the accepted origins (the one the connection
    * named first); on success marks the connection authenticated. The nonce is consumed either way: the
    * caller sends a new challenge after a failure. A signature that verifies only for an origin this server
-   * does not accept is reported as such, and logged once per origin.
+   * does not accept is reported as such, and logged once per origin; one for an account the operator
+   * disabled, too.
    */
   async authenticate(conn: Connection, frame: FrameOf<'auth'>): Promise<AuthOutcome> {
     const nonce = conn.nonce;
@@ -71,6 +74,7 @@ export class ChallengeAuth {
       );
     for (const origin of this.origins.inOrder(conn.origin)) {
       if (await signedFor(origin)) {
+        if (await this.store.admin.isDisabled(frame.account)) return { ok: false, disabled: true };
         conn.authenticated({ account: frame.account, deviceId: frame.deviceId });
         return { ok: true };
       }

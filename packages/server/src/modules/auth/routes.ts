@@ -48,7 +48,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   app.post(ROUTES.registerStart, async (req, reply) => {
     limited(await deps.ipLimit.take(`ip:${req.ip}`));
     const body = readBody(req, registerStartRequest, maxBodyBytes);
-    const registrationResponse = await accounts.registerStart(body.account, body.registrationRequest);
+    const registrationResponse = await accounts.registerStart(
+      body.account,
+      body.registrationRequest,
+      body.invite,
+    );
     return sendBody(reply, registerStartResponse, { registrationResponse });
   });
 

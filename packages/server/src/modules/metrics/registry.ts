@@ -1,6 +1,7 @@
 /**
- * A minimal Prometheus registry (text exposition format 0.0.4): counters and histograms with labels, and
- * gauges read at scrape time. Written here instead of adding prom-client; it covers what the server needs.
+ * A minimal Prometheus registry (text exposition format 0.0.4): counters and histograms with labels,
+ * gauges read at scrape time, and info metrics (a constant 1 with labels). Written here instead of adding
+ * prom-client (docs/decisions/0022); it covers what the server needs.
  */
 
 type Labels = Readonly<Record<string, string>>;
@@ -19,7 +20,8 @@ const keyOf = (labels: Labels): string => {
   return '[]';
 };
 
-interface Metric {
+/** Anything the registry can render: the lines of one metric family, `# HELP` and `# TYPE` first. */
+export interface Metric {
   render(): string[];
 }
 
@@ -101,6 +103,26 @@ export class Gauge implements Metric {
 
   render(): string[] {
     return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`];
+  }
+}
+
+/**
+ * An info metric: a gauge whose one series is 1 and whose labels carry the facts (`sotto_build_info`,
+ * `nodejs_version_info`), so queries can join on them.
+ */
+export class Info implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labels: Labels,
+  ) {}
+
+  render(): string[] {
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} gauge`,
+      `${this.name}${labelText(this.labels)} 1`,
+    ];
   }
 }
 

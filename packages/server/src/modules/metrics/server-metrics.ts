@@ -23,12 +23,21 @@ export interface GaugeSources {
   mailboxDepth(): number;
   /** The last known finished files, their bytes, and unfinished uploads (of the whole deployment). */
   files?(): { readonly files: number; readonly bytes: number; readonly uploads: number };
+  /** Devices with an authenticated connection to this node. */
+  devicesOnline?(): number;
 }
 
 /** Creates the metric set. */
 export function createServerMetrics(sources: GaugeSources): ServerMetrics {
   const registry = new Registry();
   registry.register(new Gauge('sotto_connections', 'Open WebSocket connections.', sources.connections));
+  registry.register(
+    new Gauge(
+      'sotto_devices_online',
+      'Devices with an authenticated connection to this node.',
+      () => sources.devicesOnline?.() ?? 0,
+    ),
+  );
   registry.register(
     new Gauge('sotto_mailbox_depth', 'Envelopes waiting in all mailboxes.', sources.mailboxDepth),
   );
