@@ -34,6 +34,13 @@ import {
   keysUploadFrame,
 } from './keys.js';
 import { errorFrame, okFrame, pingFrame, pongFrame } from './misc.js';
+import {
+  notifyEmailGetFrame,
+  notifyEmailRemoveFrame,
+  notifyEmailSetFrame,
+  notifyEmailStateFrame,
+  notifyEmailVerifyFrame,
+} from './notify.js';
 import { presenceFrame, presenceSetFrame } from './presence.js';
 import { ackFrame, envelopeFrame, sendFrame, sentFrame } from './relay.js';
 
@@ -59,6 +66,10 @@ export const CLIENT_FRAMES = {
   ack: ackFrame,
   'files.authorize': filesAuthorizeFrame,
   'files.delete': filesDeleteFrame,
+  'notify.email.get': notifyEmailGetFrame,
+  'notify.email.set': notifyEmailSetFrame,
+  'notify.email.verify': notifyEmailVerifyFrame,
+  'notify.email.remove': notifyEmailRemoveFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -79,6 +90,7 @@ export const SERVER_FRAMES = {
   sent: sentFrame,
   envelope: envelopeFrame,
   'files.authorize.result': filesAuthorizeResultFrame,
+  'notify.email.state': notifyEmailStateFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -119,5 +131,6 @@ export * from './devices.js';
 export * from './files.js';
 export * from './keys.js';
 export * from './misc.js';
+export * from './notify.js';
 export * from './presence.js';
 export * from './relay.js';

@@ -9,6 +9,7 @@ import { WIRE_BOUNDS } from '../limits.js';
 import { accountName } from '../names.js';
 import type { Infer } from '../schema/core.js';
 import { array, frame, object } from '../schema/object.js';
+import { bool, optional } from '../schema/primitives.js';
 import { deviceAddress, deviceId, envelopeId, messageBody, requestId, timestampMs } from './common.js';
 
 /** One ciphertext addressed to one device. */
@@ -28,11 +29,16 @@ export const sendFrame = frame('send', {
   messages: array(outgoingMessage, { min: 1, max: WIRE_BOUNDS.messagesPerSend }),
 });
 
-/** Server → client: answer to `send`; `envelopeIds[i]` is the envelope of `messages[i]`. */
+/**
+ * Server → client: answer to `send`; `envelopeIds[i]` is the envelope of `messages[i]`. `recipientBusy` is
+ * true (and otherwise absent) when `to` is another account whose presence is `busy`: the sender, an
+ * accepted contact, is shown that presence anyway; the message is stored and delivered as usual.
+ */
 export const sentFrame = frame('sent', {
   id: requestId,
   envelopeIds: array(envelopeId, { max: WIRE_BOUNDS.messagesPerSend }),
   serverTime: timestampMs,
+  recipientBusy: optional(bool()),
 });
 
 /** Server → client push: one stored ciphertext for this device. */
