@@ -13,9 +13,11 @@
 import type { PresenceState } from '@sotto/protocol';
 import type pg from 'pg';
 import type { FileRecords } from './file-records.js';
+import type { NotifyRecords } from './notify-records.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { PostgresFileRecords } from './postgres-files.js';
 import { migratePostgres } from './postgres-migrate.js';
+import { PostgresNotifyRecords } from './postgres-notify.js';
 import { PG } from './postgres-sql.js';
 import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
@@ -72,9 +74,11 @@ const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b]
 export class PostgresStore implements Store {
   private closed = false;
   readonly files: FileRecords;
+  readonly notify: NotifyRecords;
 
   constructor(private readonly pool: pg.Pool) {
     this.files = new PostgresFileRecords(pool);
+    this.notify = new PostgresNotifyRecords(pool);
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

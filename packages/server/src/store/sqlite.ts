@@ -9,8 +9,10 @@ import type { PresenceState } from '@sotto/protocol';
 import Database from 'better-sqlite3';
 import type { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
+import type { NotifyRecords } from './notify-records.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { SqliteFileRecords } from './sqlite-files.js';
+import { SqliteNotifyRecords } from './sqlite-notify.js';
 import { bytes, int, type Row, text, toAccount, toDevice, toPrekey, toPresence } from './sqlite-rows.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
@@ -74,10 +76,12 @@ export class SqliteStore implements Store {
   private readonly ackAll;
 
   readonly files: FileRecords;
+  readonly notify: NotifyRecords;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
     this.files = new SqliteFileRecords(db);
+    this.notify = new SqliteNotifyRecords(db);
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }
 

@@ -5,6 +5,7 @@
  */
 import type { PresenceState } from '@sotto/protocol';
 import type { FileRecords } from './file-records.js';
+import type { NotifyRecords } from './notify-records.js';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
@@ -227,6 +228,10 @@ export interface Store {
   // Files
   /** Records of encrypted files and uploads (the bytes live in the blob store). */
   readonly files: FileRecords;
+
+  // Notifications
+  /** Notification email addresses and when a notification is due (modules/notify). */
+  readonly notify: NotifyRecords;
 
   // The deployment
   /** True when the store holds at least one account. */
