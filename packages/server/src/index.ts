@@ -27,6 +27,8 @@ import { registerFilesRoutes } from './modules/files/routes.js';
 import { type SweepResult, sweepFiles } from './modules/files/sweep.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { smtpMailer } from './modules/notify/mailer.js';
+import { NotifyService } from './modules/notify/notify.js';
 import { RelayService } from './modules/relay/relay.js';
 import type { Store } from './store/store.js';
 import { clientAddress, trustFunction } from './trust-proxy.js';
@@ -43,6 +45,7 @@ export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup
 export { FILES_DIR } from './modules/files/open-blob-store.js';
 export type { S3Location } from './modules/files/s3-location.js';
 export type { SweepResult } from './modules/files/sweep.js';
+export type { SmtpSettings } from './modules/notify/smtp-config.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {
@@ -60,6 +63,11 @@ export interface RunningServer {
   /** `http://host:port` or `https://host:port`; the WebSocket is the same with `ws`/`wss` and `/v1/ws`. */
   readonly url: string;
   readonly port: number;
+  /**
+   * Mails the notifications due now (they also go out by timers, and every `notifySweepMs`); returns how
+   * many were mailed. Always 0 without a mail server.
+   */
+  notifyNow(): Promise<number>;
   /** Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`); returns how many. */
   expireNow(): Promise<number>;
   /**
@@ -116,7 +124,30 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
-  const relay = new RelayService(store, bus, clock, metrics, limits);
+  let url = '';
+  const notify = new NotifyService({
+    store,
+    presence,
+    mailer: config.smtp === undefined ? undefined : smtpMailer(config.smtp),
+    clock,
+    logger,
+    registry: metrics.registry,
+    codeLimit: state.rateLimit('notify-codes', limits.notifyCodesPerAccountPerHour, 60 * 60_000),
+    serverName: () => new URL(config.publicOrigins[0] ?? url).host,
+    limits: {
+      offlineDelayMs: limits.notifyOfflineDelayMs,
+      busyDelayMs: limits.notifyBusyDelayMs,
+      windowMs: limits.notifyWindowMs,
+      retryMs: limits.notifyRetryMs,
+      sweepMs: limits.notifySweepMs,
+      codeTtlMs: limits.notifyCodeTtlMs,
+      codeAttempts: limits.notifyCodeAttempts,
+    },
+    onError,
+  });
+  const relay = new RelayService(store, bus, clock, metrics, limits, (sender, to, sent) =>
+    notify.afterSend(sender, to, sent),
+  );
   const files = new FilesService(store, blobs, clock, limits, onError);
   const origins = new AcceptedOrigins(config.publicOrigins);
   const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
@@ -164,6 +195,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     presence,
     relay,
     files,
+    notify: notify.emails,
     fileLimit: state.rateLimit('files', limits.fileAuthorizationsPerAccountPerMinute),
     sendLimit: state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true }),
     bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
@@ -196,6 +228,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   } catch (err) {
     await hub.drain(0);
     await app.close();
+    await notify.close();
     await blobs.close();
     await adapters.close();
     throw err;
@@ -206,7 +239,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   origins.listening(scheme, config.host, port);
   logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   if (config.tls === undefined) {
     logger.warn(
       { url },
@@ -252,12 +285,14 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     port,
     expireNow,
     sweepFilesNow,
+    notifyNow: () => notify.runNow(),
     close: (drainMs = 5_000) => {
       closing ??= (async () => {
         draining = true;
         for (const t of timers) clearInterval(t);
         await hub?.drain(drainMs);
         await app.close();
+        await notify.close();
         await blobs.close();
         await adapters.close();
         logger.info('server stopped');
