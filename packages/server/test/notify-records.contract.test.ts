@@ -99,7 +99,7 @@ for (const adapter of STORE_ADAPTERS) {
       expect(tries.filter((t) => t !== undefined)).toHaveLength(5);
     });
 
-    it('schedule only verified addresses, once, and not within the window after the last notification', async () => {
+    it('schedule only verified addresses, once (moved up only when sooner), and not within the window after the last one', async () => {
       await store.notify.setAddress('carol', 'carol@example.org', {
         hash: randomBytes(32),
         expiresAt: 1_000,
@@ -110,20 +110,25 @@ for (const adapter of STORE_ADAPTERS) {
       await verified('alice');
       expect(await store.notify.nextDue()).toBeUndefined();
       expect(await store.notify.schedule('alice', 100, 200, HOUR)).toBe(true);
-      expect(await store.notify.schedule('alice', 150, 250, HOUR)).toBe(false); // one is due already
+      expect(await store.notify.schedule('alice', 150, 250, HOUR)).toBe(false); // one is due sooner already
+      expect(await store.notify.schedule('alice', 150, 200, HOUR)).toBe(false);
       expect(await store.notify.get('alice')).toMatchObject({ dueAt: 200 });
-      expect(await store.notify.nextDue()).toBe(200);
+      // A sooner one (a busy account) moves it up, and messages still count as waiting from the first.
+      expect(await store.notify.schedule('alice', 160, 180, HOUR)).toBe(true);
+      expect(await store.notify.nextDue()).toBe(180);
 
-      expect(await store.notify.takeDue(199, 10)).toEqual([]);
-      expect(await store.notify.takeDue(200, 10)).toEqual([
+      expect(await store.notify.takeDue(179, 10)).toEqual([]);
+      expect(await store.notify.takeDue(180, 10)).toEqual([
         { account: 'alice', address: 'alice@example.org', waitingSince: 100 },
       ]);
       expect(await store.notify.takeDue(10_000, 10)).toEqual([]); // taken once
       await store.notify.notified('alice', 300);
       expect(await store.notify.get('alice')).toMatchObject({ notifiedAt: 300, dueAt: undefined });
 
-      // Within the window after the last one, the next is due when the window ends.
+      // Within the window after the last one, the next is due when the window ends, however soon it asks.
       expect(await store.notify.schedule('alice', 400, 500, HOUR)).toBe(true);
+      expect(await store.notify.get('alice')).toMatchObject({ dueAt: 300 + HOUR });
+      expect(await store.notify.schedule('alice', 450, 460, HOUR)).toBe(false);
       expect(await store.notify.get('alice')).toMatchObject({ dueAt: 300 + HOUR });
       // Removing the address drops the schedule with it.
       expect(await store.notify.remove('alice')).toBe(true);

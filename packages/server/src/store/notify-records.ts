@@ -54,9 +54,11 @@ export interface NotifyRecords {
   /** Deletes the account's address (and any schedule); false when there was none. */
   remove(account: string): Promise<boolean>;
   /**
-   * Schedules a notification for a verified address with none scheduled: due at `dueAt`, but not before
-   * `windowMs` after the last one; `waitingSince` is when the message that asked for it was received.
-   * True when this call scheduled it; false when the address is unverified, missing, or one is due already.
+   * Schedules a notification for a verified address: due at `dueAt`, but not before `windowMs` after the
+   * last one. One already scheduled stays, unless this one is due sooner (then it moves up, keeping when
+   * messages began to wait); `waitingSince` is when the message that asked for it was received. True when
+   * this call scheduled it or moved it up; false when the address is unverified or missing, or one is due
+   * no later already.
    */
   schedule(account: string, waitingSince: number, dueAt: number, windowMs: number): Promise<boolean>;
   /**

@@ -23,9 +23,11 @@ const SQL = {
   confirm: `UPDATE notify_emails SET verified = 1, code_hash = NULL, code_expires_at = NULL
      WHERE account = $1 AND verified = 0 AND code_hash = $2`,
   remove: 'DELETE FROM notify_emails WHERE account = $1',
-  schedule: `UPDATE notify_emails SET waiting_since = $2,
+  schedule: `UPDATE notify_emails
+     SET waiting_since = CASE WHEN due_at IS NULL THEN $2 ELSE waiting_since END,
        due_at = GREATEST($3::bigint, COALESCE(notified_at + $4::bigint, $3::bigint))
-     WHERE account = $1 AND verified = 1 AND due_at IS NULL`,
+     WHERE account = $1 AND verified = 1
+       AND (due_at IS NULL OR due_at > GREATEST($3::bigint, COALESCE(notified_at + $4::bigint, $3::bigint)))`,
   takeDue: `UPDATE notify_emails SET due_at = NULL
      WHERE account IN (
        SELECT account FROM notify_emails WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED

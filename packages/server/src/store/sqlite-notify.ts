@@ -21,9 +21,11 @@ const SQL = {
   confirm: `UPDATE notify_emails SET verified = 1, code_hash = NULL, code_expires_at = NULL
      WHERE account = ? AND verified = 0 AND code_hash = ?`,
   remove: 'DELETE FROM notify_emails WHERE account = ?',
-  schedule: `UPDATE notify_emails SET waiting_since = @since,
+  schedule: `UPDATE notify_emails
+     SET waiting_since = CASE WHEN due_at IS NULL THEN @since ELSE waiting_since END,
        due_at = MAX(@dueAt, COALESCE(notified_at + @windowMs, @dueAt))
-     WHERE account = @account AND verified = 1 AND due_at IS NULL`,
+     WHERE account = @account AND verified = 1
+       AND (due_at IS NULL OR due_at > MAX(@dueAt, COALESCE(notified_at + @windowMs, @dueAt)))`,
   takeDue: `UPDATE notify_emails SET due_at = NULL
      WHERE account IN (SELECT account FROM notify_emails WHERE due_at <= @now ORDER BY due_at LIMIT @limit)
      RETURNING account, address, waiting_since`,

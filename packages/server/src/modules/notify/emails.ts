@@ -30,6 +30,8 @@ export interface NotifyEmailsDeps {
   readonly serverName: () => string;
   readonly codeTtlMs: number;
   readonly codeAttempts: number;
+  /** Called after the account's address changed (set, verified or removed). */
+  readonly changed: (account: string) => void;
 }
 
 /** An account's notification address: set, verify, read, remove. */
@@ -63,6 +65,7 @@ export class NotifyEmails {
       hash: codeHash(account, code),
       expiresAt: clock.now() + this.deps.codeTtlMs,
     });
+    this.deps.changed(account);
     const minutes = Math.max(1, Math.round(this.deps.codeTtlMs / 60_000));
     try {
       await mailer.send(verificationMail(address, code, account, this.deps.serverName(), minutes));
@@ -88,6 +91,7 @@ export class NotifyEmails {
     if (hash === undefined || !codeMatches(hash, account, code) || !(await records.confirm(account, hash))) {
       throw new ApiError('VERIFICATION_FAILED');
     }
+    this.deps.changed(account);
     this.deps.logger.info({ account }, 'notification email verified');
     return this.state(account);
   }
@@ -95,6 +99,7 @@ export class NotifyEmails {
   /** Forgets the account's address. */
   async remove(account: string): Promise<EmailState> {
     await this.deps.records.remove(account);
+    this.deps.changed(account);
     return this.state(account);
   }
 }

@@ -1,11 +1,16 @@
 /**
- * When content-free notifications go out. A message stored for an account whose presence is offline (no
- * device connected, or appearing offline) or busy schedules one, in the store: after a grace delay (short
- * for busy), and never sooner than the window after the last one. When it is due, exactly one node takes
- * it (`takeDue` is atomic across nodes) and mails it if it still applies: the account is busy, or it is
- * offline and a message received since the scheduling one still waits in a mailbox (none when a device
- * fetched them meanwhile). A mail server that fails is logged (without the address) and tried again after
- * a delay; nothing here throws into the relay.
+ * When content-free notifications go out. A message stored for an account with a verified address
+ * schedules one, in the store: after a grace delay (short when the account shows as busy), and never
+ * sooner than the window after the last one. When it is due, exactly one node takes it (`takeDue` is
+ * atomic across nodes) and mails it if it still applies then: the account is busy, or it is offline (no
+ * device connected, or appearing offline) and a message received since the scheduling one still waits in
+ * a mailbox (none when a device fetched them meanwhile). An account that is online or away gets nothing.
+ * A mail server that fails is logged (without the address) and tried again after a delay; nothing here
+ * throws into the relay.
+ *
+ * Deciding at due time, not at send time, keeps the relay's cost per message low: a node touches the
+ * store for an account at most once per {@link TOUCH_MS} (a relay sends thousands of messages a second),
+ * and presence is read fresh only when a notification is due.
  *
  * Each node wakes up at the soonest due time it knows of, and sweeps every `sweepMs` in any case, so a
  * notification scheduled by a node that died is still sent by another. A node that dies between taking a
@@ -19,6 +24,7 @@ import type { Store } from '../../store/store.js';
 import type { Counter } from '../metrics/registry.js';
 import { type Mailer, MailFailure } from './mailer.js';
 import { notificationMail } from './mails.js';
+import { Recent } from './recent.js';
 
 /** The timings, in ms (server limits `notify*`). */
 export interface NotifyTimings {
@@ -49,6 +55,13 @@ export interface SchedulerDeps {
   readonly onError: (err: unknown) => void;
 }
 
+/**
+ * How long after scheduling (or finding nothing to schedule) for an account a node leaves the store alone
+ * for that account's next messages: its own changes to the account's address or notifications end it
+ * early, another node's take effect after it.
+ */
+export const TOUCH_MS = 2_000;
+
 /** How many due notifications one run takes at a time. */
 const BATCH = 50;
 /** Longest a timer is set for (setTimeout's limit is about 24.8 days). */
@@ -61,6 +74,8 @@ export class NotifyScheduler {
   private running: Promise<number> | undefined;
   private again = false;
   private closed = false;
+  /** Accounts whose row this node scheduled or checked within {@link TOUCH_MS}. */
+  private readonly touched = new Recent<true>(TOUCH_MS);
 
   constructor(private readonly deps: SchedulerDeps) {
     this.sweep = setInterval(() => this.runSoon(), deps.timings.sweepMs);
@@ -68,20 +83,24 @@ export class NotifyScheduler {
   }
 
   /**
-   * A message for `account`, whose presence is `state`, was stored at `receivedAt`: schedules a
-   * notification when the account is offline or busy (and has a verified address, with none scheduled).
+   * A message for `account`, whose presence looked like `state`, was stored at `receivedAt`: schedules a
+   * notification (when the account has a verified address), due sooner when it is busy. Undefined when
+   * this node touched the account's row within {@link TOUCH_MS}: nothing to do.
    */
-  async stored(account: string, receivedAt: number, state: PresenceState): Promise<void> {
-    if (this.closed || (state !== 'offline' && state !== 'busy')) return;
+  stored(account: string, receivedAt: number, state: PresenceState): Promise<void> | undefined {
+    if (this.closed || this.touched.get(account) !== undefined) return undefined;
+    this.touched.set(account, true);
     const t = this.deps.timings;
     const delay = state === 'busy' ? t.busyDelayMs : t.offlineDelayMs;
-    const due = await this.deps.store.notify.schedule(
-      account,
-      receivedAt,
-      this.deps.clock.now() + delay,
-      t.windowMs,
-    );
-    if (due) this.wakeAt(await this.deps.store.notify.nextDue());
+    const at = this.deps.clock.now() + delay;
+    return this.deps.store.notify.schedule(account, receivedAt, at, t.windowMs).then(async (scheduled) => {
+      if (scheduled) this.wakeAt(await this.deps.store.notify.nextDue());
+    });
+  }
+
+  /** The account's address or notifications changed on this node: its next message looks again. */
+  forget(account: string): void {
+    this.touched.delete(account);
   }
 
   /** Sends every notification due now; resolves with how many were mailed. */
@@ -149,6 +168,7 @@ export class NotifyScheduler {
   /** Mails `d` if it still applies; true when mailed. A failure schedules it again after `retryMs`. */
   private async deliver(d: DueNotification): Promise<boolean> {
     const { deps } = this;
+    this.forget(d.account);
     try {
       if (!(await this.stillWaiting(d))) return false;
       await deps.mailer.send(notificationMail(d.address, deps.serverName()));
