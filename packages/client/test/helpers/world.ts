@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeProvider } from '@sotto/crypto';
-import { DEFAULT_SERVER_LIMITS, defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import {
+  DEFAULT_SERVER_LIMITS,
+  defaultConfig,
+  type RunningServer,
+  type SmtpSettings,
+  startServer,
+} from '@sotto/server';
 import {
   type ClientEvents,
   type ClientOptions,
@@ -26,9 +32,9 @@ export interface TestServer {
   stop(keepData?: boolean): Promise<void>;
 }
 
-/** Starts a server (reusing `dataDir` for a restart). */
+/** Starts a server (reusing `dataDir` for a restart; `smtp` for notification emails). */
 export async function startTestServer(
-  options: { dataDir?: string; port?: number; publicOrigin?: string } = {},
+  options: { dataDir?: string; port?: number; publicOrigin?: string; smtp?: SmtpSettings } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-client-server-'));
   const server = await startServer(
@@ -38,6 +44,7 @@ export async function startTestServer(
       dataDir,
       logLevel: 'warn',
       ...(options.publicOrigin === undefined ? {} : { publicOrigins: [options.publicOrigin] }),
+      ...(options.smtp === undefined ? {} : { smtp: options.smtp }),
       limits: { ...DEFAULT_SERVER_LIMITS, loginAttemptsPerIpPerMinute: 1000, sendsPerDevicePerSecond: 1000 },
     }),
     { logDestination: { write: () => undefined } },
