@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from '@sotto/protocol';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import { defaultConfig, type RunningServer, type ServerConfig, startServer } from '@sotto/server';
 import { type Browser, chromium } from 'playwright-core';
 import { type NetProxy, startProxy } from './proxy.js';
 
@@ -65,6 +65,8 @@ export interface WorldOptions {
    * then accepts connections signed for the proxy's origin as well as its own).
    */
   readonly proxy?: boolean;
+  /** More server configuration (a mail server for notification emails). */
+  readonly config?: Partial<Pick<ServerConfig, 'smtp'>>;
 }
 
 /** A port free on 127.0.0.1 right now (the server is started on it at once). */
@@ -102,6 +104,7 @@ export async function startWorld(name: string, options: WorldOptions = {}): Prom
       ...base,
       limits: { ...base.limits, ...options.limits },
       ...(origins.length === 0 ? {} : { publicOrigins: origins }),
+      ...options.config,
     };
   };
   let server = await startServer(config(first));
