@@ -17,7 +17,7 @@ export const EXIT = Object.freeze({
   NETWORK: 4,
   /**
    * Refused: an untrusted (changed) identity key, a weak password, blocked, not a contact, name taken, a
-   * file over the server's limit or the account's quota.
+   * file over the server's limit or the account's quota, notification emails unavailable or a wrong code.
    */
   REFUSED: 5,
   /** Interrupted with Ctrl-C: at a prompt, or a file transfer (cancelled). */

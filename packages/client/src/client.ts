@@ -52,6 +52,13 @@ import {
   type SendResult,
   sendText,
 } from './messages.js';
+import {
+  type NotificationEmail,
+  notificationEmail,
+  removeNotificationEmail,
+  setNotificationEmail,
+  verifyNotificationEmail,
+} from './notify.js';
 import type { ClientOptions, HistoryOptions, LoginOptions, RegisterOptions } from './options.js';
 import { checkPassword } from './password.js';
 import { loadProfile, type Profile } from './profile.js';
@@ -323,6 +330,27 @@ export class SottoClient {
   async setPresence(state: PresenceState, text?: string): Promise<void> {
     await this.requireCtx();
     await this.request({ t: 'presence.set', state, ...(text === undefined ? {} : { text }) });
+  }
+
+  /** This account's notification email (see notify.ts): whether the server can send one, and which. */
+  async notificationEmail(): Promise<NotificationEmail> {
+    await this.requireCtx();
+    return notificationEmail((f) => this.request(f));
+  }
+  /** Sets the notification email address; the server mails a code to it. See notify.ts for what it throws. */
+  async setNotificationEmail(address: string): Promise<NotificationEmail> {
+    await this.requireCtx();
+    return setNotificationEmail((f) => this.request(f), address);
+  }
+  /** Confirms the notification email with the mailed code. Throws VERIFICATION_FAILED (see notify.ts). */
+  async verifyNotificationEmail(code: string): Promise<NotificationEmail> {
+    await this.requireCtx();
+    return verifyNotificationEmail((f) => this.request(f), code);
+  }
+  /** Removes the notification email: no more emails. Throws NOT_CONNECTED. */
+  async removeNotificationEmail(): Promise<NotificationEmail> {
+    await this.requireCtx();
+    return removeNotificationEmail((f) => this.request(f));
   }
 
   /**

@@ -11,7 +11,7 @@
  */
 
 import { equalBytes, SottoError, toHex } from '@sotto/crypto';
-import { bytes, object, optional } from '@sotto/protocol';
+import { bytes, type FrameOf, object, optional } from '@sotto/protocol';
 import { loadContact } from './contacts.js';
 import { MAX_TEXT_CHARS } from './content.js';
 import type { Ctx } from './context.js';
@@ -39,6 +39,11 @@ export interface SendResult {
    * yourself.
    */
   readonly queued: boolean;
+  /**
+   * True when the server said the recipient shows as busy (presence) when it stored the message: show it,
+   * the message is delivered all the same. Absent otherwise, and for queued messages and file messages.
+   */
+  readonly recipientBusy?: true;
 }
 
 const SEP = '\u0001';
@@ -116,8 +121,16 @@ export async function sendText(
     throw new SottoError('INVALID_ARGUMENT', `A message has at most ${MAX_TEXT_CHARS} characters.`);
   }
   const { message, identityKey, ops } = await draftMessage(ctx, to, text);
-  const queued = await sendStored(ctx, message, identityKey, { online, report, extraOps: ops });
-  return { messageId: message.id, sentAt: message.sentAt, queued };
+  let busy = false;
+  const queued = await sendStored(ctx, message, identityKey, {
+    online,
+    report,
+    extraOps: ops,
+    onSent: (sent) => {
+      busy = sent.recipientBusy === true;
+    },
+  });
+  return { messageId: message.id, sentAt: message.sentAt, queued, ...(busy ? { recipientBusy: true } : {}) };
 }
 
 /**
@@ -168,6 +181,8 @@ export async function sendStored(
     extraOps?: readonly StoreOp[];
     /** The content, when the store does not hold all it is made of yet (it is in `extraOps`). */
     content?: OutgoingContent;
+    /** Called with the server's answer once it stored the message. */
+    onSent?: (sent: FrameOf<'sent'>) => void;
   },
 ): Promise<boolean> {
   const first = [...(options.extraOps ?? []), pendingOp(m, identityKey)];
@@ -183,7 +198,7 @@ export async function sendStored(
     await ctx.store.write(first);
     return true;
   }
-  return deliver(ctx, m, first, identityKey, options.content);
+  return deliver(ctx, m, first, identityKey, options.content, options.onSent);
 }
 
 /**
@@ -198,6 +213,7 @@ async function deliver(
   first: StoreOp[],
   identityKey: Uint8Array | undefined,
   given?: OutgoingContent,
+  onSent?: (sent: FrameOf<'sent'>) => void,
 ): Promise<boolean> {
   const to = m.conversation;
   try {
@@ -206,12 +222,13 @@ async function deliver(
       // One encryption for the whole group; our other devices are members and get it too.
       await sendToGroup(ctx, to, content(false), ctx.groupHooks, first);
     } else {
-      await fanout(ctx, {
+      const sent = await fanout(ctx, {
         to,
         ...(identityKey === undefined ? {} : { identityKey }),
         plaintextFor: (t) => content(t.own),
         extraOps: first,
       });
+      onSent?.(sent);
     }
   } catch (err) {
     if (unknownOutcome(err)) {
@@ -324,8 +341,11 @@ export async function resendMessage(ctx: Ctx, id: string, online: boolean): Prom
     await ctx.store.write(first);
     return { messageId: m.id, sentAt: m.sentAt, queued: true };
   }
-  const queued = await deliver(ctx, message, first, identityKey);
-  return { messageId: m.id, sentAt: m.sentAt, queued };
+  let busy = false;
+  const queued = await deliver(ctx, message, first, identityKey, undefined, (sent) => {
+    busy = sent.recipientBusy === true;
+  });
+  return { messageId: m.id, sentAt: m.sentAt, queued, ...(busy ? { recipientBusy: true } : {}) };
 }
 
 /** Marks incoming messages of `conversation` read here and tells the sender (and our other devices). */

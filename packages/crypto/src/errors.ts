@@ -68,6 +68,10 @@ export const ERROR_CODES = {
     'The group has moved to a later epoch; process the commits you have not seen yet and try again.',
   GROUP_TOO_LARGE: 'The group would have more member devices than this server allows.',
   NO_KEY_PACKAGES: 'A device has no MLS KeyPackage left to be added to a group with.',
+  NOTIFICATIONS_UNAVAILABLE:
+    'This server cannot send notification emails now: its operator configured no mail server, or the mail server did not take the email.',
+  VERIFICATION_FAILED:
+    'The verification code is wrong, expired or used up (too many attempts); ask for a new code.',
   INTERNAL: 'The server failed to handle the request; it was not carried out.',
   // Client (added by @sotto/client; local conditions of the SDK, never sent by a server)
   WEAK_PASSWORD: 'The password is too easy to guess; choose a stronger one (or explicitly allow a weak one).',

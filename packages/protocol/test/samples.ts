@@ -175,7 +175,21 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
     { t: 'presence', account: 'bob', state: 'online' },
     { t: 'presence', account: 'bob', state: 'offline', text: 'gone fishing', lastSeen: 1_790_000_000_000 },
   ],
-  sent: [{ t: 'sent', id: 29, envelopeIds: [b(16, 3)], serverTime: 1_790_000_000_001 }],
+  sent: [
+    { t: 'sent', id: 29, envelopeIds: [b(16, 3)], serverTime: 1_790_000_000_001 },
+    { t: 'sent', id: 28, envelopeIds: [b(16, 4)], serverTime: 1_790_000_000_002, recipientBusy: true },
+  ],
+  'notify.email.get': [{ t: 'notify.email.get', id: 40 }],
+  'notify.email.set': [
+    { t: 'notify.email.set', id: 41, address: 'bob@example.org' },
+    { t: 'notify.email.set', id: 42, address: "o'neil+sotto@mail.xn--bcher-kva.example" },
+  ],
+  'notify.email.verify': [{ t: 'notify.email.verify', id: 43, code: '012345' }],
+  'notify.email.remove': [{ t: 'notify.email.remove', id: 44 }],
+  'notify.email.state': [
+    { t: 'notify.email.state', id: 40, available: false, verified: false },
+    { t: 'notify.email.state', id: 41, available: true, address: 'bob@example.org', verified: true },
+  ],
   envelope: [
     {
       t: 'envelope',

@@ -99,6 +99,19 @@ export const FLAGS = {
       'Who may create accounts: open (anyone), token (only with an invite from `sotto-server admin ' +
       'tokens create`) or closed (nobody). Default open.',
   },
+  '--smtp-url': {
+    env: 'SOTTO_SMTP_URL',
+    arg: 'URL',
+    help:
+      'The mail server for notification emails: smtp://[USER[:PASSWORD]@]HOST[:PORT] (STARTTLS when offered, ' +
+      'required when a password goes to another host; port 587 by default) or smtps://… (TLS, port 465). ' +
+      'Prefer the variable: a command line is visible to other users. Default: none, no emails are sent.',
+  },
+  '--smtp-from': {
+    env: 'SOTTO_SMTP_FROM',
+    arg: 'ADDRESS',
+    help: 'The sender of notification emails, e.g. "Sotto <sotto@example.org>"; needed with --smtp-url.',
+  },
   '--limit': {
     env: 'SOTTO_LIMITS',
     arg: 'NAME=N',

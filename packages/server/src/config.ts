@@ -9,6 +9,7 @@ import { fileKey, readConfigFile } from './config-file.js';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { canonicalOrigin } from './modules/auth/origins.js';
 import { isS3Spec, parseS3Location, type S3Location } from './modules/files/s3-location.js';
+import { parseSmtp, type SmtpSettings } from './modules/notify/smtp-config.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { defaultWebDir, isWebDir } from './web-static.js';
 
@@ -37,6 +38,22 @@ export interface ServerLimits extends Limits {
    * adds its messages to the day's counts and reports its connected devices, in milliseconds.
    */
   readonly operatorPollMs: number;
+  /** Grace delay before a notification email for a message to an offline account, in milliseconds. */
+  readonly notifyOfflineDelayMs: number;
+  /** Grace delay before a notification email for a message to a busy account, in milliseconds. */
+  readonly notifyBusyDelayMs: number;
+  /** Least time between two notification emails to one account, in milliseconds. */
+  readonly notifyWindowMs: number;
+  /** Delay before a notification the mail server did not take is tried again, in milliseconds. */
+  readonly notifyRetryMs: number;
+  /** How often each node looks for due notifications (besides its own timers), in milliseconds. */
+  readonly notifySweepMs: number;
+  /** How long an emailed verification code is valid, in milliseconds. */
+  readonly notifyCodeTtlMs: number;
+  /** Tries (right or wrong) one verification code allows. */
+  readonly notifyCodeAttempts: number;
+  /** Verification codes (emails) an account may ask for per hour; RATE_LIMITED beyond. */
+  readonly notifyCodesPerAccountPerHour: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -49,6 +66,14 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   fileAuthorizationsPerAccountPerMinute: 60,
   fileCollectionIntervalMs: 60 * 60_000,
   operatorPollMs: 5_000,
+  notifyOfflineDelayMs: 5 * 60_000,
+  notifyBusyDelayMs: 30_000,
+  notifyWindowMs: 60 * 60_000,
+  notifyRetryMs: 2 * 60_000,
+  notifySweepMs: 30_000,
+  notifyCodeTtlMs: 15 * 60_000,
+  notifyCodeAttempts: 5,
+  notifyCodesPerAccountPerHour: 5,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -107,6 +132,11 @@ export interface ServerConfig {
    * admin tokens create`) or `closed` (nobody: REGISTRATION_CLOSED).
    */
   readonly registration: RegistrationMode;
+  /**
+   * The mail server for notification emails (`--smtp-url`, `--smtp-from`; see `parseSmtp`). Default: none,
+   * and then the server sends no email (clients are told notifications are unavailable).
+   */
+  readonly smtp?: SmtpSettings | undefined;
 }
 
 export { ConfigError } from './config-error.js';
@@ -185,6 +215,19 @@ function readFiles(
   if (value === undefined || !isS3Spec(value)) return value;
   try {
     return parseS3Location(value, env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+/** The `--smtp-url` and `--smtp-from` values (default: no mail server). Throws {@link ConfigError}. */
+function readSmtp(url: string | undefined, from: string | undefined): SmtpSettings | undefined {
+  if (url === undefined) {
+    if (from !== undefined) throw new ConfigError('--smtp-from needs --smtp-url');
+    return undefined;
+  }
+  try {
+    return parseSmtp(url, from);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
@@ -269,7 +312,8 @@ function withSource(err: unknown, sources: Sources): unknown {
  * error about a value that did not come from the command line says where it did. Throws
  * {@link ConfigError} on an unknown flag or file key, a file that cannot be read or parsed, a missing
  * value, a bad port, a `--registration` other than open, token or closed, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
- * a `redis://` URL, a `--web` directory without an `index.html`, a bad `--files s3://…` location, a
+ * a `redis://` URL, a `--web` directory without an `index.html`, a bad `--files s3://…` location, a bad
+ * `--smtp-url` or `--smtp-from` (see `parseSmtp`), a
  * `--public-origin` that is not an
  * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
  * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
@@ -334,6 +378,7 @@ function buildConfig(
     bus,
     webDir: web ?? defaultWebDir(),
     files: readFiles(one('--files'), env),
+    smtp: readSmtp(one('--smtp-url'), one('--smtp-from')),
     limits: { ...DEFAULT_SERVER_LIMITS, ...limits },
   });
 }

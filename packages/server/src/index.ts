@@ -33,6 +33,8 @@ import { registerProcessMetrics } from './modules/metrics/process-metrics.js';
 import { Info } from './modules/metrics/registry.js';
 import { registerHealthRoutes } from './modules/metrics/routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { smtpMailer } from './modules/notify/mailer.js';
+import { NotifyService } from './modules/notify/notify.js';
 import { LiveDevices } from './modules/operator/live-devices.js';
 import { OperatorLoop } from './modules/operator/operator-loop.js';
 import { RegistrationPolicy } from './modules/operator/registration.js';
@@ -54,6 +56,7 @@ export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup
 export { FILES_DIR } from './modules/files/open-blob-store.js';
 export type { S3Location } from './modules/files/s3-location.js';
 export type { SweepResult } from './modules/files/sweep.js';
+export type { SmtpSettings } from './modules/notify/smtp-config.js';
 
 /** Replaceable parts, for tests and for other deployments (PostgreSQL store, Redis bus). */
 export interface ServerDeps {
@@ -71,6 +74,11 @@ export interface RunningServer {
   /** `http://host:port` or `https://host:port`; the WebSocket is the same with `ws`/`wss` and `/v1/ws`. */
   readonly url: string;
   readonly port: number;
+  /**
+   * Mails the notifications due now (they also go out by timers, and every `notifySweepMs`); returns how
+   * many were mailed. Always 0 without a mail server.
+   */
+  notifyNow(): Promise<number>;
   /**
    * Deletes envelopes past the mailbox age limit now (it also runs every `expirySweepMs`), then sweeps
    * groups (old commits, groups without devices, bodies no envelope points at); returns how many envelopes.
@@ -161,7 +169,30 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const accounts = new AccountService(store, crypto, serverSetup, clock, limits, state, registration);
   const directory = new DirectoryService(store, crypto, limits);
   const contacts = new ContactsService(store, bus, presence);
-  const relay = new RelayService(store, bus, clock, metrics, limits);
+  let url = '';
+  const notify = new NotifyService({
+    store,
+    presence,
+    mailer: config.smtp === undefined ? undefined : smtpMailer(config.smtp),
+    clock,
+    logger,
+    registry: metrics.registry,
+    codeLimit: state.rateLimit('notify-codes', limits.notifyCodesPerAccountPerHour, 60 * 60_000),
+    serverName: () => new URL(config.publicOrigins[0] ?? url).host,
+    limits: {
+      offlineDelayMs: limits.notifyOfflineDelayMs,
+      busyDelayMs: limits.notifyBusyDelayMs,
+      windowMs: limits.notifyWindowMs,
+      retryMs: limits.notifyRetryMs,
+      sweepMs: limits.notifySweepMs,
+      codeTtlMs: limits.notifyCodeTtlMs,
+      codeAttempts: limits.notifyCodeAttempts,
+    },
+    onError,
+  });
+  const relay = new RelayService(store, bus, clock, metrics, limits, (sender, to, sent) =>
+    notify.afterSend(sender, to, sent),
+  );
   const files = new FilesService(store, blobs, clock, limits, onError);
   const origins = new AcceptedOrigins(config.publicOrigins);
   const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
@@ -214,6 +245,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     presence,
     relay,
     files,
+    notify: notify.emails,
     fileLimit: state.rateLimit('files', limits.fileAuthorizationsPerAccountPerMinute),
     sendLimit,
     bundleLimit: state.rateLimit('bundles', limits.bundleFetchesPerRequesterPerMinute),
@@ -259,6 +291,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     await app.close();
     stopProcessMetrics();
     await operator.stop().catch(onError);
+    await notify.close();
     await blobs.close();
     await adapters.close();
     throw err;
@@ -269,7 +302,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   origins.listening(scheme, config.host, port);
   logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   if (config.registration !== 'open') {
     logger.info(
       { registration: config.registration },
@@ -324,6 +357,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     port,
     expireNow,
     sweepFilesNow,
+    notifyNow: () => notify.runNow(),
     close: (drainMs = 5_000) => {
       closing ??= (async () => {
         draining = true;
@@ -332,6 +366,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
         await app.close();
         stopProcessMetrics();
         await operator.stop().catch(onError);
+        await notify.close();
         await blobs.close();
         await adapters.close();
         logger.info('server stopped');

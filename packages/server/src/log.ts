@@ -1,7 +1,7 @@
 /**
  * The server's pino logger. Log lines carry routing facts (account names, device ids, frame types,
- * codes) and never bodies, keys, passwords, OPAQUE messages, tickets or signatures; as a second line of
- * defence the fields that could hold them are redacted by name.
+ * codes) and never bodies, keys, passwords, OPAQUE messages, tickets, signatures or email addresses; as
+ * a second line of defence the fields that could hold them are redacted by name.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
 
@@ -12,6 +12,7 @@ export const REDACTED_FIELDS = [
   'body',
   'backup',
   'signature',
+  'address',
   'registrationRecord',
   'registrationRequest',
   'registrationResponse',

@@ -69,6 +69,51 @@ describe('config', () => {
     expect(() => parseConfig(['--files', 's3://bucket'], { SOTTO_S3_ACCESS_KEY: 'AK' })).toThrow(/together/);
   });
 
+  it('takes a mail server from --smtp-url and --smtp-from (or SOTTO_SMTP_*), requiring TLS for a remote password', () => {
+    expect(parseConfig([], {}).smtp).toBeUndefined();
+    const env = { SOTTO_SMTP_URL: 'smtp://relay.example.org', SOTTO_SMTP_FROM: 'Sotto <sotto@example.org>' };
+    expect(parseConfig([], env).smtp).toEqual({
+      host: 'relay.example.org',
+      port: 587,
+      secure: false,
+      requireTls: false,
+      auth: undefined,
+      from: 'Sotto <sotto@example.org>',
+    });
+    expect(
+      parseConfig(['--smtp-url', 'smtp://me%40example.org:p%3Ass@mail.example.org:2525'], env).smtp,
+    ).toMatchObject({
+      host: 'mail.example.org',
+      port: 2525,
+      requireTls: true,
+      auth: { user: 'me@example.org', pass: 'p:ss' },
+    });
+    expect(parseConfig(['--smtp-url', 'smtps://u:p@mail.example.org'], env).smtp).toMatchObject({
+      port: 465,
+      secure: true,
+      requireTls: false,
+    });
+    expect(parseConfig(['--smtp-url', 'smtp://u:p@127.0.0.1:25'], env).smtp).toMatchObject({
+      requireTls: false,
+    });
+    for (const bad of [
+      'http://mail.example.org',
+      'smtp://',
+      'smtp://host/path',
+      'smtp://host?tls=no',
+      'nope',
+    ]) {
+      expect(() => parseConfig(['--smtp-url', bad], env), bad).toThrow(ConfigError);
+    }
+    expect(() => parseConfig(['--smtp-url', 'smtp://host'], {})).toThrow(/--smtp-from is needed/);
+    for (const bad of ['nobody', 'a@b\r\nBcc: eve@example.org', '<a@b']) {
+      expect(() => parseConfig(['--smtp-url', 'smtp://host', '--smtp-from', bad], {}), bad).toThrow(
+        ConfigError,
+      );
+    }
+    expect(() => parseConfig(['--smtp-from', 'a@b.org'], {})).toThrow(/needs --smtp-url/);
+  });
+
   it('refuses unknown flags, bad ports and half a TLS pair', () => {
     expect(() => parseConfig(['--nope'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--port', '70000'], {})).toThrow(ConfigError);

@@ -33,6 +33,7 @@ describe('migrations', () => {
       '83ec40a084c71926',
       // 7 (operators)
       '5eae7d072588f294',
+      '4e6c65d2ac880dd7', // 8 (notifications)
     ]);
     expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual([
       '32d160babbbe7ea9',
@@ -43,6 +44,7 @@ describe('migrations', () => {
       'a749b78f43b22fc4',
       // 7
       '6f1ce1fafd3c815e',
+      'e3c63c5e1c55315e', // 8 (notifications)
     ]);
   });
 

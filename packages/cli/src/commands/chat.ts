@@ -30,7 +30,7 @@ NAME's messages, receipts, presence and typing appear as they happen; shown mess
 Type /quit or press Ctrl-D to leave; a message that cannot be sent (e.g. UNTRUSTED_IDENTITY) is
 reported and the chat goes on. With piped input, each line is sent and chat ends at the end of the
 input, or at the first message that cannot be sent (exiting with its code).
---json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt"}.`,
+--json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt","recipientBusy"?}.`,
   options: { history: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   run: async (ctx) => {
@@ -142,11 +142,12 @@ async function converse(
         checkMessageText(text);
         const r = await client.send(name, text);
         const type = r.queued ? 'queued' : 'sent';
-        if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt });
+        const busy = r.recipientBusy === true ? { recipientBusy: true } : {};
+        if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt, ...busy });
         else
           print({
             json: { type },
-            line: `[${clock(r.sentAt)}] me: ${visibleLine(text)}${r.queued ? ' (queued)' : ''}`,
+            line: `[${clock(r.sentAt)}] me: ${visibleLine(text)}${r.queued ? ' (queued)' : r.recipientBusy ? ` (${visibleLine(name)} is busy)` : ''}`,
           });
       } catch (err) {
         if (!tty) {

@@ -6,6 +6,7 @@ import { devices } from './devices.js';
 import { download } from './download.js';
 import { history } from './history.js';
 import { login } from './login.js';
+import { notify } from './notify.js';
 import { receive } from './receive.js';
 import { register } from './register.js';
 import { safetyNumber } from './safety-number.js';
@@ -33,4 +34,5 @@ export const COMMANDS: readonly Command[] = [
   verify,
   devices,
   status,
+  notify,
 ];

@@ -5,6 +5,10 @@ import { checkMessageText, MAX_MESSAGE_CHARS } from '../message-text.js';
 import { withConnection } from '../sdk.js';
 import { visibleLine } from '../visible.js';
 
+/** The stderr note after a message to a contact who shows as busy. */
+export const busyNote = (name: string) =>
+  `note: ${visibleLine(name)} is busy; the message is delivered and waits for them`;
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   stream.setEncoding('utf8');
@@ -23,7 +27,8 @@ Encrypts TEXT for every device of NAME and for this account's other devices, and
 server (delivered later to devices that are offline). TEXT has at most ${MAX_MESSAGE_CHARS} characters
 (more is a usage error, exit 2, before anything is sent). Refused with exit 5 when NAME is verified and
 their identity key changed (UNTRUSTED_IDENTITY: see "sotto verify --acknowledge"), blocked, or not
-a contact. --json prints {"type":"sent","to","id","sentAt"}; "type":"queued" (still exit 0) when the
+a contact. When NAME shows as busy, a note says so on stderr. --json prints
+{"type":"sent","to","id","sentAt","recipientBusy"?}; "type":"queued" (still exit 0) when the
 connection dropped mid-send: the message is kept and the next sotto command on this profile sends it,
 once. Do not send it again.`,
   options: {},
@@ -47,13 +52,16 @@ once. Do not send it again.`,
             sentAt: r.sentAt,
           },
         );
-      } else
+      } else {
         ctx.out.emit(`sent to ${visibleLine(name)}`, {
           type: 'sent',
           to: name,
           id: r.messageId,
           sentAt: r.sentAt,
+          ...(r.recipientBusy === true ? { recipientBusy: true } : {}),
         });
+        if (r.recipientBusy === true) ctx.out.note(busyNote(name));
+      }
     });
   },
 };

@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeProvider } from '@sotto/crypto';
-import { DEFAULT_SERVER_LIMITS, defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import {
+  DEFAULT_SERVER_LIMITS,
+  defaultConfig,
+  type RunningServer,
+  type SmtpSettings,
+  startServer,
+} from '@sotto/server';
 import {
   type ClientEvents,
   type ClientOptions,
@@ -26,7 +32,7 @@ export interface TestServer {
   stop(keepData?: boolean): Promise<void>;
 }
 
-/** Starts a server (reusing `dataDir` for a restart). */
+/** Starts a server (reusing `dataDir` for a restart; `smtp` for notification emails). */
 export async function startTestServer(
   options: {
     dataDir?: string;
@@ -34,6 +40,7 @@ export async function startTestServer(
     publicOrigin?: string;
     registration?: 'open' | 'token' | 'closed';
     operatorPollMs?: number;
+    smtp?: SmtpSettings;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-client-server-'));
@@ -45,6 +52,7 @@ export async function startTestServer(
       logLevel: 'warn',
       ...(options.publicOrigin === undefined ? {} : { publicOrigins: [options.publicOrigin] }),
       registration: options.registration ?? 'open',
+      ...(options.smtp === undefined ? {} : { smtp: options.smtp }),
       limits: {
         ...DEFAULT_SERVER_LIMITS,
         loginAttemptsPerIpPerMinute: 1000,

@@ -52,6 +52,13 @@ import {
   mlsKeysLowFrame,
   mlsKeysUploadFrame,
 } from './mls-keys.js';
+import {
+  notifyEmailGetFrame,
+  notifyEmailRemoveFrame,
+  notifyEmailSetFrame,
+  notifyEmailStateFrame,
+  notifyEmailVerifyFrame,
+} from './notify.js';
 import { presenceFrame, presenceSetFrame } from './presence.js';
 import { ackFrame, envelopeFrame, sendFrame, sentFrame } from './relay.js';
 
@@ -85,6 +92,10 @@ export const CLIENT_FRAMES = {
   'groups.send': groupsSendFrame,
   'groups.commits': groupsCommitsFrame,
   'groups.leave': groupsLeaveFrame,
+  'notify.email.get': notifyEmailGetFrame,
+  'notify.email.set': notifyEmailSetFrame,
+  'notify.email.verify': notifyEmailVerifyFrame,
+  'notify.email.remove': notifyEmailRemoveFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -120,6 +131,7 @@ export const SERVER_FRAMES = {
   'groups.commit.result': groupsCommitResultFrame,
   'groups.sent': groupsSentFrame,
   'groups.commits.result': groupsCommitsResultFrame,
+  'notify.email.state': notifyEmailStateFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -162,5 +174,6 @@ export * from './groups.js';
 export * from './keys.js';
 export * from './misc.js';
 export * from './mls-keys.js';
+export * from './notify.js';
 export * from './presence.js';
 export * from './relay.js';

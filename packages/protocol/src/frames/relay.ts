@@ -9,7 +9,7 @@ import { WIRE_BOUNDS } from '../limits.js';
 import { accountName } from '../names.js';
 import type { Infer } from '../schema/core.js';
 import { array, frame, object } from '../schema/object.js';
-import { bytes, optional } from '../schema/primitives.js';
+import { bool, bytes, optional } from '../schema/primitives.js';
 import { deviceAddress, deviceId, envelopeId, messageBody, requestId, timestampMs } from './common.js';
 import { envelopeGroup } from './groups.js';
 
@@ -30,11 +30,16 @@ export const sendFrame = frame('send', {
   messages: array(outgoingMessage, { min: 1, max: WIRE_BOUNDS.messagesPerSend }),
 });
 
-/** Server → client: answer to `send`; `envelopeIds[i]` is the envelope of `messages[i]`. */
+/**
+ * Server → client: answer to `send`; `envelopeIds[i]` is the envelope of `messages[i]`. `recipientBusy` is
+ * true (and otherwise absent) when `to` is another account whose presence is `busy`: the sender, an
+ * accepted contact, is shown that presence anyway; the message is stored and delivered as usual.
+ */
 export const sentFrame = frame('sent', {
   id: requestId,
   envelopeIds: array(envelopeId, { max: WIRE_BOUNDS.messagesPerSend }),
   serverTime: timestampMs,
+  recipientBusy: optional(bool()),
 });
 
 /** The largest body any envelope carries: a 1:1 ciphertext, or a group's commit, Welcome or message. */

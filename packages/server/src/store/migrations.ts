@@ -288,6 +288,23 @@ export const MIGRATIONS: readonly Migration[] = [
     version TEXT NOT NULL
   )${d.keyedTable};
   `,
+  // 8 (docs/decisions/0023): one notification
+  // email address per account, the hash of its verification code, and when a content-free notification is
+  // due. The address is personal data and lives only here.
+  (d) => `
+  CREATE TABLE notify_emails (
+    account TEXT PRIMARY KEY REFERENCES accounts(name) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    verified ${d.int} NOT NULL,
+    code_hash ${d.bytes},
+    code_expires_at ${d.int},
+    code_attempts ${d.int} NOT NULL,
+    waiting_since ${d.int},
+    due_at ${d.int},
+    notified_at ${d.int}
+  )${d.keyedTable};
+  CREATE INDEX notify_emails_by_due ON notify_emails (due_at) WHERE due_at IS NOT NULL;
+  `,
 ];
 
 /**

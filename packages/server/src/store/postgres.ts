@@ -15,11 +15,13 @@ import type pg from 'pg';
 import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
+import type { NotifyRecords } from './notify-records.js';
 import { PostgresAdminRecords } from './postgres-admin.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
 import { PostgresFileRecords } from './postgres-files.js';
 import { PostgresGroupRecords } from './postgres-groups.js';
 import { migratePostgres } from './postgres-migrate.js';
+import { PostgresNotifyRecords } from './postgres-notify.js';
 import { PG } from './postgres-sql.js';
 import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
@@ -78,11 +80,13 @@ export class PostgresStore implements Store {
   readonly files: FileRecords;
   readonly groups: GroupRecords;
   readonly admin: AdminRecords;
+  readonly notify: NotifyRecords;
 
   constructor(private readonly pool: pg.Pool) {
     this.files = new PostgresFileRecords(pool);
     this.groups = new PostgresGroupRecords(pool);
     this.admin = new PostgresAdminRecords(pool, this.files);
+    this.notify = new PostgresNotifyRecords(pool);
   }
 
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

@@ -11,10 +11,12 @@ import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
 import { migrate } from './migrations.js';
+import type { NotifyRecords } from './notify-records.js';
 import { SqliteAdminRecords } from './sqlite-admin.js';
 import { mailboxKey, ReadCache } from './sqlite-cache.js';
 import { SqliteFileRecords } from './sqlite-files.js';
 import { SqliteGroupRecords } from './sqlite-groups.js';
+import { SqliteNotifyRecords } from './sqlite-notify.js';
 import {
   bytes,
   int,
@@ -90,6 +92,7 @@ export class SqliteStore implements Store {
   readonly files: FileRecords;
   readonly groups: GroupRecords;
   readonly admin: AdminRecords;
+  readonly notify: NotifyRecords;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepareStatements(db);
@@ -106,6 +109,7 @@ export class SqliteStore implements Store {
       this.readCache.clear();
       this.wrote();
     });
+    this.notify = new SqliteNotifyRecords(db);
     ({ runAll: this.runAll, enqueueAll: this.enqueueAll, ackAll: this.ackAll } = this.hotTransactions());
   }
 

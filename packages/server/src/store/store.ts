@@ -7,6 +7,7 @@ import type { PresenceState } from '@sotto/protocol';
 import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { EnvelopeGroupRef, GroupRecords } from './group-records.js';
+import type { NotifyRecords } from './notify-records.js';
 
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
@@ -238,6 +239,9 @@ export interface Store {
   // The operator
   /** Disabled and deleted accounts, invites, daily counts, node status (`sotto-server admin`). */
   readonly admin: AdminRecords;
+  // Notifications
+  /** Notification email addresses and when a notification is due (modules/notify). */
+  readonly notify: NotifyRecords;
 
   // The deployment
   /** True when the store holds at least one account. */

@@ -10,6 +10,7 @@ import type { ContactsService } from '../modules/contacts/contacts.js';
 import type { PresenceService } from '../modules/contacts/presence.js';
 import type { DirectoryService } from '../modules/directory/directory.js';
 import type { FilesService } from '../modules/files/files.js';
+import type { EmailState, NotifyEmails } from '../modules/notify/emails.js';
 import type { AcceptedSend, RelayService } from '../modules/relay/relay.js';
 import type { RateLimit } from '../shared/shared-state.js';
 import type { DeviceAddress } from '../store/store.js';
@@ -26,6 +27,7 @@ export interface RouterDeps {
   readonly presence: PresenceService;
   readonly relay: RelayService;
   readonly files: FilesService;
+  readonly notify: NotifyEmails;
   /** `files.authorize` per account. */
   readonly fileLimit: RateLimit;
   /** Sends per device. */
@@ -61,6 +63,11 @@ function sendLater(conn: Connection, f: FrameOf<'send'>, accepted: AcceptedSend)
     accepted.sent.then((sent) => conn.send(sent)),
   );
   return undefined;
+}
+
+/** Answers a `notify.email.*` request with the state `work` resolves with. */
+async function answerState(conn: Connection, id: number, work: Promise<EmailState>): Promise<void> {
+  conn.send({ ...(await work), id });
 }
 
 /** The error sentence for a challenge signed for `origin`, which this server does not accept. */
@@ -178,6 +185,14 @@ export function createRouter(
       await deps.files.delete(d.account, f.fileId);
       ok(conn, f.id);
     },
+    'notify.email.get': (conn, d, f) => answerState(conn, f.id, deps.notify.state(d.account)),
+    // The code goes out by email, which may take seconds: the device's sends go on meanwhile.
+    'notify.email.set': (conn, d, f) => {
+      conn.finishLater(f, answerState(conn, f.id, deps.notify.set(d.account, f.address)));
+      return undefined;
+    },
+    'notify.email.verify': (conn, d, f) => answerState(conn, f.id, deps.notify.verify(d.account, f.code)),
+    'notify.email.remove': (conn, d, f) => answerState(conn, f.id, deps.notify.remove(d.account)),
     ping: async (conn, _device, f) => {
       conn.send({ t: 'pong', id: f.id });
     },

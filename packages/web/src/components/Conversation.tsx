@@ -46,6 +46,8 @@ export function Conversation(props: ConversationProps) {
   const view = useConversation(client, name);
   const { messages, refreshTail, drop } = view;
   const [error, setError] = useState('');
+  /** True after a send the server said reached `name` while busy. */
+  const [busyNotice, setBusyNotice] = useState(false);
 
   // Read receipts for incoming messages as they show, while the page is visible (each id asked once).
   const asked = useRef(new Set<string>());
@@ -68,7 +70,8 @@ export function Conversation(props: ConversationProps) {
 
   const sendText = async (text: string): Promise<Draft> => {
     try {
-      await client.send(name, text);
+      const sent = await client.send(name, text);
+      setBusyNotice(sent.recipientBusy === true);
       await refreshTail(); // a message queued offline has no event yet
       return SENT;
     } catch (err) {
@@ -190,6 +193,11 @@ export function Conversation(props: ConversationProps) {
       <div className="typing-line" aria-live="polite" data-testid="typing">
         {typing ? `${name} is typing…` : ''}
       </div>
+      {busyNotice && (
+        <p role="status" className="hint busy-notice">
+          {name} is busy: your message is delivered and waits for them.
+        </p>
+      )}
       {(error !== '' || view.error !== '') && (
         <p role="alert" className="error">
           {error || view.error}

@@ -6,9 +6,11 @@ import type { SottoClient } from '@sotto/client';
 import { useState } from 'react';
 import { FilesContext, useFilesAccess } from '../lib/files-access.js';
 import { useContacts } from '../lib/use-contacts.js';
+import { useDesktopNotifications } from '../lib/use-desktop-notifications.js';
 import { useNoFileNavigation } from '../lib/use-file-drop.js';
 import { useKeyNotices } from '../lib/use-key-notices.js';
 import { useOnline } from '../lib/use-online.js';
+import { useTabTitle } from '../lib/use-tab-title.js';
 import { useTyping } from '../lib/use-typing.js';
 import { useUnread } from '../lib/use-unread.js';
 import { AddContactForm } from './AddContactForm.js';
@@ -17,6 +19,7 @@ import { ContactList } from './ContactList.js';
 import { Conversation } from './Conversation.js';
 import { DevicesPanel } from './DevicesPanel.js';
 import { LogoutDialog } from './LogoutDialog.js';
+import { SettingsPanel } from './SettingsPanel.js';
 import { StatusEditor } from './StatusEditor.js';
 import { VerificationPanel } from './VerificationPanel.js';
 
@@ -25,7 +28,8 @@ export type Pane =
   | { readonly kind: 'none'; readonly note?: string }
   | { readonly kind: 'chat'; readonly account: string }
   | { readonly kind: 'verify'; readonly account: string }
-  | { readonly kind: 'devices' };
+  | { readonly kind: 'devices' }
+  | { readonly kind: 'settings' };
 
 /** Props of {@link Messenger}. */
 export interface MessengerProps {
@@ -40,6 +44,8 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
   const [loggingOut, setLoggingOut] = useState(false);
   const { contacts, reload } = useContacts(client);
   const unread = useUnread(client, contacts);
+  useTabTitle(unread);
+  useDesktopNotifications(client, (name) => setPane({ kind: 'chat', account: name }));
   const typing = useTyping(client);
   const online = useOnline(client);
   const keyNotices = useKeyNotices(client);
@@ -59,6 +65,9 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
               <nav className="me-actions" aria-label="Account">
                 <button type="button" onClick={() => setPane({ kind: 'devices' })}>
                   Devices
+                </button>
+                <button type="button" onClick={() => setPane({ kind: 'settings' })}>
+                  Settings
                 </button>
                 <button type="button" onClick={() => setLoggingOut(true)}>
                   Log out
@@ -112,6 +121,7 @@ export function Messenger({ client, account, onLogOut }: MessengerProps) {
             />
           )}
           {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
+          {pane.kind === 'settings' && <SettingsPanel client={client} onBack={back} />}
         </section>
         {loggingOut && (
           <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />

@@ -24,6 +24,8 @@ const FRIENDLY: Record<string, string> = {
   FILE_NOT_FOUND: 'The file is no longer on the server.',
   FILE_INTEGRITY: 'The file failed its integrity check.',
   CANCELLED: 'Cancelled.',
+  NOTIFICATIONS_UNAVAILABLE: 'The server cannot send the email now. Try again later.',
+  VERIFICATION_FAILED: 'That code is wrong or no longer valid. Ask for a new one if needed.',
 };
 
 /** A short sentence for an error code (as a failed message carries it). */

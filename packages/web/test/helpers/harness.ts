@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from '@sotto/protocol';
-import { defaultConfig, type RunningServer, startServer } from '@sotto/server';
+import { defaultConfig, type RunningServer, type ServerConfig, startServer } from '@sotto/server';
 import { type Browser, chromium } from 'playwright-core';
 import { type NetProxy, startProxy } from './proxy.js';
 
@@ -67,6 +67,8 @@ export interface WorldOptions {
   readonly proxy?: boolean;
   /** Who may register (default open): `token` needs an invite from `sotto-server admin tokens create`. */
   readonly registration?: 'open' | 'token' | 'closed';
+  /** More server configuration (a mail server for notification emails). */
+  readonly config?: Partial<Pick<ServerConfig, 'smtp'>>;
 }
 
 /** A port free on 127.0.0.1 right now (the server is started on it at once). */
@@ -105,6 +107,7 @@ export async function startWorld(name: string, options: WorldOptions = {}): Prom
       ...base,
       limits: { ...base.limits, ...options.limits },
       ...(origins.length === 0 ? {} : { publicOrigins: origins }),
+      ...options.config,
     };
   };
   let server = await startServer(config(first));

@@ -34,6 +34,8 @@ export function presenceFrame(
 export class PresenceService {
   /** Connected devices per account. */
   private readonly live = new Map<string, number>();
+  /** Told of every change this node makes (see {@link onChange}). */
+  private readonly listeners: ((account: string) => void)[] = [];
 
   constructor(
     protected readonly store: Store,
@@ -81,8 +83,17 @@ export class PresenceService {
     return presenceFrame(account, connected, chosen, this.clock.now());
   }
 
+  /**
+   * Calls `listener` with the account whenever this node changes its presence (a device came or went, or a
+   * state was chosen); changes made through other nodes are not seen here.
+   */
+  onChange(listener: (account: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Pushes `account`'s presence to each of its accepted contacts. */
   async broadcast(account: string): Promise<void> {
+    for (const l of this.listeners) l(account);
     const frame = await this.frameOf(account);
     for (const c of await this.store.listContacts(account)) {
       if (c.state === 'accepted') this.bus.publish('push', c.peer, { frame });

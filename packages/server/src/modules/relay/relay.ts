@@ -46,6 +46,18 @@ export interface AcceptedSend {
   readonly sent: Promise<FrameOf<'sent'>>;
 }
 
+/**
+ * Sees every accepted send: gets its `sent` answer (resolving once stored, or rejecting) and returns the
+ * answer to give (the notifications module adds whether the recipient is busy, and schedules emails).
+ */
+export type SendHook = (
+  sender: DeviceAddress,
+  to: string,
+  sent: Promise<FrameOf<'sent'>>,
+) => Promise<FrameOf<'sent'>>;
+
+const NO_HOOK: SendHook = (_sender, _to, sent) => sent;
+
 /** Sends, acknowledgements and expiry. Delivery to a connection is {@link MailboxPump}'s job. */
 export class RelayService {
   private readonly ids = new EnvelopeIds();
@@ -58,6 +70,7 @@ export class RelayService {
     private readonly clock: Clock,
     private readonly metrics: ServerMetrics,
     private readonly limits: RelayLimits,
+    private readonly afterSend: SendHook = NO_HOOK,
   ) {
     this.writer = new SendBatcher(store, limits.mailboxMaxEnvelopes, (n) =>
       metrics.envelopesStored.inc({}, n),
@@ -159,7 +172,7 @@ export class RelayService {
       });
       return sent;
     });
-    return { sent: stored };
+    return { sent: this.afterSend(sender, frame.to, stored) };
   }
 
   /**
