@@ -5,8 +5,9 @@
  * who is typing shows; "read by N of M" fills in and tells who on request; a file goes to the group; bob,
  * not an admin, sees no admin controls until alice makes him one (and again after she revokes it); a
  * rename shows everywhere; a member's garbage group message gives a warning in plain words; alice removes
- * bob, who sees that he was removed, cannot send, and does not get what is sent after; alice leaves after
- * confirming. Screenshots go to test-results/screenshots/.
+ * bob, who sees that he was removed, cannot send, and does not get what is sent after (and all of that is
+ * still so after a reload); alice leaves after confirming, and the group fits a phone-sized window.
+ * Screenshots go to test-results/screenshots/.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,7 +103,11 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
     await dialog.getByRole('checkbox', { name: 'carol' }).check();
     await dialog.getByText('Advanced').click();
     expect(await dialog.getByRole('radio', { name: /Post-quantum \(X-Wing\)/ }).isChecked()).toBe(true);
-    expect(await dialog.getByRole('radio', { name: /Classic \(X25519\)/ }).isChecked()).toBe(false);
+    const classic = dialog.getByRole('radio', { name: /Classic \(X25519\)/ });
+    expect(await classic.isChecked()).toBe(false);
+    // Not offered until the SDK can add members to a classic group (sdk-group-gaps.test.ts).
+    expect(await classic.isDisabled()).toBe(true);
+    await dialog.getByText('Not available yet').waitFor(T);
     await shot(alice, 'group-new');
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await alice.getByTestId('group-title').getByText(NAME).waitFor({ timeout: 60_000 });
@@ -274,6 +279,17 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
     await openGroup(bob, RENAMED);
     await seeMessage(bob, 'still fine after that');
     expect(await bubble(bob, 'after bob left').count()).toBe(0);
+
+    // After a reload the history, the group's lines and the closed composer are still there.
+    await bob.reload();
+    await bob.getByTestId('connection').getByText('Connected').waitFor(T);
+    await openGroup(bob, RENAMED);
+    await seeMessage(bob, 'hello everyone');
+    await bob.getByText(`alice renamed the group to “${RENAMED}”.`).waitFor(T);
+    await bob.getByText('alice removed you from the group.').waitFor(T);
+    await bob.getByTestId('group-closed').getByText('alice removed you from this group.').waitFor(T);
+    expect(await bob.getByLabel(`Message to ${RENAMED}`).isDisabled()).toBe(true);
+    expect(await bubble(bob, 'after bob left').count()).toBe(0);
   }, 90_000);
 
   it('alice leaves after confirming; carol stays and sees it', async () => {
@@ -296,6 +312,13 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
       .waitFor(T);
     expect(await alice.getByLabel(`Message to ${RENAMED}`).isDisabled()).toBe(true);
     expect(await carolSees).toEqual(['alice']);
+    await alice.setViewportSize({ width: 390, height: 844 });
+    await alice.getByRole('button', { name: 'Back to contacts' }).click();
+    await alice.locator(`[data-group="${id}"]`).getByText('You left').waitFor(T);
+    await shot(alice, 'group-narrow-list');
+    await openGroup(alice, RENAMED);
+    await shot(alice, 'group-narrow-left');
+    expect(await alice.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
     const left = await carol.getGroup(id);
     expect(left.members.map((m) => m.account)).toEqual(['carol']);
     expect(left.admins).toEqual(['carol']);

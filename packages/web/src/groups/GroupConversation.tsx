@@ -28,8 +28,10 @@ export interface GroupConversationProps {
   readonly onInfo: () => void;
 }
 
-/** "3 members · post-quantum". */
+/** "3 members · post-quantum encryption"; for a group this device is no longer in, why. */
 export function groupSubtitle(group: GroupInfo): string {
+  if (group.status === 'removed') return 'You were removed from this group';
+  if (group.status === 'left') return 'You left this group';
   const n = group.members.length;
   return `${n} member${n === 1 ? '' : 's'} · ${group.suite === 'xwing' ? 'post-quantum' : 'classic'} encryption`;
 }
