@@ -57,7 +57,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
         (f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes(text),
       );
     const filesUi = chunkWith('it is not the file that was sent');
-    const groupUi = chunkWith('You can no longer send to this group');
+    const groupUi = chunkWith('Its history stays on this device');
     expect(filesUi).toHaveLength(1);
     expect(groupUi).toHaveLength(1);
     const context = await world.browser.newContext();

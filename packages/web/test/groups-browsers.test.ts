@@ -190,7 +190,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
   it('bob, not an admin, sees no admin controls; alice makes him one and revokes it', async () => {
     await members(bob);
     const bobMembers = bob.getByRole('list', { name: 'Members' });
-    await bobMembers.locator('[data-member="alice"]').getByText('admin').waitFor(T);
+    await bobMembers.locator('[data-member="alice"] .admin-badge').waitFor(T);
     await bobMembers.locator('[data-member="carol"]').waitFor(T);
     expect(await bob.getByRole('button', { name: /^Remove / }).count()).toBe(0);
     expect(await bob.getByRole('button', { name: /^Make .+ an admin$/ }).count()).toBe(0);
@@ -204,7 +204,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
     await alice.getByRole('button', { name: 'Make bob an admin' }).click();
     await alice.getByText('bob is now an admin.').waitFor(T);
     await bob.getByRole('button', { name: 'Remove carol from the group' }).waitFor(T);
-    await bobMembers.locator('[data-member="bob"]').getByText('admin').waitFor(T);
+    await bobMembers.locator('[data-member="bob"] .admin-badge').waitFor(T);
     await shot(alice, 'group-members-admin');
     await alice.getByRole('button', { name: 'Revoke admin from bob' }).click();
     await alice.getByText('bob is no longer an admin.').waitFor(T);

@@ -11,7 +11,7 @@ import type { GroupJournal } from '../lib/group-journal.js';
 import { describeGroupWarning } from '../lib/group-warnings.js';
 import { useGroupJournal } from '../lib/use-group-journal.js';
 import { typingText } from '../lib/use-typing.js';
-import { addedAt, noteLines } from './notes.js';
+import { membership, noteLines, recipients } from './notes.js';
 import { ReceiptLine } from './ReceiptLine.js';
 
 /** Props of {@link GroupConversation}. */
@@ -51,15 +51,16 @@ export function GroupConversation(props: GroupConversationProps) {
   const active = group.status === 'active';
 
   const decor = useMemo((): ListDecor => {
-    const joined = addedAt(view.notes);
-    const others = group.members.map((m) => m.account).filter((a) => a !== me);
+    const changes = membership(view.notes);
+    const now = group.members.map((m) => m.account);
     return {
       notes: noteLines(view.notes, me),
       extra: (m: Message) => {
         if (m.direction !== 'out' || m.status === 'pending' || m.status === 'failed') return null;
-        // Someone added after the message was sent cannot read it: they are not counted.
-        const members = others.filter((a) => (joined.get(a) ?? 0) <= m.sentAt);
-        return <ReceiptLine members={members} receipts={view.receipts.get(m.id)} />;
+        const receipts = view.receipts.get(m.id);
+        // Someone added after the message was sent cannot read it; someone removed since still counts.
+        const members = recipients(m.sentAt, now, changes, Object.keys(receipts ?? {}), me);
+        return <ReceiptLine members={members} receipts={receipts} />;
       },
     };
   }, [view.notes, view.receipts, group.members, me]);
@@ -102,7 +103,7 @@ export function GroupConversation(props: GroupConversationProps) {
       online={online}
       typing={active ? typingText(typing) : ''}
       canSend={active}
-      placeholder={active ? undefined : 'You can no longer send to this group'}
+      placeholder={active ? undefined : 'Sending closed'}
       hint={
         !active && (
           <p className="hint closed" role="status" data-testid="group-closed">

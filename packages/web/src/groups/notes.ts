@@ -11,7 +11,8 @@ export function names(accounts: readonly string[], me: string): string {
 
 const subject = (account: string, me: string) => (account === me ? 'You' : account);
 
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** Starts a sentence: "you" becomes "You"; account names stay as they are spelled. */
+const capital = (s: string) => (s.startsWith('you') ? `Y${s.slice(1)}` : s);
 
 /** "bob is now an admin.", "You are no longer an admin." (a leaving admin's place is taken by itself). */
 function adminsText(n: GroupNote, me: string): string {
@@ -63,9 +64,38 @@ export function noteLines(notes: readonly GroupNote[], me: string): ListNote[] {
   return notes.map((n) => ({ key: n.key, at: n.at, text: noteText(n, me) }));
 }
 
-/** When each account was last added (to leave it out of the receipts of older messages). */
-export function addedAt(notes: readonly GroupNote[]): ReadonlyMap<string, number> {
-  const out = new Map<string, number>();
-  for (const n of notes) if (n.kind === 'members') for (const a of n.added ?? []) out.set(a, n.at);
-  return out;
+/** When each account was last added to the group, and last removed from it (or left), by the lines. */
+export interface Membership {
+  readonly added: ReadonlyMap<string, number>;
+  readonly removed: ReadonlyMap<string, number>;
+}
+
+/** The {@link Membership} the lines tell. */
+export function membership(notes: readonly GroupNote[]): Membership {
+  const added = new Map<string, number>();
+  const removed = new Map<string, number>();
+  for (const n of notes) {
+    if (n.kind !== 'members') continue;
+    for (const a of n.added ?? []) added.set(a, n.at);
+    for (const a of n.removed ?? []) removed.set(a, n.at);
+  }
+  return { added, removed };
+}
+
+/**
+ * Who a message sent at `sentAt` was meant for, besides `me`: the members now who were in the group then,
+ * those who have left since, and anyone who sent a receipt for it (they received it).
+ */
+export function recipients(
+  sentAt: number,
+  members: readonly string[],
+  m: Membership,
+  receipted: readonly string[],
+  me: string,
+): string[] {
+  const out = new Set(members.filter((a) => (m.added.get(a) ?? 0) <= sentAt));
+  for (const [a, at] of m.removed) if (at > sentAt && (m.added.get(a) ?? 0) <= sentAt) out.add(a);
+  for (const a of receipted) out.add(a);
+  out.delete(me);
+  return [...out].sort();
 }
