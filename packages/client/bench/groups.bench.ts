@@ -43,11 +43,22 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 };
-const local = [];
+/** What one group size measured. */
+interface LocalFigures {
+  members: number;
+  build_s: number;
+  send_cpu_ms: number;
+  send_stored_bytes: number;
+  message_bytes: number;
+  commit_cpu_ms: number;
+  commit_bytes: number;
+  commit_stored_bytes: number;
+}
+const local: LocalFigures[] = [];
 for (const g of groups) {
   const ms = sends.get(g.members) ?? [];
   const c = await measureCommits(g, g.members >= 1000 ? 1 : 3);
-  const f = {
+  const f: LocalFigures = {
     members: g.members,
     build_s: g.build_s,
     send_cpu_ms: Math.round(median(ms.map((m) => m.cpu_ms)) * 1000) / 1000,
@@ -64,7 +75,7 @@ for (const g of groups) {
       `${f.commit_bytes} B, ${f.commit_stored_bytes} B stored`,
   );
 }
-const at = (n: number) => local.find((f) => f.members === n) as (typeof local)[number];
+const at = (n: number) => local.find((f) => f.members === n) as LocalFigures;
 const server = await measureServer(SIZES);
 say(
   `server (3 accounts): ${server.upload_bytes} B uploaded and ${server.stored_body_bytes} B body + ` +

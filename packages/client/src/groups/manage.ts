@@ -16,6 +16,7 @@ import {
   proposeMlsSelfRemoval,
   SottoError,
   stateEpoch,
+  stateMetadata,
   toHex,
 } from '@sotto/crypto';
 import { normalizeAccountName } from '@sotto/protocol';
@@ -105,7 +106,16 @@ async function addAccounts(
             const kp = claimed.get(`${d.account}/${d.deviceId}`);
             return kp === undefined ? [] : [kp];
           });
-          return add.length === 0 ? undefined : { add: add.slice(0, MAX_ADDS_PER_COMMIT) };
+          if (add.length === 0) return undefined;
+          // An admin who was removed and is now added back is not an admin again: the stale name goes.
+          const meta = stateMetadata(g.state);
+          const present = new Set(g.record.members.map((m) => m.account));
+          const stale = meta.admins.filter((a) => !present.has(a));
+          const back = stale.some((a) => missing.some((d) => d.account === a));
+          return {
+            add: add.slice(0, MAX_ADDS_PER_COMMIT),
+            ...(back ? { metadata: { name: meta.name, admins: g.record.admins } } : {}),
+          };
         },
         hooks,
       )) !== undefined;
