@@ -9,10 +9,11 @@ import { type Message, type SottoClient, SottoError } from '@sotto/client';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/errors.js';
 import { useFiles } from '../lib/files-access.js';
+import type { ListNote } from '../lib/list-note.js';
 import { useConversation } from '../lib/use-conversation.js';
 import { useFileDrop } from '../lib/use-file-drop.js';
 import { Composer, type Draft } from './Composer.js';
-import { type ListNote, MessageList } from './MessageList.js';
+import { MessageList } from './MessageList.js';
 
 /** What a group adds to the list: senders' names, lines for its changes, receipts under messages. */
 export interface ListDecor {

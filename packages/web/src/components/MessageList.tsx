@@ -8,15 +8,9 @@
  */
 import type { Message } from '@sotto/client';
 import { type ReactNode, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ListNote } from '../lib/list-note.js';
 import type { ListDecor } from './ConversationView.js';
 import { MessageBubble } from './MessageBubble.js';
-
-/** A line between the messages (a change of a group), at the time this device learnt of it. */
-export interface ListNote {
-  readonly key: string;
-  readonly at: number;
-  readonly text: string;
-}
 
 /** Most messages kept rendered while the reader is at the bottom. */
 export const MAX_HELD = 200;

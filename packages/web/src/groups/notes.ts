@@ -1,6 +1,6 @@
 /** A group's changes as sentences for its conversation ("alice added bob and carol."). */
-import type { ListNote } from '../components/MessageList.js';
 import type { GroupNote } from '../lib/group-journal.js';
+import type { ListNote } from '../lib/list-note.js';
 
 /** "bob", "bob and carol", "bob, carol and you". */
 export function names(accounts: readonly string[], me: string): string {
