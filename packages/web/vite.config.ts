@@ -43,5 +43,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 2048,
+    // Everything the first screen loads is one chunk (lazy chunks import from it). Left to itself, the
+    // bundler split it into ten small files once the group UI chunk shared some hooks with it, one of
+    // them too small to compress (ADR 0018 "Web client").
+    rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } },
+    },
   },
 });

@@ -1,7 +1,7 @@
 /**
  * What the first visit costs, measured in Chromium on the wire: the register screen's JavaScript comes
  * Brotli-compressed from the build's precompressed copies and stays under 300 KiB; the password checker's
- * dictionaries load only once the person starts filling the form, the files UI not at all; a second
+ * dictionaries load only once the person starts filling the form, the files and group UI not at all; a second
  * visit revalidates the page (304) and takes the content-hashed scripts from the cache without asking.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -50,14 +50,16 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
     expect(s.total_bytes).toBeLessThan(320 * KIB);
   });
 
-  it('loads the password checker when the person starts filling the form, and never the files UI', async () => {
+  it('loads the password checker when the person starts filling the form, never the files or group UI', async () => {
     const assets = join(world.root, 'web', 'assets');
-    const filesUi = readdirSync(assets).filter(
-      (f) =>
-        f.endsWith('.js') &&
-        readFileSync(join(assets, f), 'utf8').includes('it is not the file that was sent'),
-    );
+    const chunkWith = (text: string) =>
+      readdirSync(assets).filter(
+        (f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes(text),
+      );
+    const filesUi = chunkWith('it is not the file that was sent');
+    const groupUi = chunkWith('Its history stays on this device');
     expect(filesUi).toHaveLength(1);
+    expect(groupUi).toHaveLength(1);
     const context = await world.browser.newContext();
     try {
       const page = await context.newPage();
@@ -75,6 +77,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('first load', () => {
       expect(scripts.length).toBeGreaterThan(before);
       await page.waitForLoadState('networkidle');
       expect(scripts).not.toContain(`/assets/${filesUi[0]}`);
+      expect(scripts).not.toContain(`/assets/${groupUi[0]}`);
     } finally {
       await context.close();
     }

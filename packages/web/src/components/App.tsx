@@ -22,6 +22,7 @@ export function App() {
       const session = await openSession();
       const registered = await session.client.isRegistered();
       if (cancelled()) {
+        await session.journal.stop();
         await session.store.close();
         return;
       }
@@ -72,5 +73,12 @@ export function App() {
     await destroySession(phase.session).catch(() => undefined);
     await boot(() => false);
   };
-  return <Messenger client={phase.session.client} account={phase.account} onLogOut={logOut} />;
+  return (
+    <Messenger
+      client={phase.session.client}
+      journal={phase.session.journal}
+      account={phase.account}
+      onLogOut={logOut}
+    />
+  );
 }

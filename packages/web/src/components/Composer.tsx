@@ -23,7 +23,10 @@ export interface Draft {
 /** Props of {@link Composer}. */
 export interface ComposerProps {
   readonly client: SottoClient;
+  /** The conversation (an account, or a group `#<hex>`). */
   readonly to: string;
+  /** What people call it (the group's name); default `to`. */
+  readonly label?: string | undefined;
   readonly disabled: boolean;
   readonly placeholder: string;
   /** The attached files (the conversation holds them, so files dropped on it land here). */
@@ -37,7 +40,8 @@ export interface ComposerProps {
 }
 
 /** A textarea, an attach button, the attached files and a send button. */
-export function Composer({ client, to, disabled, placeholder, files, onFiles, onSend }: ComposerProps) {
+export function Composer(props: ComposerProps) {
+  const { client, to, label = to, disabled, placeholder, files, onFiles, onSend } = props;
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const sending = useRef(false);
@@ -137,7 +141,7 @@ export function Composer({ client, to, disabled, placeholder, files, onFiles, on
           }}
         />
         <textarea
-          aria-label={`Message to ${to}`}
+          aria-label={`Message to ${label}`}
           rows={1}
           placeholder={files.length > 0 ? 'Add a caption (optional)' : placeholder}
           value={text}

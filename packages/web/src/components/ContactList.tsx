@@ -1,5 +1,6 @@
 /** The contact list: pending requests first, then conversations. */
 import type { Contact, SottoClient } from '@sotto/client';
+import type { Typing } from '../lib/use-typing.js';
 import { ContactItem } from './ContactItem.js';
 import { ContactRequest } from './ContactRequest.js';
 
@@ -8,7 +9,7 @@ export interface ContactListProps {
   readonly client: SottoClient;
   readonly contacts: readonly Contact[];
   readonly unread: Readonly<Record<string, number>>;
-  readonly typing: ReadonlySet<string>;
+  readonly typing: Typing;
   readonly selected: string | undefined;
   readonly onOpen: (account: string) => void;
   readonly onChanged: () => void;

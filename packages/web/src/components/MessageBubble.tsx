@@ -1,10 +1,12 @@
 /**
- * One message with its time and, for outgoing ones, its delivery mark; a file message shows its file
- * above the caption; a message that could not be sent says why and offers to retry or delete it. Memoized: a bubble renders again only when its message
- * changes, so a new message does not re-render the conversation.
+ * One message with its time and, for outgoing ones, its delivery mark; in a group, an incoming message
+ * names its sender and the group may add a line under it (who received and read it); a file message shows
+ * its file above the caption; a message that could not be sent says why and offers to retry or delete it.
+ * Memoized: a bubble renders again only when its message (or what the group adds) changes, so a new
+ * message does not re-render the conversation.
  */
 import type { Message, MessageStatus } from '@sotto/client';
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import { describeCode } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
 import { FileSlot } from './FileSlot.js';
@@ -32,6 +34,10 @@ export interface MessageBubbleProps {
   readonly onRetry: (id: string) => void;
   /** Deletes a failed message from this device. */
   readonly onDelete: (id: string) => void;
+  /** In a group: the sender of an incoming message. */
+  readonly sender?: string | undefined;
+  /** In a group: shown under the message. */
+  readonly extra?: ReactNode;
 }
 
 /** A bubble: right-aligned when ours. */
@@ -39,6 +45,8 @@ export const MessageBubble = memo(function MessageBubble({
   message: m,
   onRetry,
   onDelete,
+  sender,
+  extra,
 }: MessageBubbleProps) {
   const failed = m.direction === 'out' && m.status === 'failed';
   return (
@@ -48,6 +56,7 @@ export const MessageBubble = memo(function MessageBubble({
       data-status={m.status}
       data-direction={m.direction}
     >
+      {sender !== undefined && <span className="sender">{sender}</span>}
       {m.file !== undefined && <FileSlot message={{ ...m, file: m.file }} />}
       {(m.file === undefined || m.text !== '') && <p className="text">{m.text}</p>}
       <span className="meta">
@@ -63,6 +72,7 @@ export const MessageBubble = memo(function MessageBubble({
           </span>
         )}
       </span>
+      {extra}
       {failed && (
         <span className="failure">
           <span className="reason">Not sent: {describeCode(m.error)}</span>

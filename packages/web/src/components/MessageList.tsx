@@ -7,7 +7,9 @@
  * {@link MAX_HELD} messages stay in the page.
  */
 import type { Message } from '@sotto/client';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ListNote } from '../lib/list-note.js';
+import type { ListDecor } from './ConversationView.js';
 import { MessageBubble } from './MessageBubble.js';
 
 /** Most messages kept rendered while the reader is at the bottom. */
@@ -27,6 +29,42 @@ export interface MessageListProps {
   readonly onTrim: (max: number) => void;
   readonly onRetry: (id: string) => void;
   readonly onDelete: (id: string) => void;
+  /** For a group: senders' names, its lines and what shows under messages. */
+  readonly decor?: ListDecor | undefined;
+}
+
+/**
+ * The messages with the notes among them by time; a note older than the oldest message held is left out
+ * while older messages can still page in (it shows when they do).
+ */
+function rows(
+  messages: readonly Message[],
+  decor: ListDecor | undefined,
+  hasOlder: boolean,
+  bubble: (m: Message) => ReactNode,
+): ReactNode[] {
+  if (decor === undefined || decor.notes.length === 0) return messages.map(bubble);
+  const first = messages[0];
+  const notes = decor.notes.filter((n) => !hasOlder || first === undefined || n.at >= first.sentAt);
+  const out: ReactNode[] = [];
+  let i = 0;
+  const line = (n: ListNote) => (
+    <li key={`note-${n.key}`} className="note-line" data-note={n.key}>
+      {n.text}
+    </li>
+  );
+  for (const m of messages) {
+    for (; i < notes.length && (notes[i]?.at ?? 0) < m.sentAt; i++) {
+      const n = notes[i];
+      if (n !== undefined) out.push(line(n));
+    }
+    out.push(bubble(m));
+  }
+  for (; i < notes.length; i++) {
+    const n = notes[i];
+    if (n !== undefined) out.push(line(n));
+  }
+  return out;
 }
 
 /** Where the list was after the last commit. */
@@ -44,7 +82,7 @@ function itemOf(list: HTMLElement, id: string | undefined): HTMLElement | null {
 
 /** The list and its "new messages" control. */
 export function MessageList(props: MessageListProps) {
-  const { name, messages, loaded, hasOlder, onLoadOlder, onTrim, onRetry, onDelete } = props;
+  const { name, messages, loaded, hasOlder, onLoadOlder, onTrim, onRetry, onDelete, decor } = props;
   const ref = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const opened = useRef(false);
@@ -138,8 +176,15 @@ export function MessageList(props: MessageListProps) {
         aria-busy={!loaded}
         onScroll={onScroll}
       >
-        {messages.map((m) => (
-          <MessageBubble key={m.id} message={m} onRetry={onRetry} onDelete={onDelete} />
+        {rows(messages, decor, hasOlder, (m) => (
+          <MessageBubble
+            key={m.id}
+            message={m}
+            onRetry={onRetry}
+            onDelete={onDelete}
+            sender={decor !== undefined && m.direction === 'in' ? m.from.account : undefined}
+            extra={decor?.extra(m)}
+          />
         ))}
       </ol>
       {unseen > 0 && (

@@ -26,6 +26,16 @@ const FRIENDLY: Record<string, string> = {
   CANCELLED: 'Cancelled.',
   NOTIFICATIONS_UNAVAILABLE: 'The server cannot send the email now. Try again later.',
   VERIFICATION_FAILED: 'That code is wrong or no longer valid. Ask for a new one if needed.',
+  NOT_GROUP_ADMIN: 'Only an admin of the group can do that.',
+  NOT_A_GROUP_MEMBER: 'You are no longer a member of this group.',
+  GROUP_NOT_FOUND: 'This group is not known on this device.',
+  GROUP_TOO_LARGE: 'The group would have more devices than the server allows.',
+  NO_KEY_PACKAGES:
+    'Someone you picked cannot be added yet: none of their devices has been online to prepare for groups.',
+  STALE_EPOCH: 'The group changed at the same moment. Try again.',
+  GROUP_CREDENTIAL_INVALID:
+    'A device of someone you picked does not match their signed device list, so nobody was added.',
+  MLS_INVALID: 'A group message could not be verified.',
 };
 
 /** A short sentence for an error code (as a failed message carries it). */

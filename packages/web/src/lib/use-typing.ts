@@ -1,34 +1,53 @@
-/** Who is typing right now; an indicator expires after a few seconds without news. */
+/**
+ * Who is typing right now, per conversation: the contact in a 1:1 chat, any members in a group. An
+ * indicator expires after a few seconds without news, and ends when that person's message arrives.
+ */
 import type { SottoClient } from '@sotto/client';
 import { useEffect, useRef, useState } from 'react';
 import { useClientEvent } from './use-client-event.js';
 
 const EXPIRE_MS = 6_000;
 
-/** The set of accounts currently typing to us. */
-export function useTyping(client: SottoClient): ReadonlySet<string> {
-  const [typing, setTyping] = useState<ReadonlySet<string>>(new Set());
+/** Conversation (account, or group `#<hex>`) → the accounts typing there, in the order they started. */
+export type Typing = ReadonlyMap<string, readonly string[]>;
+
+function withTyper(prev: Typing, conversation: string, account: string, on: boolean): Typing {
+  const now = prev.get(conversation) ?? [];
+  if (now.includes(account) === on) return prev;
+  const next = new Map(prev);
+  const list = on ? [...now, account] : now.filter((a) => a !== account);
+  if (list.length === 0) next.delete(conversation);
+  else next.set(conversation, list);
+  return next;
+}
+
+/** "bob is typing…", "bob and carol are typing…", "3 people are typing…"; empty when nobody is. */
+export function typingText(typers: readonly string[] | undefined): string {
+  if (typers === undefined || typers.length === 0) return '';
+  if (typers.length === 1) return `${typers[0]} is typing…`;
+  if (typers.length === 2) return `${typers[0]} and ${typers[1]} are typing…`;
+  return `${typers.length} people are typing…`;
+}
+
+/** Who is typing to us, by conversation. */
+export function useTyping(client: SottoClient): Typing {
+  const [typing, setTyping] = useState<Typing>(new Map());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
-  const set = (account: string, on: boolean) =>
-    setTyping((prev) => {
-      if (prev.has(account) === on) return prev;
-      const next = new Set(prev);
-      if (on) next.add(account);
-      else next.delete(account);
-      return next;
-    });
-  useClientEvent(client, 'typing', (e) => {
-    const old = timers.current.get(e.account);
+  const set = (conversation: string, account: string, on: boolean) => {
+    const key = `${conversation}\u0000${account}`;
+    const old = timers.current.get(key);
     if (old !== undefined) clearTimeout(old);
-    set(e.account, e.typing);
-    if (e.typing)
+    timers.current.delete(key);
+    if (on)
       timers.current.set(
-        e.account,
-        setTimeout(() => set(e.account, false), EXPIRE_MS),
+        key,
+        setTimeout(() => set(conversation, account, false), EXPIRE_MS),
       );
-  });
+    setTyping((prev) => withTyper(prev, conversation, account, on));
+  };
+  useClientEvent(client, 'typing', (e) => set(e.conversation, e.account, e.typing));
   useClientEvent(client, 'message', (m) => {
-    if (m.direction === 'in') set(m.conversation, false);
+    if (m.direction === 'in') set(m.conversation, m.from.account, false);
   });
   useEffect(() => {
     const all = timers.current;

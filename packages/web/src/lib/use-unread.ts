@@ -1,9 +1,9 @@
 /**
  * Unread counts per conversation: incoming messages not yet marked read on this device. Each conversation's
- * latest page is read once (when the contact appears); after that the counts follow the SDK's events (a new
+ * latest page is read once (when the contact or group appears); after that the counts follow the SDK's events (a new
  * incoming message, a message that became read) without reading the history again.
  */
-import type { Contact, Message, SottoClient } from '@sotto/client';
+import type { Message, SottoClient } from '@sotto/client';
 import { useEffect, useRef, useState } from 'react';
 import { useClientEvent } from './use-client-event.js';
 
@@ -23,19 +23,16 @@ function withId(ids: Ids, conversation: string, id: string, unread: boolean): Id
 
 const isUnread = (m: Message) => m.direction === 'in' && m.status !== 'read';
 
-/** Unread counts by account for the accepted contacts. */
+/** Unread counts by conversation for `conversations` (accepted contacts' names and group ids). */
 export function useUnread(
   client: SottoClient,
-  contacts: readonly Contact[],
+  conversations: readonly string[],
 ): Readonly<Record<string, number>> {
   const [ids, setIds] = useState<Ids>(new Map());
   const counted = useRef(new Set<string>());
   // Ids seen becoming read, so a first count that answers late cannot bring them back.
   const read = useRef(new Set<string>());
-  const names = contacts
-    .filter((c) => c.state === 'accepted')
-    .map((c) => c.account)
-    .join(',');
+  const names = conversations.join(',');
 
   useEffect(() => {
     for (const name of names.split(',')) {
