@@ -32,6 +32,11 @@ const messageOn = (c: SottoClient, text: string) => next(c, 'message', (m) => m.
 
 describe('a group of three accounts with two devices each', () => {
   it('alice creates it with bob and carol: every device of the three joins', async () => {
+    const uploads = new Map<string, number>();
+    w.fromClient = (who, f) => {
+      if (f.t === 'mls.keys.upload') uploads.set(who, (uploads.get(who) ?? 0) + 1);
+      return f;
+    };
     const joined = others(w.c('alice')).map((c) => w.group(c, (e) => e.kind === 'joined'));
     const created = collect(w.c('alice'), 'group');
     const g = await w.c('alice').createGroup({ name: 'Trip', members: ['bob', 'carol'] });
@@ -53,6 +58,12 @@ describe('a group of three accounts with two devices each', () => {
       expect(mine.epoch).toBe(g.epoch);
     }
     expect((await w.c('bob', 2).listGroups()).map((x) => x.id)).toEqual([id]);
+    // Each device whose KeyPackage was claimed tops its pool up again (mls.keys.low).
+    await until(
+      () => ['alice/2', 'bob/1', 'bob/2', 'carol/1', 'carol/2'].every((d) => (uploads.get(d) ?? 0) > 0),
+      20_000,
+    );
+    w.fromClient = undefined;
   }, 120_000);
 
   it('carries messages both ways, uploaded once for the whole group; own devices show them as sent', async () => {
@@ -130,6 +141,25 @@ describe('a group of three accounts with two devices each', () => {
     for (const c of all()) expect((await c.getGroup(id)).name).toBe('Bob’s trip');
   }, 90_000);
 
+  it('takes one commit per epoch: concurrent changes and a message sent meanwhile all land (STALE_EPOCH, rebase)', async () => {
+    const epoch = (await w.c('alice').getGroup(id)).epoch;
+    const got = others(w.c('carol', 2)).map((c) => messageOn(c, 'sent during the commits'));
+    await Promise.all([
+      w.c('alice').renameGroup(id, 'Two admins'),
+      w.c('bob').setGroupAdmin(id, 'carol', true),
+      w.c('carol', 2).send(id, 'sent during the commits'),
+    ]);
+    await Promise.all(got);
+    await w.epoch(id, epoch + 2, all());
+    for (const c of all()) {
+      const g = await c.getGroup(id);
+      expect(g.name).toBe('Two admins');
+      expect(g.admins).toEqual(['alice', 'bob', 'carol']);
+    }
+    await w.c('bob').setGroupAdmin(id, 'carol', false);
+    await w.epoch(id, epoch + 3, all());
+  }, 90_000);
+
   it('removes carol, who cannot read what follows, even from an envelope the server still hands her', async () => {
     const removed = w.of('carol').map((c) => w.group(c, (e) => e.kind === 'removed'));
     const seen = w
@@ -161,6 +191,20 @@ describe('a group of three accounts with two devices each', () => {
     expect((await w.c('carol').history(id)).map((m) => m.text)).not.toContain('after carol left');
   }, 90_000);
 
+  it('adds carol back: her devices rejoin and read what is new, not what was said while she was out', async () => {
+    const rejoined = w.of('carol').map((c) => w.group(c, (e) => e.kind === 'joined' && e.id === id));
+    const g = await w.c('alice').addGroupMembers(id, ['carol']);
+    expect(membersOf(g)).toEqual(['alice:1,2*', 'bob:1,2*', 'carol:1,2']);
+    await Promise.all(rejoined);
+    expect((await w.c('carol', 2).getGroup(id)).status).toBe('active');
+    const got = w.of('carol').map((c) => messageOn(c, 'welcome back'));
+    await w.c('bob').send(id, 'welcome back');
+    await Promise.all(got);
+    const history = (await w.c('carol', 2).history(id)).map((m) => m.text);
+    expect(history).toContain('welcome back');
+    expect(history).not.toContain('after carol left');
+  }, 90_000);
+
   it('bob leaves with both devices; the others carry on', async () => {
     const left = w.group(w.c('bob'), (e) => e.kind === 'left');
     const removedBob2 = w.group(w.c('bob', 2), (e) => e.kind === 'removed');
@@ -173,7 +217,10 @@ describe('a group of three accounts with two devices each', () => {
     await left;
     await removedBob2;
     await onAlice2;
-    await until(async () => membersOf(await w.c('alice').getGroup(id)).join() === 'alice:1,2*', 20_000);
+    await until(
+      async () => membersOf(await w.c('alice').getGroup(id)).join() === 'alice:1,2*,carol:1,2',
+      20_000,
+    );
     const got = messageOn(w.c('alice', 2), 'just us');
     await w.c('alice').send(id, 'just us');
     await got;

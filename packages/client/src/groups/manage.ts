@@ -16,6 +16,7 @@ import {
   proposeMlsSelfRemoval,
   SottoError,
   stateEpoch,
+  stateMetadata,
   toHex,
 } from '@sotto/crypto';
 import { normalizeAccountName } from '@sotto/protocol';
@@ -42,6 +43,8 @@ export interface CreateGroupOptions {
 }
 
 const hexOf = (id: string) => toHex(parseGroupConversation(id));
+/** Most devices one commit adds (an X-Wing KeyPackage is ≈ 2.7 KB; ADR 0018 "Large frames"). */
+const MAX_ADDS_PER_COMMIT = 200;
 
 function accounts(names: readonly string[]): string[] {
   return [...new Set(names.map(normalizeAccountName))];
@@ -77,32 +80,46 @@ async function addAccounts(
     (d) => !(d.account === self && d.deviceId === ctx.profile.deviceId),
   );
   const claimed = new Map<string, MlsKeyPackage>();
-  await commitToGroup(
-    ctx,
-    hex,
-    async (g: ActiveGroup) => {
-      const inTree = new Set(g.record.members.map((m) => `${m.account}/${m.deviceId}`));
-      const missing = wanted.filter((d) => !inTree.has(`${d.account}/${d.deviceId}`));
-      const toClaim = missing.filter((d) => !claimed.has(`${d.account}/${d.deviceId}`));
-      if (toClaim.length > 0) {
-        for (const [k, v] of await claimKeyPackages(ctx, g.record.suite, toClaim)) claimed.set(k, v);
-      }
-      for (const name of names) {
-        if (name === self) continue;
-        const has = (d: { account: string }) => d.account === name;
-        const inGroup = g.record.members.some(has);
-        const canAdd = missing.some((d) => has(d) && claimed.has(`${d.account}/${d.deviceId}`));
-        if (!inGroup && !canAdd)
-          throw new SottoError('NO_KEY_PACKAGES', `${name} has no device that can be added now.`);
-      }
-      const add = missing.flatMap((d) => {
-        const kp = claimed.get(`${d.account}/${d.deviceId}`);
-        return kp === undefined ? [] : [kp];
-      });
-      return add.length === 0 ? undefined : { add };
-    },
-    hooks,
-  );
+  // At most MAX_ADDS_PER_COMMIT devices per commit (its KeyPackages ride in it): commits until all are in.
+  let more = true;
+  while (more) {
+    more =
+      (await commitToGroup(
+        ctx,
+        hex,
+        async (g: ActiveGroup) => {
+          const inTree = new Set(g.record.members.map((m) => `${m.account}/${m.deviceId}`));
+          const missing = wanted.filter((d) => !inTree.has(`${d.account}/${d.deviceId}`));
+          const toClaim = missing.filter((d) => !claimed.has(`${d.account}/${d.deviceId}`));
+          if (toClaim.length > 0) {
+            for (const [k, v] of await claimKeyPackages(ctx, g.record.suite, toClaim)) claimed.set(k, v);
+          }
+          for (const name of names) {
+            if (name === self) continue;
+            const has = (d: { account: string }) => d.account === name;
+            const inGroup = g.record.members.some(has);
+            const canAdd = missing.some((d) => has(d) && claimed.has(`${d.account}/${d.deviceId}`));
+            if (!inGroup && !canAdd)
+              throw new SottoError('NO_KEY_PACKAGES', `${name} has no device that can be added now.`);
+          }
+          const add = missing.flatMap((d) => {
+            const kp = claimed.get(`${d.account}/${d.deviceId}`);
+            return kp === undefined ? [] : [kp];
+          });
+          if (add.length === 0) return undefined;
+          // An admin who was removed and is now added back is not an admin again: the stale name goes.
+          const meta = stateMetadata(g.state);
+          const present = new Set(g.record.members.map((m) => m.account));
+          const stale = meta.admins.filter((a) => !present.has(a));
+          const back = stale.some((a) => missing.some((d) => d.account === a));
+          return {
+            add: add.slice(0, MAX_ADDS_PER_COMMIT),
+            ...(back ? { metadata: { name: meta.name, admins: g.record.admins } } : {}),
+          };
+        },
+        hooks,
+      )) !== undefined;
+  }
 }
 
 /** Refuses names that are not accepted, unblocked contacts (NOT_A_CONTACT, BLOCKED), before anything. */

@@ -1,6 +1,6 @@
 /**
  * The ts-mls configuration of a Sotto group: the member authentication service (device lists), key
- * retention bounded like 1:1 sessions, no old epochs kept (see `state.ts`), and the GroupContext
+ * retention bounded like 1:1 sessions, a few past epochs kept for late messages, and the GroupContext
  * extensions every group carries.
  */
 
@@ -19,13 +19,19 @@ import { GROUP_METADATA_EXTENSION, type GroupMetadata, groupMetadataExtension } 
 export const RETAINED_GENERATIONS = 32;
 /** The furthest one sender's ratchet may jump forward in one message (Sotto's 1:1 bound). */
 export const MAX_FORWARD_STEPS = 2000;
+/**
+ * Past epochs whose receiving keys are kept. The server delivers a device's envelopes in order, but a
+ * device that catches up from the log (after STALE_EPOCH) applies commits before the messages of the
+ * older epoch still on their way to it; those stay readable for this many epochs.
+ */
+export const RETAINED_EPOCHS = 2;
 
 /** The ts-mls client configuration for a group, with `auth` deciding credentials. */
 export function groupClientConfig(auth: AuthenticationService): ClientConfig {
   return {
     keyRetentionConfig: {
       retainKeysForGenerations: RETAINED_GENERATIONS,
-      retainKeysForEpochs: 0,
+      retainKeysForEpochs: RETAINED_EPOCHS,
       maximumForwardRatchetSteps: MAX_FORWARD_STEPS,
     },
     lifetimeConfig: {

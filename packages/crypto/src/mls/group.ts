@@ -344,12 +344,20 @@ export type Processed =
     }
   | { readonly kind: 'proposal'; readonly state: ClientState; readonly proposer: LeafMember };
 
-/** The leaf whose secret-tree node changed (the sender of an application message). */
-function senderOf(before: ClientState, after: ClientState): LeafMember {
-  for (let i = 0; i < after.secretTree.length; i += 2) {
-    if (after.secretTree[i] !== before.secretTree[i]) {
-      const m = leafMember(before.ratchetTree, i / 2);
-      if (m !== undefined) return m;
+/**
+ * The leaf whose secret-tree node changed: the sender of an application message (of the current epoch,
+ * or of a past one whose keys are still kept).
+ */
+function senderOf(before: ClientState, after: ClientState, epoch: number): LeafMember {
+  const past = BigInt(epoch) !== before.groupContext.epoch;
+  const was = past ? before.historicalReceiverData.get(BigInt(epoch)) : before;
+  const now = past ? after.historicalReceiverData.get(BigInt(epoch)) : after;
+  if (was !== undefined && now !== undefined) {
+    for (let i = 0; i < now.secretTree.length; i += 2) {
+      if (now.secretTree[i] !== was.secretTree[i]) {
+        const m = leafMember(was.ratchetTree, i / 2);
+        if (m !== undefined) return m;
+      }
     }
   }
   throw new SottoError('MLS_INVALID', 'group: no sender');
@@ -359,8 +367,9 @@ function senderOf(before: ClientState, after: ClientState): LeafMember {
  * Processes one encrypted group message of the current epoch: an application message (returns the
  * unpadded content and its authenticated sender), a proposal (only a member's removal of its own
  * account's devices is accepted: leaving), or a commit (checked against the device lists and the admin
- * rules before it is returned). Throws GROUP_COMMIT_MISSING for a later epoch, MLS_INVALID for an earlier
- * one or anything that does not verify, GROUP_CREDENTIAL_INVALID, NOT_GROUP_ADMIN; the state is unchanged.
+ * rules before it is returned). An application message of a recent past epoch is read too (see
+ * RETAINED_EPOCHS). Throws GROUP_COMMIT_MISSING for a later epoch, MLS_INVALID for an earlier one (except
+ * that) or anything that does not verify, GROUP_CREDENTIAL_INVALID, NOT_GROUP_ADMIN; the state is unchanged.
  */
 export async function processMlsMessage(
   deps: GroupDeps,
@@ -370,7 +379,12 @@ export async function processMlsMessage(
   const header = peekMlsMessage(bytes);
   const epoch = stateEpoch(state);
   if (header.epoch > epoch) throw new SottoError('GROUP_COMMIT_MISSING');
-  if (header.epoch < epoch) throw new SottoError('MLS_INVALID', 'group: a message of a past epoch');
+  // A past epoch's application message can still be read while its keys are kept (RETAINED_EPOCHS): it
+  // was sent before a commit this device already applied from the log. Nothing else of a past epoch is.
+  const kept = state.historicalReceiverData.has(BigInt(header.epoch));
+  if (header.epoch < epoch && (header.contentType !== 'application' || !kept)) {
+    throw new SottoError('MLS_INVALID', 'group: a message of a past epoch');
+  }
   const cs = await groupCiphersuite(deps.p, deps.suite);
   const auth = memberAuthService(deps.lookup);
   let commit: { senderLeafIndex: number | undefined; proposals: ProposalWithSender[] } | undefined;
@@ -415,7 +429,7 @@ export async function processMlsMessage(
     } catch (cause) {
       throw new SottoError('MLS_INVALID', 'group: bad padding', { cause });
     }
-    return { kind: 'application', state: after, plaintext, sender: senderOf(state, after) };
+    return { kind: 'application', state: after, plaintext, sender: senderOf(state, after, header.epoch) };
   }
   if (proposal !== undefined) {
     if (refusedProposal) throw new SottoError('NOT_GROUP_ADMIN', 'group: a proposal Sotto does not accept');

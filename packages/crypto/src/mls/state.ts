@@ -8,31 +8,83 @@
  *   one leaf's application or handshake generation. Only that node is stored, as an override of the base
  *   for the same epoch: a few dozen bytes, whatever the group's size.
  * Loading applies the overrides to the base. A new base (after a commit) drops the overrides of the old
- * epoch. The signing key is not stored here at all: it is the device key, put back on load. Old epochs'
- * receiver data are not kept (the server delivers commit e before any message of epoch e, and a stale
- * message is re-encrypted by its sender), so the base holds one tree, not several.
+ * epoch. The signing key is not stored here at all: it is the device key, put back on load. The
+ * receiving keys of the last RETAINED_EPOCHS epochs are part of the base (a message of a past epoch that
+ * arrives late rewrites the base: rare, see config.ts).
  */
 
 import {
   type ClientConfig,
   type ClientState,
+  type Decoder,
   decodeGroupState,
+  type EpochReceiverData,
   encodeGroupState,
+  type RatchetTree,
   type SecretTreeNode,
 } from 'ts-mls';
 import { encode } from 'ts-mls/codec/tlsEncoder.js';
-import { decodeSecretTreeNode, secretTreeNodeEncoder } from 'ts-mls/secretTree.js';
+import { decodeGroupContext, encodeGroupContext } from 'ts-mls/groupContext.js';
+import { decodeNode, encodeNode } from 'ts-mls/ratchetTree.js';
+import {
+  decodeSecretTree,
+  decodeSecretTreeNode,
+  secretTreeEncoder,
+  secretTreeNodeEncoder,
+} from 'ts-mls/secretTree.js';
+import { ByteReader, ByteWriter } from '../binary.js';
 import { SottoError } from '../errors.js';
 
-const encodeNode = encode(secretTreeNodeEncoder);
+const encodeSecretTreeNode = encode(secretTreeNodeEncoder);
+const encodeSecretTree = encode(secretTreeEncoder);
 
-/** The epoch part of `state` (without the signing key and without older epochs' receiver data). */
+/** Format version of a stored base. */
+const BASE_VERSION = 1;
+/** Bounds of a stored base (it is local data, but still read with checks). */
+const MAX_PART = 256 * 1024 * 1024;
+const MAX_NODES = 1 << 24;
+
+function decodeExactly<T>(decode: Decoder<T>, bytes: Uint8Array, what: string): T {
+  let decoded: ReturnType<Decoder<T>>;
+  try {
+    decoded = decode(bytes, 0);
+  } catch {
+    decoded = undefined;
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length) {
+    throw new SottoError('MALFORMED_ENCODING', `group state: not a stored ${what}`);
+  }
+  return decoded[0];
+}
+
+/**
+ * The epoch part of `state`, without the signing key: `[version][the ts-mls state without past epochs]`
+ * then each kept past epoch's receiving data, its ratchet tree stored as the nodes that differ from the
+ * current tree (a commit changes a path, not the tree), so keeping past epochs costs their secret trees,
+ * not whole copies of the ratchet tree.
+ */
 export function encodeGroupBase(state: ClientState): Uint8Array {
-  return encodeGroupState({
-    ...state,
-    signaturePrivateKey: new Uint8Array(0),
-    historicalReceiverData: new Map(),
-  });
+  const w = new ByteWriter(1024);
+  w.u8(BASE_VERSION);
+  w.bytes(
+    encodeGroupState({ ...state, signaturePrivateKey: new Uint8Array(0), historicalReceiverData: new Map() }),
+  );
+  const past = [...state.historicalReceiverData];
+  w.u8(past.length);
+  for (const [epoch, data] of past) {
+    w.u64(Number(epoch));
+    w.bytes(data.resumptionPsk).bytes(data.senderDataSecret);
+    w.bytes(encodeGroupContext(data.groupContext)).bytes(encodeSecretTree(data.secretTree));
+    const tree = data.ratchetTree;
+    const changed = [...tree.keys()].filter((i) => tree[i] !== state.ratchetTree[i]);
+    w.u32(tree.length).u32(changed.length);
+    for (const i of changed) {
+      const node = tree[i];
+      w.u32(i).u8(node === undefined ? 0 : 1);
+      if (node !== undefined) w.bytes(encodeNode(node));
+    }
+  }
+  return w.finish();
 }
 
 /**
@@ -44,21 +96,37 @@ export function decodeGroupBase(
   signingSeed: Uint8Array,
   config: ClientConfig,
 ): ClientState {
-  let decoded: ReturnType<typeof decodeGroupState>;
-  try {
-    decoded = decodeGroupState(bytes, 0);
-  } catch {
-    decoded = undefined;
+  const r = new ByteReader(bytes, 'group state');
+  if (r.u8() !== BASE_VERSION) throw new SottoError('MALFORMED_ENCODING', 'group state: unknown version');
+  const state = decodeExactly(decodeGroupState, r.bytes(MAX_PART), 'group state');
+  const past = new Map<bigint, EpochReceiverData>();
+  const count = r.u8();
+  for (let n = 0; n < count; n++) {
+    const epoch = BigInt(r.u64());
+    const resumptionPsk = r.bytes(1024);
+    const senderDataSecret = r.bytes(1024);
+    const groupContext = decodeExactly(decodeGroupContext, r.bytes(MAX_PART), 'past epoch');
+    const secretTree = decodeExactly(decodeSecretTree, r.bytes(MAX_PART), 'past epoch');
+    const length = r.u32();
+    const changed = r.u32();
+    if (length > MAX_NODES || changed > length)
+      throw new SottoError('MALFORMED_ENCODING', 'group state: bad tree');
+    const tree: RatchetTree = state.ratchetTree.slice(0, length);
+    while (tree.length < length) tree.push(undefined);
+    for (let k = 0; k < changed; k++) {
+      const i = r.u32();
+      if (i >= length) throw new SottoError('MALFORMED_ENCODING', 'group state: node out of range');
+      tree[i] = r.u8() === 0 ? undefined : decodeExactly(decodeNode, r.bytes(MAX_PART), 'tree node');
+    }
+    past.set(epoch, { resumptionPsk, senderDataSecret, groupContext, secretTree, ratchetTree: tree });
   }
-  if (decoded === undefined || decoded[1] !== bytes.length) {
-    throw new SottoError('MALFORMED_ENCODING', 'group state: not a stored group state');
-  }
-  return { ...decoded[0], signaturePrivateKey: signingSeed, clientConfig: config };
+  r.finish();
+  return { ...state, historicalReceiverData: past, signaturePrivateKey: signingSeed, clientConfig: config };
 }
 
 /** One secret-tree node, encoded. */
 export function encodeSecretNode(node: SecretTreeNode): Uint8Array {
-  return encodeNode(node);
+  return encodeSecretTreeNode(node);
 }
 
 /** Decodes one stored secret-tree node (MALFORMED_ENCODING when it does not decode exactly). */
@@ -115,6 +183,7 @@ export function stateDelta(
     before.unappliedProposals === after.unappliedProposals &&
     before.confirmationTag === after.confirmationTag &&
     before.groupActiveState === after.groupActiveState &&
+    before.historicalReceiverData === after.historicalReceiverData &&
     before.secretTree.length === after.secretTree.length;
   if (!same) return { kind: 'base' };
   const nodes: Array<readonly [number, Uint8Array]> = [];

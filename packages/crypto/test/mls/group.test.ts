@@ -69,6 +69,34 @@ describe('MLS groups', () => {
     });
   });
 
+  it('reads a message of a recent past epoch that arrives after the commit (once), not older ones', async () => {
+    const w = new World();
+    const [alice, bob, carol] = [await w.device('alice'), await w.device('bob'), await w.device('carol')];
+    const s = await w.group(alice, [bob, carol]);
+    const late = await encryptMlsMessage(w.deps(), must(s.get('bob/1')), utf8('sent before the commit'));
+    let a = must(s.get('alice/1'));
+    const commits: Uint8Array[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await commitMlsChanges(w.deps(), a, { metadata: { name: `n${i}`, admins: ['alice'] } });
+      commits.push(c.commit);
+      a = c.state;
+    }
+    // Carol applied two commits from the log before bob's message reached her: still readable, once.
+    const c1 = await processMlsMessage(w.deps(), must(s.get('carol/1')), must(commits[0]));
+    const c2 = await processMlsMessage(w.deps(), c1.state, must(commits[1]));
+    const read = await text(w, c2.state, late.message);
+    expect(read.text).toBe('sent before the commit');
+    expect(read.sender).toMatchObject({ account: 'bob' });
+    await expect(processMlsMessage(w.deps(), read.state, late.message)).rejects.toMatchObject({
+      code: 'MLS_INVALID',
+    });
+    // Three epochs later its keys are gone.
+    const c3 = await processMlsMessage(w.deps(), c2.state, must(commits[2]));
+    await expect(processMlsMessage(w.deps(), c3.state, late.message)).rejects.toMatchObject({
+      code: 'MLS_INVALID',
+    });
+  });
+
   it('refuses malformed and tampered MLS bytes as MLS_INVALID', async () => {
     const w = new World();
     const [alice, bob] = [await w.device('alice'), await w.device('bob')];

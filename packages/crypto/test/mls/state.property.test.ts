@@ -70,6 +70,37 @@ describe('group state persistence', () => {
     expect(sizes[0]).toBeLessThan(200);
   });
 
+  it('keeps past epochs’ receiving keys across a restart, storing their trees as differences', async () => {
+    const w = new World();
+    const devices = [await w.device('alice'), await w.device('bob'), await w.device('carol')];
+    const [alice, bob, carol] = devices as [Device, Device, Device];
+    const s = await w.group(alice, [bob, carol]);
+    const late = await encryptMlsMessage(w.deps(), s.get('bob/1') as MlsState, utf8('late'));
+    let a = s.get('alice/1') as MlsState;
+    const c = new Stored(s.get('carol/1') as MlsState, carol);
+    for (let i = 0; i < 2; i++) {
+      const commit = await commitMlsChanges(w.deps(), a, {});
+      a = commit.state;
+      c.update((await processMlsMessage(w.deps(), c.state, commit.commit)).state);
+    }
+    const withHistory = encodeGroupBase(c.state).length;
+    const withoutHistory = encodeGroupBase({ ...c.state, historicalReceiverData: new Map() }).length;
+    const secretTrees = [...c.state.historicalReceiverData.values()].reduce(
+      (n, d) => n + d.secretTree.length * 80,
+      0,
+    );
+    expect(withHistory - withoutHistory).toBeLessThan(secretTrees + 4096);
+    c.restart();
+    expect(c.state.historicalReceiverData.size).toBe(2);
+    const r = await processMlsMessage(w.deps(), c.state, late.message);
+    expect(r.kind === 'application' && fromUtf8(r.plaintext)).toBe('late');
+    c.update(r.state);
+    c.restart();
+    await expect(processMlsMessage(w.deps(), c.state, late.message)).rejects.toMatchObject({
+      code: 'MLS_INVALID',
+    });
+  });
+
   it('survives restarts at any point: every message is read exactly once, in any interleaving', async () => {
     const w = new World();
     const devices = [await w.device('alice'), await w.device('bob'), await w.device('carol')];
