@@ -20,7 +20,8 @@ export const COMMON_OPTIONS = {
 
 /** Parsed options and positionals of one command line. */
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** Option values; an option declared with `multiple: true` holds every value given, in order. */
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }
 
@@ -70,9 +71,10 @@ export function parseCommandArgs(
   } catch (err) {
     throw usageError(err instanceof Error ? firstLine(err.message) : 'bad arguments');
   }
-  const values: Record<string, string | boolean | undefined> = {};
+  const values: Record<string, string | boolean | readonly string[] | undefined> = {};
   for (const [k, v] of Object.entries(parsed.values)) {
     if (typeof v === 'string' || typeof v === 'boolean') values[k] = v;
+    else if (Array.isArray(v)) values[k] = v.filter((x): x is string => typeof x === 'string');
   }
   if (values.help !== true && values.version !== true) {
     const n = parsed.positionals.length;
@@ -90,6 +92,16 @@ function firstLine(text: string): string {
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Every value of option `name` (declared with `multiple: true`), each also split at commas, so
+ * `--member bob --member carol` and `--member bob,carol` mean the same; empty pieces are dropped.
+ */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  const given = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+  return given.flatMap((x) => x.split(',')).filter((x) => x.trim() !== '');
 }
 
 /** True when boolean option `name` was given. */

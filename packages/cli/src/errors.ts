@@ -48,6 +48,25 @@ const BY_SOTTO_CODE: Partial<Record<string, ExitCode>> = {
   QUOTA_EXCEEDED: EXIT.REFUSED,
   MESSAGE_NOT_FOUND: EXIT.USAGE,
   CANCELLED: EXIT.INTERRUPTED,
+  // Groups (issue 12). GROUP_CREDENTIAL_INVALID, MLS_INVALID, GROUP_COMMIT_MISSING and STALE_EPOCH (only
+  // after the SDK's retries) stay 1.
+  GROUP_NOT_FOUND: EXIT.USAGE,
+  GROUP_AMBIGUOUS: EXIT.USAGE,
+  NOT_GROUP_ADMIN: EXIT.REFUSED,
+  NOT_A_GROUP_MEMBER: EXIT.REFUSED,
+  NO_KEY_PACKAGES: EXIT.REFUSED,
+  GROUP_TOO_LARGE: EXIT.REFUSED,
+};
+
+/**
+ * What sotto says instead of (or after) the SDK's sentence for some codes, where the command line can say
+ * what to do next.
+ */
+const CLI_SENTENCE: Partial<Record<string, (message: string) => string>> = {
+  NO_KEY_PACKAGES: (m) =>
+    `${m} Each device publishes the keys that let it be added when it connects: once they have run any sotto command (e.g. "sotto receive"), try again.`,
+  STALE_EPOCH: () =>
+    'the group kept changing while this change was made (other members changed it at the same moment); nothing was changed: run the command again',
 };
 
 /** The exit code of a failure with stable code `code` (a SottoError's, or one a message records). */
@@ -89,12 +108,18 @@ export function describeFailure(err: unknown): Failure {
   if (isSottoError(err)) {
     const network = systemCode(err.cause);
     if (network !== undefined) return networkFailure(network);
-    return { code: err.code, message: err.message, exitCode: exitCodeFor(err.code) };
+    const message = CLI_SENTENCE[err.code]?.(err.message) ?? err.message;
+    return { code: err.code, message, exitCode: exitCodeFor(err.code) };
   }
   const network = systemCode(err);
   if (network !== undefined) return networkFailure(network);
   const name = err instanceof Error ? err.name : typeof err;
   return { code: 'INTERNAL', message: `unexpected error (${name})`, exitCode: EXIT.OTHER };
+}
+
+/** The stable code of a `SottoError` (recognised by shape), else undefined. */
+export function sottoCode(err: unknown): string | undefined {
+  return isSottoError(err) ? err.code : undefined;
 }
 
 function isSottoError(err: unknown): err is Error & { code: string } {

@@ -24,14 +24,17 @@ export const EXIT_HELP = `Exit codes:
        --limit, --history, a device ID), a message that is empty or longer than ${MAX_MESSAGE_CHARS} characters,
        no password source without a terminal, no account in the profile, a file to send that is
        missing, unreadable or a directory, a directory to save to that cannot be written, an unknown
-       message ID (MESSAGE_NOT_FOUND), a path to save to that exists (FILE_EXISTS); nothing is sent
+       message ID (MESSAGE_NOT_FOUND), a path to save to that exists (FILE_EXISTS), an unknown group
+       (GROUP_NOT_FOUND) or a group name several groups have (GROUP_AMBIGUOUS); nothing is sent
   3    authentication: wrong name or password (LOGIN_FAILED), wrong profile password (STORAGE_WRONG_KEY),
        the server no longer accepts this device, the operator disabled the account (ACCOUNT_DISABLED)
   4    network: the server cannot be reached, or the connection failed
   5    refused: untrusted (changed) identity key, weak password, blocked, not a contact, name taken,
        the profile already holds an account, a file over the server's limit (FILE_TOO_LARGE) or the
-       account's quota (QUOTA_EXCEEDED), registration closed (REGISTRATION_CLOSED) or an invite needed
-       (INVITE_INVALID)
+       account's quota (QUOTA_EXCEEDED), a group change only admins may make (NOT_GROUP_ADMIN), a group
+       this account left or was removed from (NOT_A_GROUP_MEMBER), an account with no device that can
+       be added to a group now (NO_KEY_PACKAGES), a group that would be too large (GROUP_TOO_LARGE),
+       registration closed (REGISTRATION_CLOSED) or an invite needed (INVITE_INVALID)
   130  interrupted with Ctrl-C: at a prompt, or a file transfer (cancelled: CANCELLED)
 Errors print one line on stderr: "sotto: MESSAGE [CODE]".`;
 

@@ -1,7 +1,8 @@
 /**
  * Finding messages in the local history when only an id (or a property) is known. The SDK reads history
  * per conversation, so these walk the conversations with the contacts this device knows (a contact
- * removed since keeps its history, but is not walked), newest messages first.
+ * removed since keeps its history, but is not walked) and those of its groups (left ones too), newest
+ * messages first.
  */
 import type { Message, SottoClient } from '@sotto/client';
 
@@ -12,7 +13,9 @@ const PAGE = 500;
 const PENDING_DEPTH = 500;
 
 async function conversations(client: SottoClient): Promise<string[]> {
-  return (await client.listContacts()).map((c) => c.account);
+  const contacts = (await client.listContacts()).map((c) => c.account);
+  const groups = (await client.listGroups()).map((g) => g.id);
+  return [...contacts, ...groups];
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Subscribes to a client's events and prints each one (as a JSON line or a human line) — shared by
- * `receive` and `chat`. Returns the function that unsubscribes.
+ * `receive` and `chat`. Returns the function that unsubscribes. Group events are printed once the group
+ * directory reloaded the group (so with its new name), in order (see group-directory.ts).
  */
 import type { SottoClient } from '@sotto/client';
+import type { GroupDirectory } from './group-directory.js';
 import type { Output } from './output.js';
 import {
   type Rendered,
@@ -14,12 +16,15 @@ import {
   renderReceipt,
   renderTyping,
 } from './render.js';
+import { renderGroupEvent } from './render-groups.js';
 import { visibleLine } from './visible.js';
 
 /** Options of {@link printEvents}. */
 export interface PrintOptions {
-  /** Only events about this account (chat). */
+  /** Only events of this conversation (chat): an account, or a group `#<hex>`. */
   readonly only?: string;
+  /** The groups, to name them in group messages, receipts and typing, and to print group events. */
+  readonly groups: GroupDirectory;
   /** Print typing indicators (default false: they are noisy in a log). */
   readonly typing?: boolean;
   /** Print messages as their events come (default true; `receive` prints them from the inbox instead). */
@@ -31,20 +36,29 @@ export interface PrintOptions {
 }
 
 /** Prints every event of `client` to `out`; returns the unsubscribe function. */
-export function printEvents(client: SottoClient, out: Output, options: PrintOptions = {}): () => void {
+export function printEvents(client: SottoClient, out: Output, options: PrintOptions): () => void {
   const show =
     options.print ??
     ((r: Rendered) => {
       out.emit(r.line, r.json);
     });
   const about = (account: string) => options.only === undefined || options.only === account;
+  const groups = options.groups;
   const offs = [
     client.on('message', (m) => {
       if (!about(m.conversation)) return;
-      if (options.messages !== false) show(renderMessage(m));
+      if (options.messages !== false) show(renderMessage(m, undefined, groups.tag(m.conversation)));
       options.onMessage?.(m);
     }),
-    client.on('receipt', (r) => about(r.conversation) && show(renderReceipt(r))),
+    client.on('receipt', (r) => about(r.conversation) && show(renderReceipt(r, groups.tag(r.conversation)))),
+    client.on('group', (e) => {
+      if (!about(e.id)) return;
+      void groups.afterReload(() => {
+        show(
+          renderGroupEvent(e, groups.tag(e.id) ?? { id: e.id, name: null, label: e.id }, groups.info(e.id)),
+        );
+      });
+    }),
     client.on('presence', (p) => about(p.account) && show(renderPresence(p))),
     client.on('contact-event', (c) => about(c.account) && show(renderContact(c))),
     client.on('identity-changed', (e) => about(e.account) && show(renderIdentityChanged(e))),
@@ -63,7 +77,9 @@ export function printEvents(client: SottoClient, out: Output, options: PrintOpti
     ),
   ];
   if (options.typing === true)
-    offs.push(client.on('typing', (t) => about(t.account) && show(renderTyping(t))));
+    offs.push(
+      client.on('typing', (t) => about(t.conversation) && show(renderTyping(t, groups.tag(t.conversation)))),
+    );
   return () => {
     for (const off of offs) off();
   };

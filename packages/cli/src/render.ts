@@ -13,6 +13,7 @@ import type {
   ReceiptEvent,
   TypingEvent,
 } from '@sotto/client';
+import { type GroupTag, groupRef } from './group-directory.js';
 import { formatSize } from './progress-format.js';
 import { visibleLine as v, visibleText } from './visible.js';
 
@@ -72,14 +73,30 @@ function outcomeLine(m: Message, outcome: FileOutcome | undefined): string {
   return `\n${CONTINUATION}${what}`;
 }
 
+/** `[#team] ` before a group's line (nothing for a 1:1 conversation). */
+function groupPrefix(group: GroupTag | undefined): string {
+  return group === undefined ? '' : `[${group.label}] `;
+}
+
+/** `"group":{"id","name"}` for a record of a group conversation. */
+function groupField(group: GroupTag | undefined): { group?: { id: string; name: string | null } } {
+  return group === undefined ? {} : { group: groupRef(group) };
+}
+
 /**
  * A message, incoming or outgoing (also sent by one's own other device). A file message shows its file
  * (name, size, type, state) and, with `outcome`, what this run did with it; a file not downloaded yet
- * shows how to download it (human output only shows message ids there).
+ * shows how to download it (human output only shows message ids there). A message of a group (`group`:
+ * its tag) reads `[HH:MM] [#team] alice: hi` (`me:` for this account's), and its record has `"group"`.
  */
-export function renderMessage(m: Message, given?: FileOutcome): Rendered {
+export function renderMessage(m: Message, given?: FileOutcome, group?: GroupTag): Rendered {
   const outcome = given ?? (m.file?.state === 'available' ? { state: 'available' } : undefined);
-  const arrow = m.direction === 'in' ? v(m.from.account) : `me → ${v(m.conversation)}`;
+  const arrow =
+    group !== undefined
+      ? `[${group.label}] ${m.direction === 'in' ? v(m.from.account) : 'me'}`
+      : m.direction === 'in'
+        ? v(m.from.account)
+        : `me → ${v(m.conversation)}`;
   const failed = m.status === 'failed' && m.error !== undefined ? `: ${v(m.error)}` : '';
   const status = m.direction === 'out' ? `  (${m.status}${failed})` : '';
   const f = m.file;
@@ -103,13 +120,14 @@ export function renderMessage(m: Message, given?: FileOutcome): Rendered {
       status: m.status,
       ...(m.error === undefined ? {} : { error: m.error }),
       ...(f === undefined ? {} : { file: fileJson(f, outcome) }),
+      ...groupField(group),
     },
     line: `[${clock(m.sentAt)}] ${arrow}: ${body}${status}${outcomeLine(m, outcome)}`,
   };
 }
 
-/** A delivery or read receipt. */
-export function renderReceipt(r: ReceiptEvent): Rendered {
+/** A delivery or read receipt (in a group: `group`, its tag). */
+export function renderReceipt(r: ReceiptEvent, group?: GroupTag): Rendered {
   return {
     json: {
       type: 'receipt',
@@ -118,8 +136,9 @@ export function renderReceipt(r: ReceiptEvent): Rendered {
       from: r.from.account,
       device: r.from.deviceId,
       messageIds: [...r.messageIds],
+      ...groupField(group),
     },
-    line: `✓ ${r.kind} by ${v(r.from.account)} (device ${r.from.deviceId}): ${r.messageIds.length} message(s)`,
+    line: `✓ ${groupPrefix(group)}${r.kind} by ${v(r.from.account)} (device ${r.from.deviceId}): ${r.messageIds.length} message(s)`,
   };
 }
 
@@ -138,11 +157,19 @@ export function renderPresence(p: PresenceEvent): Rendered {
   };
 }
 
-/** A typing indicator. */
-export function renderTyping(t: TypingEvent): Rendered {
+/** A typing indicator (in a group: `group`, its tag). */
+export function renderTyping(t: TypingEvent, group?: GroupTag): Rendered {
+  const who = `${groupPrefix(group)}${v(t.account)}`;
   return {
-    json: { type: 'typing', from: t.account, device: t.deviceId, typing: t.typing },
-    line: t.typing ? `… ${v(t.account)} is typing` : `… ${v(t.account)} stopped typing`,
+    json: {
+      type: 'typing',
+      from: t.account,
+      device: t.deviceId,
+      typing: t.typing,
+      ...(group === undefined ? {} : { conversation: t.conversation }),
+      ...groupField(group),
+    },
+    line: t.typing ? `… ${who} is typing` : `… ${who} stopped typing`,
   };
 }
 
@@ -178,24 +205,25 @@ export function renderDevicesChanged(e: DevicesChangedEvent): Rendered {
  * unfinished): its file message reached the server (`sent`), was refused (`failed`, with the code), or
  * waits for the connection (`queued`: the next sotto command on this profile goes on with it).
  */
-export function renderUpload(m: Message, resumed: boolean): Rendered {
+export function renderUpload(m: Message, resumed: boolean, group?: GroupTag): Rendered {
   const f = m.file;
   const file = f === undefined ? {} : { file: { name: f.name, mediaType: f.mediaType, size: f.size } };
   const what = f === undefined ? 'the file' : `"${v(f.name)}" (${formatSize(f.size)})`;
   const also = resumed ? { resumed: true } : {};
-  const common = { to: m.conversation, id: m.id, sentAt: m.sentAt, ...file, ...also };
+  const common = { to: m.conversation, ...groupField(group), id: m.id, sentAt: m.sentAt, ...file, ...also };
   const note = resumed ? ' (an earlier upload, resumed)' : '';
+  const to = group === undefined ? v(m.conversation) : group.label;
   if (m.status === 'failed') {
     return {
       json: { type: 'failed', ...common, error: m.error ?? 'INTERNAL' },
-      line: `! ${what} to ${v(m.conversation)} was not sent${note} [${v(m.error ?? 'INTERNAL')}]`,
+      line: `! ${what} to ${to} was not sent${note} [${v(m.error ?? 'INTERNAL')}]`,
     };
   }
   if (m.status === 'pending') {
     return {
       json: { type: 'queued', ...common },
-      line: `queued ${what} for ${v(m.conversation)}${note}: the next sotto command on this profile goes on with it (do not send it again)`,
+      line: `queued ${what} for ${to}${note}: the next sotto command on this profile goes on with it (do not send it again)`,
     };
   }
-  return { json: { type: 'sent', ...common }, line: `sent ${what} to ${v(m.conversation)}${note}` };
+  return { json: { type: 'sent', ...common }, line: `sent ${what} to ${to}${note}` };
 }

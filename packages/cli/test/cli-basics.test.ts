@@ -73,6 +73,13 @@ describe('sotto without an account', () => {
       runSotto(['send', 'bob', 'hi', '--bogus']),
       runSotto(['receive', '--timeout', 'soon']),
       runSotto(['send', 'bob', '', ...none]),
+      runSotto(['groups', 'frob', ...none]),
+      runSotto(['groups', 'list', '--revoke', ...none]),
+      runSotto(['groups', 'add', 'team', ...none]),
+      runSotto(['groups', 'rename', 'team', ...none]),
+      runSotto(['send', '--group', 'team', ...none]),
+      runSotto(['send', '--group', 'team', 'hi', 'there', ...none]),
+      runSotto(['history', ...none]),
     ]);
     for (const r of runs) {
       expect(r.code).toBe(2);
@@ -107,6 +114,22 @@ describe('sotto without an account', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/\[USAGE\]\n$/);
     }
+  });
+
+  it('refuses a bad group name or account as usage errors (exit 2) before opening the profile', async () => {
+    const none = ['--profile', join(dir, 'none')];
+    const runs = await Promise.all([
+      runSotto(['groups', 'create', ' padded ', ...none]),
+      runSotto(['groups', 'create', 'x'.repeat(129), ...none]),
+      runSotto(['groups', 'create', 'bell\u0007', ...none]),
+      runSotto(['groups', 'create', 'team', '--member', 'no spaces allowed', ...none]),
+      runSotto(['groups', 'rename', 'team', '', ...none]),
+    ]);
+    for (const r of runs) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^sotto groups: .*\[(INVALID_ARGUMENT|INVALID_ACCOUNT_NAME)\]\n$/);
+    }
+    expect(runs[0]?.stderr).toContain('A group name has 1 to 128 characters');
   });
 
   it('never prompts without a terminal, refuses a weak password, and needs an account', async () => {

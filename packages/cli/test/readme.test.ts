@@ -4,7 +4,8 @@
  * it is substituted: the server URL is this test's server, `$HOME` is a temporary directory (so
  * `~/.sotto-alice` lands there), and `npx sotto` runs the binary from the sources (as the other tests
  * do) instead of the build that `npm start` makes. bob must receive alice's message and file (saved in
- * his profile, equal to the README itself), and both safety numbers must be equal.
+ * his profile, equal to the README itself) and her message in the group she made, and both safety
+ * numbers must be equal.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,8 +59,8 @@ afterAll(async () => {
 });
 
 describe("the README's terminal example", () => {
-  it('runs as written: both register, become contacts, bob receives a message and a file, safety numbers match', {
-    timeout: 180_000,
+  it('runs as written: both register, become contacts, bob receives a message, a file and a group message, safety numbers match', {
+    timeout: 300_000,
   }, async () => {
     const lines = codeBlock(readFileSync(README, 'utf8'), 'The terminal client');
     expect(lines.filter((l) => l.includes(README_SERVER))).toHaveLength(1);
@@ -96,6 +97,11 @@ describe("the README's terminal example", () => {
     );
     expect(outputs[fileLine + 1]).toContain(`saved to ${saved}`);
     expect(readFileSync(saved, 'utf8')).toBe(readFileSync(README, 'utf8'));
+    expect(outputOf('groups create')).toMatch(/^created group #[0-9a-f]{32} {2}team \(xwing\)$/m);
+    const groupLine = run.findIndex((l) => l.includes('send --group'));
+    expect(outputs[groupLine]).toMatch(/^sent to #team$/m);
+    expect(outputs[groupLine + 1]).toMatch(/^• \[#team\] you were added to the group by alice$/m);
+    expect(outputs[groupLine + 1]).toMatch(/^\[\d\d:\d\d\] \[#team\] alice: hello team$/m);
     const digits = (out: string) => out.match(/^ {4}\d{5} \d{5} \d{5} \d{5}$/gm) ?? [];
     const alices = digits(outputOf('safety-number bob'));
     expect(alices).toHaveLength(3);

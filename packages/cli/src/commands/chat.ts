@@ -1,13 +1,16 @@
 /**
- * `sotto chat NAME`: an interactive conversation. Each line typed is sent; incoming messages, receipts,
- * presence and typing indicators of NAME appear live above the prompt; shown messages are marked read.
- * Ends on `/quit`, Ctrl-D, Ctrl-C, or the end of piped input (after the pending sends).
+ * `sotto chat NAME` / `sotto chat --group GROUP`: an interactive conversation. Each line typed is sent;
+ * incoming messages, receipts, presence (of a contact), group changes and typing indicators appear live
+ * above the prompt; shown messages are marked read. Ends on `/quit`, Ctrl-D, Ctrl-C, or the end of piped
+ * input (after the pending sends).
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { SottoClient } from '@sotto/client';
-import { countOption, positional } from '../args.js';
+import { countOption } from '../args.js';
 import type { Command } from '../command.js';
+import { type Conversation, conversationArgs, openConversation } from '../conversation.js';
 import { describeFailure } from '../errors.js';
+import { GroupDirectory } from '../group-directory.js';
 import { printEvents } from '../listen.js';
 import { checkMessageText } from '../message-text.js';
 import type { Rendered } from '../render.js';
@@ -21,8 +24,9 @@ const TYPING_IDLE_MS = 4_000;
 /** The `chat` command. */
 export const chat: Command = {
   name: 'chat',
-  summary: 'chat with a contact interactively',
+  summary: 'chat with a contact or in a group interactively',
   help: `usage: sotto chat NAME [--history N]
+       sotto chat --group GROUP [--history N]
 
 Opens a conversation with NAME: the last N messages (default 10) and any of NAME's messages still
 waiting to be shown (see "sotto receive"), then every line you type is sent.
@@ -30,15 +34,27 @@ NAME's messages, receipts, presence and typing appear as they happen; shown mess
 Type /quit or press Ctrl-D to leave; a message that cannot be sent (e.g. UNTRUSTED_IDENTITY) is
 reported and the chat goes on. With piped input, each line is sent and chat ends at the end of the
 input, or at the first message that cannot be sent (exiting with its code).
---json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt","recipientBusy"?}.`,
-  options: { history: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
+--group GROUP opens a group instead (its id or unambiguous name, see "sotto help groups"): its
+messages, receipts, typing and changes (members, name, admins) appear as they happen; exit 5 for a
+group this account left or was removed from (NOT_A_GROUP_MEMBER).
+--json prints the same objects as "sotto receive --json" plus {"type":"sent","to","id","sentAt","recipientBusy"?}
+(with "group":{"id","name"} in a group).`,
+  options: { history: { type: 'string' }, group: { type: 'string' } },
+  positionals: { min: 0, max: 1 },
   run: async (ctx) => {
+    const { target } = conversationArgs(ctx.args, 0);
     const { normalizeAccountName } = await import('@sotto/protocol');
-    const name = normalizeAccountName(positional(ctx.args, 0));
+    const contact = target.kind === 'contact' ? normalizeAccountName(target.name) : undefined;
     const historyCount = countOption(ctx.args, 'history', 0) ?? 10;
     return withSession(ctx, async (session) => {
       const { client } = session;
+      const conv: Conversation =
+        contact === undefined
+          ? await openConversation(client, target, { send: true })
+          : { id: contact, label: visibleLine(contact) };
+      const name = conv.id;
+      const groups = new GroupDirectory(client);
+      await groups.load();
       const tty = ctx.io.stdin.isTTY === true && ctx.out.json === false;
       const me = await client.whoami();
       let rl: Interface | undefined;
@@ -52,6 +68,7 @@ input, or at the first message that cannot be sent (exiting with its code).
       };
       const off = printEvents(client, ctx.out, {
         only: name,
+        groups,
         typing: true,
         print: (r) => {
           if (r.json.type === 'connection' && r.json.state === 'connecting') return;
@@ -72,19 +89,28 @@ input, or at the first message that cannot be sent (exiting with its code).
         const waiting = (await client.inbox()).filter((m) => m.conversation === name);
         const recent = historyCount > 0 ? await client.history(name, { limit: historyCount }) : [];
         const inRecent = new Set(recent.map((m) => m.id));
-        for (const m of [...waiting.filter((w) => !inRecent.has(w.id)), ...recent]) print(renderMessage(m));
+        for (const m of [...waiting.filter((w) => !inRecent.has(w.id)), ...recent])
+          print(renderMessage(m, undefined, conv.group));
         await client.clearInbox(waiting.map((m) => m.id));
         await connect(session);
         const unread = waiting.filter((m) => m.direction === 'in').map((m) => m.id);
         if (unread.length > 0) client.markRead(name, unread).catch(() => {});
-        const contact = (await client.listContacts()).find((c) => c.account === name);
-        if (contact?.presence !== undefined) ctx.out.note(`${name} is ${contact.presence.state}`);
-        ctx.out.note(`chatting with ${name} as ${me.account} — /quit or Ctrl-D to leave`);
-        await converse(ctx, name, client, print, tty, (i) => {
+        if (conv.group === undefined) {
+          const contact = (await client.listContacts()).find((c) => c.account === name);
+          if (contact?.presence !== undefined) ctx.out.note(`${name} is ${contact.presence.state}`);
+          ctx.out.note(`chatting with ${name} as ${me.account} — /quit or Ctrl-D to leave`);
+        } else {
+          const n = conv.group.info.members.length;
+          ctx.out.note(
+            `chatting in ${conv.label} (${n} members) as ${me.account} — /quit or Ctrl-D to leave`,
+          );
+        }
+        await converse(ctx, conv, client, print, tty, (i) => {
           rl = i;
         });
       } finally {
         off();
+        await groups.idle();
       }
     });
   },
@@ -92,7 +118,7 @@ input, or at the first message that cannot be sent (exiting with its code).
 
 async function converse(
   ctx: Parameters<Command['run']>[0],
-  name: string,
+  conv: Conversation,
   client: SottoClient,
   print: (r: Rendered) => void,
   tty: boolean,
@@ -102,8 +128,10 @@ async function converse(
     input: ctx.io.stdin,
     output: ctx.io.stdout,
     terminal: tty,
-    prompt: `${name}> `,
+    prompt: `${conv.label}> `,
   });
+  const name = conv.id;
+  const group = conv.group === undefined ? {} : { group: { id: conv.group.id, name: conv.group.name } };
   setInterface(rl);
   let queue: Promise<void> = Promise.resolve();
   let failure: unknown;
@@ -143,12 +171,15 @@ async function converse(
         const r = await client.send(name, text);
         const type = r.queued ? 'queued' : 'sent';
         const busy = r.recipientBusy === true ? { recipientBusy: true } : {};
-        if (ctx.out.json) ctx.out.record({ type, to: name, id: r.messageId, sentAt: r.sentAt, ...busy });
-        else
+        if (ctx.out.json)
+          ctx.out.record({ type, to: name, ...group, id: r.messageId, sentAt: r.sentAt, ...busy });
+        else {
+          const where = conv.group === undefined ? '' : `[${conv.label}] `;
           print({
             json: { type },
-            line: `[${clock(r.sentAt)}] me: ${visibleLine(text)}${r.queued ? ' (queued)' : r.recipientBusy ? ` (${visibleLine(name)} is busy)` : ''}`,
+            line: `[${clock(r.sentAt)}] ${where}me: ${visibleLine(text)}${r.queued ? ' (queued)' : r.recipientBusy ? ` (${visibleLine(name)} is busy)` : ''}`,
           });
+        }
       } catch (err) {
         if (!tty) {
           failure = err;

@@ -9,6 +9,7 @@ import { positional, stringOption } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { ensureWritableDir, filesDir } from '../files-dir.js';
+import { GroupDirectory } from '../group-directory.js';
 import { findMessage } from '../history-scan.js';
 import { ProgressDisplay } from '../progress.js';
 import { renderMessage } from '../render.js';
@@ -59,7 +60,10 @@ record of "sotto receive --json" with "file":{…,"savedTo"}.`,
         const to: Destination = 'dir' in target ? { dir: target.dir, name: file.name } : target;
         const savedTo = await saveFile(client, m, to, progress);
         const received = ['available', 'downloading', 'failed'].includes(file.state);
-        const r = renderMessage(m, { state: received ? 'downloaded' : file.state, savedTo });
+        const groups = new GroupDirectory(client);
+        if (m.conversation.startsWith('#')) await groups.load();
+        const outcome = { state: received ? 'downloaded' : file.state, savedTo } as const;
+        const r = renderMessage(m, outcome, groups.tag(m.conversation));
         ctx.out.emit(r.line, r.json);
       } finally {
         off();

@@ -4,6 +4,7 @@ import { chat } from './chat.js';
 import { contacts } from './contacts.js';
 import { devices } from './devices.js';
 import { download } from './download.js';
+import { groups } from './groups.js';
 import { history } from './history.js';
 import { login } from './login.js';
 import { notify } from './notify.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   login,
   whoami,
   contacts,
+  groups,
   send,
   sendFile,
   receive,

@@ -11,6 +11,7 @@ import type { Command, CommandContext } from '../command.js';
 import { describeFailure } from '../errors.js';
 import { usageError } from '../exit-codes.js';
 import { ensureWritableDir, filesDir } from '../files-dir.js';
+import { GroupDirectory } from '../group-directory.js';
 import { ownPendingFiles } from '../history-scan.js';
 import { inboxReporter } from '../inbox.js';
 import { printEvents } from '../listen.js';
@@ -60,16 +61,29 @@ with the next sotto command).
      "file":{"name","mediaType","size","state","savedTo"?,"error"?}  (state "downloaded" with savedTo,
                 "available" when not downloaded, "failed" with error FILE_INTEGRITY or FILE_NOT_FOUND;
                 another error code when the download failed for now)
+     "group":{"id","name"}  (a group's message; "conversation" is then the group's id, #<32 hex>)
   {"type":"progress","id","direction":"down"|"up","bytes","total"}  (files of 1 MiB or more)
   {"type":"sent"|"failed",…,"resumed":true}  (an upload an earlier send-file left, see send-file)
   {"type":"receipt","kind":"delivered"|"read","conversation","from","device","messageIds"}
+  {"type":"group","kind","group":{"id","name"},"by","added"?,"removed"?,"admins"?}  (kind "joined":
+                this account was added by "by"; "members": accounts "added"/"removed" (neither when
+                only devices changed); "renamed" (group.name is the new name); "admins" (the admins now);
+                "removed": this account was removed by "by"; "left", "created": by this device)
   {"type":"presence","from","state","text"?,"lastSeen"?}
   {"type":"contact","kind","from","state"}
   {"type":"identity-changed","from","verified"}
   {"type":"devices-changed","from","added","removed"}
   {"type":"typing","from","device","typing"}
   {"type":"connection","state":"connecting"|"online"|"offline","server"?}
-  {"type":"error","code","message"}`,
+  {"type":"error","code","message"}  (a problem in the background; receiving goes on. For groups:
+                MLS_INVALID: a group message or change that does not verify (or a replay) was refused;
+                GROUP_CREDENTIAL_INVALID: a member device not on its account's signed device list was
+                refused; NOT_GROUP_ADMIN: a change by a member who is not an admin was refused;
+                GROUP_COMMIT_MISSING: a group's messages wait for a change the server has not delivered)
+
+Groups: a group's messages read "[HH:MM] [#team] alice: hi" (the name is quoted when it holds
+brackets, quotes or colons, and followed by the start of the id, "[#team ~1a2b3c4d]", when another group
+has the same name); group changes read "• [#team] members +carol (by alice)".`,
   options: {
     timeout: { type: 'string' },
     count: { type: 'string' },
@@ -90,6 +104,8 @@ with the next sotto command).
     if (dir !== undefined) await ensureWritableDir(dir);
     await withSession(ctx, async (session) => {
       const { client } = session;
+      const groups = new GroupDirectory(client);
+      await groups.load();
       const stop = armStop({
         timeoutSeconds,
         stdin: timeoutSeconds === undefined ? ctx.io.stdin : undefined,
@@ -99,7 +115,7 @@ with the next sotto command).
       const uploads = watchUploads(client, {
         progress,
         onResumedEnd: (m) => {
-          const r = renderUpload(m, true);
+          const r = renderUpload(m, true, groups.tag(m.conversation));
           ctx.out.emit(r.line, r.json);
         },
       });
@@ -117,7 +133,7 @@ with the next sotto command).
         report: async (m) => {
           const outcome = await files.take(m);
           if (outcome === 'kept') return false;
-          const r = renderMessage(m, outcome);
+          const r = renderMessage(m, outcome, await groups.current(m.conversation));
           ctx.out.emit(r.line, r.json);
           if (markRead && m.direction === 'in') reads.add(m);
           seen++;
@@ -127,6 +143,7 @@ with the next sotto command).
       });
       const offProgress = client.on('file-progress', (e) => progress.update(e));
       const off = printEvents(client, ctx.out, {
+        groups,
         typing: flagOption(ctx.args, 'typing'),
         messages: false,
         onMessage: () => {
@@ -148,6 +165,7 @@ with the next sotto command).
         }
         await stop.reason;
         await reporter.drain();
+        await groups.idle();
         await reads.flush();
         const left = uploads.pending().length;
         if (left > 0) ctx.out.note(`${left} upload(s) not finished; they go on with the next sotto command`);

@@ -1,5 +1,5 @@
 /**
- * `sotto send-file NAME PATH [--caption TEXT]`: one file, encrypted on this device while it uploads, then
+ * `sotto send-file NAME PATH [--caption TEXT]` (or `--group GROUP PATH`): one file, encrypted on this device while it uploads, then
  * announced to every device of NAME and to this account's others. Shows a progress bar on a terminal,
  * progress records with `--json`; Ctrl-C cancels it (the message stays `failed`, exit 130). An upload an
  * earlier run left unfinished (killed, or cut off) is resumed by the SDK once connected, and this command
@@ -8,10 +8,12 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Message, PathFileSource, SendResult } from '@sotto/client';
-import { positional, stringOption } from '../args.js';
+import { stringOption } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { type Conversation, conversationArgs, openConversation } from '../conversation.js';
 import { exitCodeFor } from '../errors.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
+import { GroupDirectory } from '../group-directory.js';
 import { findMessage, ownPendingFiles } from '../history-scan.js';
 import { checkMessageText, MAX_MESSAGE_CHARS } from '../message-text.js';
 import { ProgressDisplay } from '../progress.js';
@@ -24,6 +26,7 @@ export const sendFile: Command = {
   name: 'send-file',
   summary: 'send a file (encrypted, resumable, with progress)',
   help: `usage: sotto send-file NAME PATH [--caption TEXT]
+       sotto send-file --group GROUP PATH [--caption TEXT]
 
 Encrypts the file at PATH on this device while uploading it to the server (the server stores only
 ciphertext), then sends its name, size, media type (from the extension), key and SHA-256 end to end
@@ -45,18 +48,27 @@ accepted contact or is blocked (checked before uploading), the file is larger th
 "sotto send"); 130 when cancelled.
 --json prints {"type":"progress","id","direction":"up","bytes","total"} lines as the upload goes (of
 resumed uploads too), the outcome of each resumed upload ({"type":"sent"|"failed",…,"resumed":true}),
-and last {"type":"sent","to","id","sentAt","file":{"name","mediaType","size"}} (or "type":"queued").`,
-  options: { caption: { type: 'string' } },
-  positionals: { min: 2, max: 2 },
+and last {"type":"sent","to","id","sentAt","file":{"name","mediaType","size"}} (or "type":"queued").
+
+--group GROUP sends the file to a group (its id or unambiguous name, as for "sotto send --group"): it
+is uploaded once and announced once, encrypted for every member device; exit 5 for a group this
+account left or was removed from (NOT_A_GROUP_MEMBER), checked before uploading. --json then adds
+"group":{"id","name"}.`,
+  options: { caption: { type: 'string' }, group: { type: 'string' } },
+  positionals: { min: 1, max: 2 },
   run: async (ctx) => {
-    const name = positional(ctx.args, 0);
-    const path = positional(ctx.args, 1);
+    const { target, rest } = conversationArgs(ctx.args, 1);
+    const path = rest[0] ?? '';
     const caption = stringOption(ctx.args, 'caption') ?? '';
     if (caption !== '') checkMessageText(caption);
     await checkReadableFile(path);
     const { fileFromPath } = await import('@sotto/client');
     const source = await fileFromPath(path);
-    await withSession(ctx, (session) => send(ctx, session, name, source, caption));
+    await withSession(ctx, async (session) => {
+      // Before connecting: an unknown group is a usage error even offline.
+      const to = await openConversation(session.client, target, { send: true });
+      await send(ctx, session, to, source, caption);
+    });
   },
 };
 
@@ -119,17 +131,19 @@ async function unlessStopped<T>(ctx: CommandContext, work: Promise<T>): Promise<
 async function send(
   ctx: CommandContext,
   session: Session,
-  name: string,
+  to: Conversation,
   source: PathFileSource,
   caption: string,
 ): Promise<void> {
   const { client } = session;
+  const groups = new GroupDirectory(client);
+  await groups.load();
   // Named after this file until an earlier upload is known by its id (the own one's comes later).
   const progress = new ProgressDisplay(ctx.out, { label: source.name });
   const uploads = watchUploads(client, {
     progress,
     onResumedEnd: (m) => {
-      const r = renderUpload(m, true);
+      const r = renderUpload(m, true, groups.tag(m.conversation));
       ctx.out.emit(r.line, r.json);
     },
   });
@@ -138,14 +152,14 @@ async function send(
   });
   try {
     await unlessStopped(ctx, connect(session));
-    await checkContact(client, name);
+    if (to.group === undefined) await checkContact(client, to.id);
     const me = await unlessStopped(ctx, client.whoami());
     for (const m of await unlessStopped(ctx, ownPendingFiles(client, me.deviceId))) {
       uploads.watch(m.id, m.file?.name ?? 'file', true);
     }
     const resumed = uploads.pending().length;
     if (resumed > 0) ctx.out.note(`going on with ${resumed} upload(s) an earlier run left unfinished`);
-    const sent = await sendOwn(ctx, client, name, source, caption, new Set(uploads.pending()), progress);
+    const sent = await sendOwn(ctx, client, to.id, source, caption, new Set(uploads.pending()), progress);
     const id = sent.messageId;
     if (sent.queued) uploads.watch(id, source.name, false);
     else progress.end(id);
@@ -159,7 +173,7 @@ async function send(
     const left = uploads.pending().filter((p) => p !== id).length;
     if (left > 0)
       ctx.out.note(`${left} earlier upload(s) not finished; they go on with the next sotto command`);
-    report(ctx, own, settled === 'stopped');
+    report(ctx, own, settled === 'stopped', to);
   } finally {
     offProgress();
     uploads.off();
@@ -213,12 +227,12 @@ async function sendOwn(
 }
 
 /** Prints how the own upload ended, or throws its failure. */
-function report(ctx: CommandContext, m: Message, stopped: boolean): void {
+function report(ctx: CommandContext, m: Message, stopped: boolean, to: Conversation): void {
   if (m.status === 'failed') {
     const code = m.error ?? 'INTERNAL';
     throw new CliError(code, `the file was not sent (${code})`, exitCodeFor(code));
   }
-  const r = renderUpload(m, false);
+  const r = renderUpload(m, false, to.group);
   ctx.out.emit(r.line, r.json);
   if (stopped) {
     throw new CliError('CANCELLED', 'interrupted while earlier uploads were going on', EXIT.INTERRUPTED);
