@@ -62,6 +62,10 @@ export async function startMaliciousProxy(hooks: ProxyHooks = {}): Promise<Malic
     if (target === undefined) res.writeHead(503).end();
     else relayHttp(req, res, target, proxy.http, log);
   });
+  // Like the real server (Fastify keeps idle connections 72 s): with Node's 5 s default, a client that
+  // reuses a pooled connection just as the proxy closes it gets ECONNRESET, which the real server never
+  // causes (seen when a registration's local work between two requests took about 5 s).
+  http.keepAliveTimeout = 72_000;
   const wss = new WebSocketServer({ server: http, path: '/v1/ws' });
   const proxy: MaliciousProxy = {
     url: '',
