@@ -85,6 +85,9 @@ export function parseCommandArgs(
 }
 
 function firstLine(text: string): string {
+  const ambiguous = /^Option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(text);
+  if (ambiguous)
+    return `${ambiguous[1]} needs a value; for one that starts with "-", write ${ambiguous[1]}=VALUE`;
   return (text.split('\n')[0] ?? text).replace(/\. To specify a positional argument.*$/, '');
 }
 

@@ -36,6 +36,18 @@ describe('arguments', () => {
     expect(usage(() => parseCommandArgs(['a', 'b'], {}, { min: 1, max: 1 }))).toBe(EXIT.USAGE);
     expect(parseCommandArgs(['a', '--json'], {}, { min: 1, max: 1 }).values.json).toBe(true);
   });
+
+  it('takes a value that starts with "-" in the --option=VALUE form, and says so when it was given apart', () => {
+    const spec = { invite: { type: 'string' as const } };
+    expect(parseCommandArgs(['--invite=-abc'], spec, { min: 0, max: 0 }).values.invite).toBe('-abc');
+    let message = '';
+    try {
+      parseCommandArgs(['--invite', '-abc'], spec, { min: 0, max: 0 });
+    } catch (err) {
+      message = err instanceof Error ? err.message : '';
+    }
+    expect(message).toContain('--invite=VALUE');
+  });
 });
 
 describe('failures', () => {

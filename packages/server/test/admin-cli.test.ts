@@ -160,7 +160,7 @@ for (const setup of SETUPS) {
       );
       expect(created.code).toBe(0);
       const [token, about] = created.stdout.split('\n');
-      expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(token).toMatch(/^inv_[A-Za-z0-9_-]{24}$/);
       const id = /^Invite ([0-9a-f]{12}): 3 uses, expires/.exec(about ?? '')?.[1];
       expect(id).toBeDefined();
       const list = await run('tokens', 'list');

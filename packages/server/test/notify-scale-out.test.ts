@@ -40,10 +40,13 @@ await describeWith(['postgres', 'redis'], 'notification emails on two nodes (Pos
   beforeAll(async () => {
     smtp = await TestSmtp.start();
     const config = { smtp: parseSmtp(smtp.url, 'sotto@example.org') };
-    a = await startTestServer({ store, bus, clock, config });
+    // Only the test runs the schedulers (notifyNow): a 30-second sweep on a loaded machine could otherwise
+    // take the notification between the test's calls, so neither call would count it.
+    const limits = { notifySweepMs: 3_600_000 };
+    a = await startTestServer({ store, bus, clock, config, limits });
     const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
     copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, bus, clock, config, dataDir: dirB });
+    b = await startTestServer({ store, bus, clock, config, limits, dataDir: dirB });
   });
   afterAll(async () => {
     for (const c of clients) await c.close();

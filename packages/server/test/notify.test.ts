@@ -56,6 +56,8 @@ describe('notification emails', () => {
     smtp = await TestSmtp.start();
     t = await startTestServer({
       clock,
+      // Only the test runs the scheduler (notifyNow), so no 30-second sweep takes a notification it counts.
+      limits: { notifySweepMs: 3_600_000 },
       config: {
         smtp: parseSmtp(smtp.url, 'Sotto <sotto@chat.example.org>'),
         publicOrigins: [ORIGIN],

@@ -203,7 +203,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('two browsers', () => {
     await openChat(alice, 'bob');
     await send(bob, 'alice', 'back after the server restarted');
     await seeMessage(alice, 'back after the server restarted');
-  });
+  }, 60_000);
 
   it('warns when a verified contact’s key changes and pauses sending until acknowledged', async () => {
     await world.restartServer(() => swapIdentity(join(world.root, 'server'), 'bob'));

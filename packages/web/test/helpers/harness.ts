@@ -139,8 +139,12 @@ export async function startWorld(name: string, options: WorldOptions = {}): Prom
     restartServer: async (whileDown) => {
       const port = server.port;
       await server.close(0);
-      await whileDown();
-      server = await startServer(config(port));
+      try {
+        await whileDown();
+      } finally {
+        // Up again even when the check failed, so one failure does not take the later tests down with it.
+        server = await startServer(config(port));
+      }
     },
     close: async () => {
       await browser.close().catch(() => undefined);

@@ -1,16 +1,20 @@
 /**
  * Invites for `--registration token`: a random token the operator hands to one person (or a few), stored
  * only as its SHA-256, with a short id derived from that hash for listing and revoking. The token is
- * base64url, so it fits the protocol's `inviteToken` and survives copy and paste.
+ * `inv_` and base64url, so it fits the protocol's `inviteToken`, survives copy and paste, never starts with
+ * `-` (which a command line would take for an option) and is easy for secret scanners to recognise.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Random bytes in a token: 144 bits, 24 base64url characters. */
+/** Random bytes in a token: 144 bits, 24 base64url characters after the prefix. */
 const TOKEN_BYTES = 18;
+
+/** What every token starts with. */
+export const INVITE_PREFIX = 'inv_';
 
 /** A fresh invite token (shown once, never stored). */
 export function newInviteToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
+  return INVITE_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
 /** The SHA-256 of a token, as stored and looked up. */
