@@ -16,16 +16,14 @@ import type { Ctx } from './context.js';
 import { learnedNameOps } from './device-names.js';
 import { refreshDevices, storedDevices } from './directory.js';
 import { processedOp, wasProcessed } from './envelopes.js';
-import { receivedFile } from './files/receive.js';
-import { messageById, messageIdToString, messageOps, statusOps } from './history.js';
-import { inboxOps } from './inbox.js';
+import { messageIdToString, statusOps } from './history.js';
+import { type Emit, incomingMessageOps } from './incoming-message.js';
 import { consumedPrekeyOps, prekeySecrets } from './prekeys.js';
 import { localDevice } from './profile.js';
 import { outboxKey } from './receipts.js';
 import { decryptFrom, sessionsOp } from './sessions.js';
 import { put, type StoreOp } from './store/store.js';
 import { checkIdentity } from './trust.js';
-import type { ClientEvents, Message } from './types.js';
 
 /** A typing indicator older than this (by the server's receive time) is stale and not shown. */
 export const TYPING_TTL_MS = 20_000;
@@ -39,8 +37,6 @@ export interface ReceiveHooks {
   /** An own device we had not heard from told us its name: tell it ours. */
   readonly announceName: () => void;
 }
-
-type Emit = { [K in keyof ClientEvents]: [K, ClientEvents[K]] }[keyof ClientEvents];
 
 /** Handles one envelope; never throws for bad input (it reports an `error` event instead). */
 export async function receiveEnvelope(
@@ -209,27 +205,10 @@ async function handleContent(
     return;
   }
   if (c.t === 'text' || c.t === 'file') {
-    const id = messageIdToString(c.id);
-    if ((await messageById(ctx.store, id)) !== undefined) return;
-    const file = c.t === 'file' ? receivedFile(id, c) : undefined;
-    const m: Message = {
-      id,
-      conversation,
-      direction: fromSelf ? 'out' : 'in',
-      from,
-      text: c.t === 'text' ? c.text : (file?.text ?? ''),
-      sentAt: c.sentAt,
-      seq: c.seq,
-      receivedAt: ctx.clock.now(),
-      status: fromSelf ? 'sent' : 'delivered',
-      ...(file === undefined ? {} : { file: file.file }),
-    };
-    ops.push(...messageOps(m));
-    if (file !== undefined) ops.push(file.op);
-    if (ctx.inbox) ops.push(...(await inboxOps(ctx.store, id)));
-    emits.push(['message', m]);
+    const m = await incomingMessageOps(ctx, conversation, from, fromSelf, c, ops, emits);
+    if (m === undefined) return;
     if (!fromSelf) {
-      ops.push(put('outbox', outboxKey(conversation, id), new Uint8Array(0)));
+      ops.push(put('outbox', outboxKey(conversation, m.id), new Uint8Array(0)));
       followUps.push(() => hooks.delivered());
     }
     return;

@@ -4,22 +4,17 @@
  * fresh schema per test), also through a second connection (the admin process beside a running server).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { NewInvite } from '../src/store/admin-records.js';
-import type { AccountRecord, NewEnvelope, Store } from '../src/store/store.js';
+import type { NewEnvelope, Store } from '../src/store/store.js';
 import { describeWith } from './helpers/services.js';
-import { STORE_ADAPTERS, type StoreHarness } from './helpers/stores.js';
+import {
+  testAccount as account,
+  testDevice as dev,
+  eachTestStore,
+  STORE_ADAPTERS,
+} from './helpers/stores.js';
 
-const account = (name: string, createdAt = 1): AccountRecord => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt,
-});
-const dev = (deviceId: number) => ({ deviceId, signingKey: new Uint8Array(32).fill(deviceId) });
 const key = (keyId: number) => ({ keyId, encoded: new Uint8Array([keyId]) });
 const envelope = (n: number, from: string, to: string, toDevice: number, bytes: number): NewEnvelope => ({
   id: new Uint8Array(16).fill(n),
@@ -41,26 +36,17 @@ const invite = (token: string, o: Partial<NewInvite> = {}): NewInvite => ({
 
 for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `AdminRecords contract: ${adapter.name}`, () => {
-    let h: StoreHarness;
     let store: Store;
-    const others: Store[] = [];
-    /** A second connection over the same data: the admin process beside the server. */
-    const another = async () => {
-      const s = await h.another();
-      others.push(s);
-      return s;
-    };
-    beforeEach(async () => {
-      h = await adapter.open();
-      store = h.store;
-      expect(await store.createAccount(account('alice', 10), [dev(1), dev(2)])).toBe(true);
-      expect(await store.createAccount(account('bob', 20), [dev(1)])).toBe(true);
-    });
-    afterEach(async () => {
-      for (const s of others.splice(0)) await s.close();
-      await store.close();
-      await h.cleanup();
-    });
+    const another = eachTestStore(
+      adapter,
+      [
+        ['alice', [1, 2], 10],
+        ['bob', [1], 20],
+      ],
+      (s) => {
+        store = s;
+      },
+    );
 
     it('list accounts with their device counts, and devices with keys and waiting mail', async () => {
       await store.setLastSeen('bob', 555);

@@ -3,21 +3,11 @@
  * every store adapter (SQLite file; PostgreSQL in a fresh schema per test), also when two nodes race.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { NewFileGrant } from '../src/store/file-records.js';
 import type { Store } from '../src/store/store.js';
 import { describeWith } from './helpers/services.js';
-import { STORE_ADAPTERS, type StoreHarness } from './helpers/stores.js';
-
-const account = (name: string) => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt: 1,
-});
+import { eachTestStore, STORE_ADAPTERS } from './helpers/stores.js';
 
 const grant = (owner: string, maxSize: number, tokenExpiresAt = 1_000): NewFileGrant => ({
   id: randomBytes(16).toString('hex'),
@@ -30,19 +20,17 @@ const grant = (owner: string, maxSize: number, tokenExpiresAt = 1_000): NewFileG
 
 for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `FileRecords contract: ${adapter.name}`, () => {
-    let h: StoreHarness;
     let store: Store;
-    const others: Store[] = [];
-    beforeEach(async () => {
-      h = await adapter.open();
-      store = h.store;
-      for (const name of ['alice', 'bob']) expect(await store.createAccount(account(name), [])).toBe(true);
-    });
-    afterEach(async () => {
-      for (const s of others.splice(0)) await s.close();
-      await store.close();
-      await h.cleanup();
-    });
+    const another = eachTestStore(
+      adapter,
+      [
+        ['alice', []],
+        ['bob', []],
+      ],
+      (s) => {
+        store = s;
+      },
+    );
 
     it('grant uploads up to the quota, counting declared sizes once created, per account', async () => {
       const a = grant('alice', 60);
@@ -58,8 +46,7 @@ for (const adapter of STORE_ADAPTERS) {
     });
 
     it('let exactly as many racing grants from two nodes through as the quota holds', async () => {
-      const second = await h.another();
-      others.push(second);
+      const second = await another();
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           (i % 2 === 0 ? store : second).files.authorize(grant('alice', 30), 100),
@@ -89,8 +76,7 @@ for (const adapter of STORE_ADAPTERS) {
       expect(await store.files.get(g.id)).toMatchObject({ state: 'uploading', size: 100 });
       await store.files.unclaim(g.id);
       expect(await store.files.get(g.id)).toMatchObject({ state: 'authorized', size: undefined });
-      const second = await h.another();
-      others.push(second);
+      const second = await another();
       const claims = await Promise.all(
         [store, second, store, second].map((s) => s.files.claim(g.id, 50, 500)),
       );

@@ -3,22 +3,12 @@
  * bodies stored once behave the same on every store adapter (SQLite file; PostgreSQL in a fresh schema
  * per test), also when two nodes race.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { GroupFanout, GroupRefusal, NewCommit, NewGroupMessage } from '../src/store/group-records.js';
-import type { AccountRecord, DeviceAddress, Store, StoredEnvelope } from '../src/store/store.js';
+import type { DeviceAddress, Store, StoredEnvelope } from '../src/store/store.js';
 import { describeWith } from './helpers/services.js';
-import { STORE_ADAPTERS, type StoreHarness } from './helpers/stores.js';
+import { testDevice as dev, eachTestStore, STORE_ADAPTERS } from './helpers/stores.js';
 
-const account = (name: string): AccountRecord => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt: 1,
-});
-const dev = (deviceId: number) => ({ deviceId, signingKey: new Uint8Array(32).fill(deviceId) });
 const at = (account: string, deviceId: number): DeviceAddress => ({ account, deviceId });
 const alice1 = at('alice', 1);
 const alice2 = at('alice', 2);
@@ -63,27 +53,19 @@ const to = (envelopes: readonly StoredEnvelope[]) =>
 
 for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `GroupRecords contract: ${adapter.name}`, () => {
-    let h: StoreHarness;
     let store: Store;
-    const others: Store[] = [];
-    const another = async () => {
-      const s = await h.another();
-      others.push(s);
-      return s;
-    };
+    const another = eachTestStore(
+      adapter,
+      [
+        ['alice', [1, 2]],
+        ['bob', [1, 2]],
+        ['carol', [1]],
+      ],
+      (s) => {
+        store = s;
+      },
+    );
     const mailbox = (d: DeviceAddress) => store.fetchMailbox(d, 0, 0, 1000);
-    beforeEach(async () => {
-      h = await adapter.open();
-      store = h.store;
-      expect(await store.createAccount(account('alice'), [dev(1), dev(2)])).toBe(true);
-      expect(await store.createAccount(account('bob'), [dev(1), dev(2)])).toBe(true);
-      expect(await store.createAccount(account('carol'), [dev(1)])).toBe(true);
-    });
-    afterEach(async () => {
-      for (const s of others.splice(0)) await s.close();
-      await store.close();
-      await h.cleanup();
-    });
 
     it('keep KeyPackages per device, up to the stored maximum, and count them', async () => {
       const g = store.groups;

@@ -4,40 +4,27 @@
  * every store adapter (SQLite file; PostgreSQL in a fresh schema per test), also when two nodes race.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Store } from '../src/store/store.js';
 import { describeWith } from './helpers/services.js';
-import { STORE_ADAPTERS, type StoreHarness } from './helpers/stores.js';
-
-const account = (name: string) => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt: 1,
-});
+import { eachTestStore, STORE_ADAPTERS } from './helpers/stores.js';
 
 const HOUR = 3_600_000;
 
 for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `NotifyRecords contract: ${adapter.name}`, () => {
-    let h: StoreHarness;
     let store: Store;
-    const others: Store[] = [];
-    beforeEach(async () => {
-      h = await adapter.open();
-      store = h.store;
-      for (const name of ['alice', 'bob', 'carol']) {
-        expect(await store.createAccount(account(name), [])).toBe(true);
-      }
-    });
-    afterEach(async () => {
-      for (const s of others.splice(0)) await s.close();
-      await store.close();
-      await h.cleanup();
-    });
+    const another = eachTestStore(
+      adapter,
+      [
+        ['alice', []],
+        ['bob', []],
+        ['carol', []],
+      ],
+      (s) => {
+        store = s;
+      },
+    );
 
     /** Gives `name` a verified address. */
     async function verified(name: string, address = `${name}@example.org`) {
@@ -90,8 +77,7 @@ for (const adapter of STORE_ADAPTERS) {
     });
 
     it('allow at most the set number of tries in all when two nodes race', async () => {
-      const second = await h.another();
-      others.push(second);
+      const second = await another();
       await store.notify.setAddress('bob', 'bob@example.org', { hash: randomBytes(32), expiresAt: 1_000 });
       const tries = await Promise.all(
         Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : second).notify.tryCode('bob', 10, 5)),
@@ -136,8 +122,7 @@ for (const adapter of STORE_ADAPTERS) {
     });
 
     it('take each due notification exactly once when two nodes race, soonest first', async () => {
-      const second = await h.another();
-      others.push(second);
+      const second = await another();
       for (const [i, name] of ['alice', 'bob', 'carol'].entries()) {
         await verified(name);
         expect(await store.notify.schedule(name, 10, 100 + i, HOUR)).toBe(true);

@@ -13,18 +13,9 @@ import { ApiError } from '../src/errors.js';
 import { createServerMetrics } from '../src/modules/metrics/server-metrics.js';
 import { RelayService } from '../src/modules/relay/relay.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
-import type { AccountRecord, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
+import { testAccount as account, testDevice as dev } from './helpers/stores.js';
 
-const account = (name: string): AccountRecord => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt: 1,
-});
-const dev = (deviceId: number) => ({ deviceId, signingKey: new Uint8Array(32).fill(deviceId) });
 const alice = { account: 'alice', deviceId: 1 };
 const body = new Uint8Array([1]);
 const send = (to: string, devices: [string, number][]): FrameOf<'send'> => ({

@@ -3,21 +3,16 @@
  * schema per test). `another()` opens a second store over the same data: a second SQLite connection to
  * the file, or a second PostgreSQL pool (a second node).
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { AccountRecord, NewEnvelope, Store } from '../src/store/store.js';
+import { expect, it } from 'vitest';
+import type { NewEnvelope, Store } from '../src/store/store.js';
 import { describeWith } from './helpers/services.js';
-import { STORE_ADAPTERS as adapters, type StoreHarness as Harness } from './helpers/stores.js';
+import {
+  testAccount as account,
+  testDevice as dev,
+  eachTestStore,
+  STORE_ADAPTERS,
+} from './helpers/stores.js';
 
-const account = (name: string): AccountRecord => ({
-  name,
-  opaqueRecord: 'record',
-  identityKey: new Uint8Array(32).fill(1),
-  deviceList: new Uint8Array([1]),
-  deviceListVersion: 1,
-  backup: new Uint8Array([2]),
-  createdAt: 1,
-});
-const dev = (deviceId: number) => ({ deviceId, signingKey: new Uint8Array(32).fill(deviceId) });
 const key = (keyId: number) => ({ keyId, encoded: new Uint8Array([keyId & 0xff, keyId >> 8]) });
 const alice1 = { account: 'alice', deviceId: 1 };
 const alice2 = { account: 'alice', deviceId: 2 };
@@ -30,26 +25,11 @@ const env = (n: number, at = 100, to = alice2): NewEnvelope => ({
 });
 const num = (b: Uint8Array | undefined) => (b?.[0] ?? 0) + ((b?.[1] ?? 0) << 8);
 
-for (const adapter of adapters) {
+for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `Store contract: ${adapter.name}`, () => {
-    let h: Harness;
     let store: Store;
-    const others: Store[] = [];
-    /** A second store over the same data (closed after the test). */
-    const another = async () => {
-      const s = await h.another();
-      others.push(s);
-      return s;
-    };
-    beforeEach(async () => {
-      h = await adapter.open();
-      store = h.store;
-      expect(await store.createAccount(account('alice'), [dev(1), dev(2)])).toBe(true);
-    });
-    afterEach(async () => {
-      for (const s of others.splice(0)) await s.close();
-      await store.close();
-      await h.cleanup();
+    const another = eachTestStore(adapter, [['alice', [1, 2]]], (s) => {
+      store = s;
     });
 
     it('refuses a second account with the same name', async () => {

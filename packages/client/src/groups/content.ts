@@ -8,16 +8,13 @@
 
 import type { Content } from '../content.js';
 import type { Ctx } from '../context.js';
-import { receivedFile } from '../files/receive.js';
-import { messageById, messageIdToString, messageOps, statusOps } from '../history.js';
-import { inboxOps } from '../inbox.js';
+import { messageIdToString, statusOps } from '../history.js';
+import { type Emit, incomingMessageOps } from '../incoming-message.js';
 import { outboxKey } from '../receipts.js';
 import { TYPING_TTL_MS } from '../receive.js';
 import { put, type StoreOp } from '../store/store.js';
-import type { ClientEvents, Message } from '../types.js';
 
-/** An event to emit after the write. */
-export type Emit = { [K in keyof ClientEvents]: [K, ClientEvents[K]] }[keyof ClientEvents];
+export type { Emit } from '../incoming-message.js';
 
 /** Groups with more members than this get no delivery receipts (N members would each answer every message). */
 export const GROUP_DELIVERY_RECEIPTS_MAX_MEMBERS = 32;
@@ -51,27 +48,10 @@ export async function groupContentOps(
     return false;
   }
   if (c.t === 'text' || c.t === 'file') {
-    const id = messageIdToString(c.id);
-    if ((await messageById(ctx.store, id)) !== undefined) return false;
-    const file = c.t === 'file' ? receivedFile(id, c) : undefined;
-    const m: Message = {
-      id,
-      conversation,
-      direction: fromSelf ? 'out' : 'in',
-      from: { account: from.account, deviceId: from.deviceId },
-      text: c.t === 'text' ? c.text : (file?.text ?? ''),
-      sentAt: c.sentAt,
-      seq: c.seq,
-      receivedAt: ctx.clock.now(),
-      status: fromSelf ? 'sent' : 'delivered',
-      ...(file === undefined ? {} : { file: file.file }),
-    };
-    ops.push(...messageOps(m));
-    if (file !== undefined) ops.push(file.op);
-    if (ctx.inbox) ops.push(...(await inboxOps(ctx.store, id)));
-    emits.push(['message', m]);
+    const m = await incomingMessageOps(ctx, conversation, from, fromSelf, c, ops, emits);
+    if (m === undefined) return false;
     if (fromSelf || input.members > GROUP_DELIVERY_RECEIPTS_MAX_MEMBERS) return false;
-    ops.push(put('outbox', outboxKey(conversation, id), new Uint8Array(0)));
+    ops.push(put('outbox', outboxKey(conversation, m.id), new Uint8Array(0)));
     return true;
   }
   if (c.t === 'receipt') {

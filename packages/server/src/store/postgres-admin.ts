@@ -27,6 +27,7 @@ import {
   toNodeStatus,
 } from './admin-sql.js';
 import type { FileRecords } from './file-records.js';
+import { inTransaction, type Queryable, queryChanges, queryRows } from './postgres-query.js';
 import { int, type Row, text } from './sqlite-rows.js';
 
 const SQL = Object.fromEntries(
@@ -41,7 +42,6 @@ const SCHEMA_BYTES = `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS 
 const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /** Something that runs a query: the pool, or a client inside a transaction. */
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** {@link AdminRecords} over a node-postgres pool (owned by the `PostgresStore`). */
 export class PostgresAdminRecords implements AdminRecords {
@@ -51,27 +51,11 @@ export class PostgresAdminRecords implements AdminRecords {
   ) {}
 
   private async rows(name: AdminStatement, params: unknown[] = [], q: Queryable = this.pool) {
-    return (await q.query(SQL[name], params)).rows as Row[];
+    return queryRows(q, SQL[name], params);
   }
 
   private async changes(name: AdminStatement, params: unknown[], q: Queryable = this.pool) {
-    return (await q.query(SQL[name], params)).rowCount ?? 0;
-  }
-
-  /** Runs `fn` in one transaction; rolls back when it throws. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    return queryChanges(q, SQL[name], params);
   }
 
   async listAccounts(): Promise<AccountSummary[]> {
@@ -89,7 +73,7 @@ export class PostgresAdminRecords implements AdminRecords {
   }
 
   async setDisabled(account: string, disabled: boolean, at: number): Promise<boolean> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const n = disabled
         ? await this.changes('disable', [at, account], c)
         : await this.changes('enable', [account], c);
@@ -100,7 +84,7 @@ export class PostgresAdminRecords implements AdminRecords {
   }
 
   async deleteAccount(account: string, at: number): Promise<DeletedAccount | undefined> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       // Locks the account's row first, so a concurrent device-list change waits for the delete.
       const found = await c.query('SELECT name FROM accounts WHERE name = $1 FOR UPDATE', [account]);
       if (found.rowCount === 0) return undefined;

@@ -4,7 +4,8 @@
  */
 import type pg from 'pg';
 import type { FileRecord, FileRecords, FileUsage, NewFileGrant } from './file-records.js';
-import { int, type Row, text, toFileRecord } from './sqlite-rows.js';
+import { queryChanges, queryRows } from './postgres-query.js';
+import { int, text, toFileRecord } from './sqlite-rows.js';
 
 /** The statements, by name (`files` table, migration 5). */
 const SQL = {
@@ -38,14 +39,6 @@ const accountLock = (account: string) => JSON.stringify(['files', account]);
 export class PostgresFileRecords implements FileRecords {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async rows(sql: string, params: unknown[]): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows as Row[];
-  }
-
-  private async changes(sql: string, params: unknown[]): Promise<number> {
-    return (await this.pool.query(sql, params)).rowCount ?? 0;
-  }
-
   async authorize(grant: NewFileGrant, quotaBytes: number): Promise<boolean> {
     const client = await this.pool.connect();
     try {
@@ -75,17 +68,17 @@ export class PostgresFileRecords implements FileRecords {
   }
 
   async byToken(tokenHash: Uint8Array): Promise<FileRecord | undefined> {
-    const [r] = await this.rows(SQL.byToken, [bytesParam(tokenHash)]);
+    const [r] = await queryRows(this.pool, SQL.byToken, [bytesParam(tokenHash)]);
     return r === undefined ? undefined : toFileRecord(r);
   }
 
   async get(id: string): Promise<FileRecord | undefined> {
-    const [r] = await this.rows(SQL.get, [id]);
+    const [r] = await queryRows(this.pool, SQL.get, [id]);
     return r === undefined ? undefined : toFileRecord(r);
   }
 
   async claim(id: string, size: number, now: number): Promise<boolean> {
-    return (await this.changes(SQL.claim, [id, size, now])) === 1;
+    return (await queryChanges(this.pool, SQL.claim, [id, size, now])) === 1;
   }
 
   async unclaim(id: string): Promise<void> {
@@ -93,32 +86,32 @@ export class PostgresFileRecords implements FileRecords {
   }
 
   async complete(id: string, now: number, expiresAt: number): Promise<boolean> {
-    return (await this.changes(SQL.complete, [id, now, expiresAt])) === 1;
+    return (await queryChanges(this.pool, SQL.complete, [id, now, expiresAt])) === 1;
   }
 
   async delete(id: string, account?: string): Promise<boolean> {
     const n =
       account === undefined
-        ? await this.changes(SQL.delete, [id])
-        : await this.changes(SQL.deleteOwn, [id, account]);
+        ? await queryChanges(this.pool, SQL.delete, [id])
+        : await queryChanges(this.pool, SQL.deleteOwn, [id, account]);
     return n > 0;
   }
 
   async expired(now: number, limit: number): Promise<FileRecord[]> {
-    return (await this.rows(SQL.expired, [now, limit])).map(toFileRecord);
+    return (await queryRows(this.pool, SQL.expired, [now, limit])).map(toFileRecord);
   }
 
   async page(afterId: string, limit: number): Promise<FileRecord[]> {
-    return (await this.rows(SQL.page, [afterId, limit])).map(toFileRecord);
+    return (await queryRows(this.pool, SQL.page, [afterId, limit])).map(toFileRecord);
   }
 
   async existing(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    return new Set((await this.rows(SQL.existing, [ids])).map((r) => text(r.id)));
+    return new Set((await queryRows(this.pool, SQL.existing, [ids])).map((r) => text(r.id)));
   }
 
   async usage(): Promise<FileUsage> {
-    const [r] = await this.rows(SQL.usage, []);
+    const [r] = await queryRows(this.pool, SQL.usage, []);
     return { files: int(r?.files ?? 0), bytes: int(r?.bytes ?? 0), uploads: int(r?.uploads ?? 0) };
   }
 }

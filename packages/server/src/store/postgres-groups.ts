@@ -21,6 +21,7 @@ import type {
   NewCommit,
   NewGroupMessage,
 } from './group-records.js';
+import { inTransaction, queryOne, queryRows } from './postgres-query.js';
 import { bytes, int, type Row, text } from './sqlite-rows.js';
 import type { DeviceAddress, StoredEnvelope } from './store.js';
 
@@ -95,8 +96,6 @@ const toGroup = (r: Row): GroupRecord => ({
   createdAt: int(r.created_at),
 });
 
-type Queryable = Pick<pg.Pool, 'query'>;
-
 /** One fan-out: a payload stored once, and who gets an envelope pointing at it. */
 interface Payload {
   readonly groupId: Uint8Array;
@@ -113,29 +112,6 @@ interface Payload {
 export class PostgresGroupRecords implements GroupRecords {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  private async rows(q: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await q.query(sql, params)).rows as Row[];
-  }
-
-  private async one(q: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
-    return (await this.rows(q, sql, params))[0];
-  }
-
   async addKeyPackages(
     device: DeviceAddress,
     keyPackages: readonly Uint8Array[],
@@ -143,13 +119,13 @@ export class PostgresGroupRecords implements GroupRecords {
     maxStored: number,
   ): Promise<'ok' | 'full' | 'unknown-device'> {
     const { account, deviceId } = device;
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       // The device row, shared: a concurrent upload of the same device waits here (count, then insert).
-      if ((await this.one(c, SQL.lockDevice, [account, deviceId])) === undefined) return 'unknown-device';
+      if ((await queryOne(c, SQL.lockDevice, [account, deviceId])) === undefined) return 'unknown-device';
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         JSON.stringify(['key-packages', account, deviceId]),
       ]);
-      const n = int((await this.one(c, SQL.kpCount, [account, deviceId]))?.n);
+      const n = int((await queryOne(c, SQL.kpCount, [account, deviceId]))?.n);
       if (n + keyPackages.length > maxStored) return 'full';
       if (keyPackages.length > 0) {
         await c.query(SQL.kpInsert, [account, deviceId, keyPackages.map(bytesParam)]);
@@ -164,21 +140,21 @@ export class PostgresGroupRecords implements GroupRecords {
   async countKeyPackages(device: DeviceAddress): Promise<KeyPackageCount> {
     const params = [device.account, device.deviceId];
     const [n, lastResort] = await Promise.all([
-      this.one(this.pool, SQL.kpCount, params),
-      this.one(this.pool, SQL.lastResortGet, params),
+      queryOne(this.pool, SQL.kpCount, params),
+      queryOne(this.pool, SQL.lastResortGet, params),
     ]);
     return { count: int(n?.n), lastResort: lastResort !== undefined };
   }
 
   async claimKeyPackages(devices: readonly DeviceAddress[]): Promise<ClaimedKeyPackage[]> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const out: ClaimedKeyPackage[] = [];
       for (const device of devices) {
         const params = [device.account, device.deviceId];
-        const taken = await this.one(c, SQL.kpTake, params);
-        const kp = taken ?? (await this.one(c, SQL.lastResortGet, params));
+        const taken = await queryOne(c, SQL.kpTake, params);
+        const kp = taken ?? (await queryOne(c, SQL.lastResortGet, params));
         if (kp === undefined) continue;
-        const remaining = int((await this.one(c, SQL.kpCount, params))?.n);
+        const remaining = int((await queryOne(c, SQL.kpCount, params))?.n);
         out.push({ device, keyPackage: bytes(kp.encoded), lastResort: taken === undefined, remaining });
       }
       return out;
@@ -186,7 +162,7 @@ export class PostgresGroupRecords implements GroupRecords {
   }
 
   async createGroup(group: GroupRecord, creator: DeviceAddress): Promise<boolean> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const inserted = await c.query(SQL.insertGroup, [bytesParam(group.id), group.suite, group.createdAt]);
       if ((inserted.rowCount ?? 0) === 0) return false;
       await c.query(SQL.insertMembers, [bytesParam(group.id), [creator.account], [creator.deviceId], 0]);
@@ -195,16 +171,16 @@ export class PostgresGroupRecords implements GroupRecords {
   }
 
   async getGroup(id: Uint8Array): Promise<GroupRecord | undefined> {
-    const r = await this.one(this.pool, SQL.getGroup, [bytesParam(id)]);
+    const r = await queryOne(this.pool, SQL.getGroup, [bytesParam(id)]);
     return r === undefined ? undefined : toGroup(r);
   }
 
   async roster(id: Uint8Array): Promise<DeviceAddress[]> {
-    return (await this.rows(this.pool, SQL.roster, [bytesParam(id)])).map(toDevice);
+    return (await queryRows(this.pool, SQL.roster, [bytesParam(id)])).map(toDevice);
   }
 
   async joinedEpoch(id: Uint8Array, device: DeviceAddress): Promise<number | undefined> {
-    const r = await this.one(this.pool, SQL.member, [bytesParam(id), device.account, device.deviceId]);
+    const r = await queryOne(this.pool, SQL.member, [bytesParam(id), device.account, device.deviceId]);
     return r === undefined ? undefined : int(r.joined_epoch);
   }
 
@@ -216,9 +192,9 @@ export class PostgresGroupRecords implements GroupRecords {
     device: DeviceAddress,
     epoch: number,
   ): Promise<GroupRecord | GroupRefusal> {
-    const r = await this.one(c, lock, [bytesParam(id)]);
+    const r = await queryOne(c, lock, [bytesParam(id)]);
     if (r === undefined) return { ok: false, reason: 'not-found' };
-    if ((await this.one(c, SQL.member, [bytesParam(id), device.account, device.deviceId])) === undefined) {
+    if ((await queryOne(c, SQL.member, [bytesParam(id), device.account, device.deviceId])) === undefined) {
       return { ok: false, reason: 'not-member' };
     }
     const g = toGroup(r);
@@ -228,15 +204,15 @@ export class PostgresGroupRecords implements GroupRecords {
 
   async commit(c: NewCommit, maxPerMailbox: number, maxDevices: number): Promise<GroupFanout | GroupRefusal> {
     const gid = bytesParam(c.groupId);
-    return this.tx(async (db): Promise<GroupFanout | GroupRefusal> => {
+    return inTransaction(this.pool, async (db): Promise<GroupFanout | GroupRefusal> => {
       const g = await this.admit(db, SQL.lockGroup, c.groupId, c.committer, c.epoch);
       if ('ok' in g) return g;
-      const before = (await this.rows(db, SQL.roster, [gid])).map(toDevice);
+      const before = (await queryRows(db, SQL.roster, [gid])).map(toDevice);
       const onRoster = new Set(before.map(key));
       const already = c.added.find((a) => onRoster.has(key(a)));
       if (already !== undefined) return { ok: false, reason: 'already-member', device: already };
       if (c.added.length > 0) {
-        const found = await this.rows(db, SQL.existingDevices, [
+        const found = await queryRows(db, SQL.existingDevices, [
           c.added.map((d) => d.account),
           c.added.map((d) => d.deviceId),
         ]);
@@ -285,11 +261,11 @@ export class PostgresGroupRecords implements GroupRecords {
   }
 
   async send(m: NewGroupMessage, maxPerMailbox: number): Promise<GroupFanout | GroupRefusal> {
-    return this.tx(async (db): Promise<GroupFanout | GroupRefusal> => {
+    return inTransaction(this.pool, async (db): Promise<GroupFanout | GroupRefusal> => {
       const g = await this.admit(db, SQL.shareGroup, m.groupId, m.sender, m.epoch);
       if ('ok' in g) return g;
       const sender = key(m.sender);
-      const recipients = (await this.rows(db, SQL.roster, [bytesParam(m.groupId)]))
+      const recipients = (await queryRows(db, SQL.roster, [bytesParam(m.groupId)]))
         .map(toDevice)
         .filter((d) => key(d) !== sender);
       const payload: Payload = { ...m, kind: 'message', id: m.envelopeId, recipients };
@@ -314,7 +290,7 @@ export class PostgresGroupRecords implements GroupRecords {
     const names = [...all.keys()].sort();
     await db.query(SQL.lockNames, [names]);
     const devices = names.map((n) => all.get(n) as DeviceAddress);
-    const sizes = await this.rows(db, SQL.mailboxSizes, [
+    const sizes = await queryRows(db, SQL.mailboxSizes, [
       devices.map((d) => d.account),
       devices.map((d) => d.deviceId),
     ]);
@@ -332,8 +308,8 @@ export class PostgresGroupRecords implements GroupRecords {
       if (room.length === 0) continue;
       const gid = bytesParam(p.groupId);
       const body = bytesParam(p.body);
-      const bodyId = (await this.one(db, SQL.insertBody, [gid, p.kind, p.epoch, body, p.receivedAt]))?.id;
-      const refs = await this.rows(db, SQL.insertRefs, [
+      const bodyId = (await queryOne(db, SQL.insertBody, [gid, p.kind, p.epoch, body, p.receivedAt]))?.id;
+      const refs = await queryRows(db, SQL.insertRefs, [
         room.map((d) => d.account),
         room.map((d) => d.deviceId),
         bytesParam(p.id),
@@ -366,7 +342,7 @@ export class PostgresGroupRecords implements GroupRecords {
     maxBytes: number,
     welcomeAt: number | undefined,
   ): Promise<{ commits: LoggedCommitRecord[]; more: boolean }> {
-    const rows = await this.rows(this.pool, SQL.commits, [welcomeAt ?? -1, bytesParam(id), since, limit + 1]);
+    const rows = await queryRows(this.pool, SQL.commits, [welcomeAt ?? -1, bytesParam(id), since, limit + 1]);
     const commits: LoggedCommitRecord[] = [];
     let size = 0;
     for (const r of rows.slice(0, limit)) {
@@ -381,23 +357,23 @@ export class PostgresGroupRecords implements GroupRecords {
 
   async leave(id: Uint8Array, device: DeviceAddress): Promise<boolean> {
     const gid = bytesParam(id);
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       // The group's row first, as commits and messages take it: a leave never interleaves with them.
-      if ((await this.one(c, SQL.lockGroup, [gid])) === undefined) return false;
+      if ((await queryOne(c, SQL.lockGroup, [gid])) === undefined) return false;
       const gone = await c.query(SQL.deleteMember, [gid, device.account, device.deviceId]);
       if ((gone.rowCount ?? 0) === 0) return false;
-      if (int((await this.one(c, SQL.rosterSize, [gid]))?.n) === 0) await c.query(SQL.deleteGroup, [gid]);
+      if (int((await queryOne(c, SQL.rosterSize, [gid]))?.n) === 0) await c.query(SQL.deleteGroup, [gid]);
       return true;
     });
   }
 
   async groupsOf(device: DeviceAddress): Promise<Uint8Array[]> {
-    const rows = await this.rows(this.pool, SQL.groupsOf, [device.account, device.deviceId]);
+    const rows = await queryRows(this.pool, SQL.groupsOf, [device.account, device.deviceId]);
     return rows.map((r) => bytes(r.group_id));
   }
 
   async expire(before: number): Promise<GroupExpiry> {
-    return this.tx(async (c) => ({
+    return inTransaction(this.pool, async (c) => ({
       commits: (await c.query(SQL.expireCommits, [before])).rowCount ?? 0,
       groups: (await c.query(SQL.deleteEmptyGroups)).rowCount ?? 0,
     }));
@@ -406,10 +382,10 @@ export class PostgresGroupRecords implements GroupRecords {
   async collect(): Promise<number> {
     let n = 0;
     for (;;) {
-      const bound = await this.one(this.pool, SQL.releasedBound, [COLLECT_BATCH - 1]);
-      const upTo = bound === undefined ? (await this.one(this.pool, SQL.releasedMax))?.n : bound.seq;
+      const bound = await queryOne(this.pool, SQL.releasedBound, [COLLECT_BATCH - 1]);
+      const upTo = bound === undefined ? (await queryOne(this.pool, SQL.releasedMax))?.n : bound.seq;
       if (upTo === null || upTo === undefined) return n;
-      n += await this.tx(async (c) => {
+      n += await inTransaction(this.pool, async (c) => {
         const deleted = (await c.query(SQL.collect, [upTo])).rowCount ?? 0;
         await c.query(SQL.clearReleased, [upTo]);
         return deleted;
@@ -419,11 +395,11 @@ export class PostgresGroupRecords implements GroupRecords {
   }
 
   async bodyUsage(): Promise<{ bodies: number; bytes: number }> {
-    const r = await this.one(this.pool, SQL.bodyUsage);
+    const r = await queryOne(this.pool, SQL.bodyUsage);
     return { bodies: int(r?.n), bytes: int(r?.bytes) };
   }
 
   async count(): Promise<number> {
-    return int((await this.one(this.pool, SQL.countGroups))?.n);
+    return int((await queryOne(this.pool, SQL.countGroups))?.n);
   }
 }

@@ -5,8 +5,9 @@
  */
 import type pg from 'pg';
 import type { DueNotification, NotifyEmail, NotifyRecords, PendingCode } from './notify-records.js';
+import { queryChanges, queryRows } from './postgres-query.js';
 import { toDue, toNotifyEmail } from './sqlite-notify.js';
-import { bytes, int, type Row } from './sqlite-rows.js';
+import { bytes, int } from './sqlite-rows.js';
 
 /** The statements, by name. */
 const SQL = {
@@ -43,16 +44,8 @@ const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset
 export class PostgresNotifyRecords implements NotifyRecords {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async rows(sql: string, params: unknown[]): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows as Row[];
-  }
-
-  private async changes(sql: string, params: unknown[]): Promise<number> {
-    return (await this.pool.query(sql, params)).rowCount ?? 0;
-  }
-
   async get(account: string): Promise<NotifyEmail | undefined> {
-    const [r] = await this.rows(SQL.get, [account]);
+    const [r] = await queryRows(this.pool, SQL.get, [account]);
     return r === undefined ? undefined : toNotifyEmail(r);
   }
 
@@ -61,24 +54,24 @@ export class PostgresNotifyRecords implements NotifyRecords {
   }
 
   async tryCode(account: string, now: number, maxAttempts: number): Promise<Uint8Array | undefined> {
-    const [r] = await this.rows(SQL.tryCode, [account, now, maxAttempts]);
+    const [r] = await queryRows(this.pool, SQL.tryCode, [account, now, maxAttempts]);
     return r === undefined ? undefined : bytes(r.code_hash);
   }
 
   async confirm(account: string, hash: Uint8Array): Promise<boolean> {
-    return (await this.changes(SQL.confirm, [account, bytesParam(hash)])) === 1;
+    return (await queryChanges(this.pool, SQL.confirm, [account, bytesParam(hash)])) === 1;
   }
 
   async remove(account: string): Promise<boolean> {
-    return (await this.changes(SQL.remove, [account])) > 0;
+    return (await queryChanges(this.pool, SQL.remove, [account])) > 0;
   }
 
   async schedule(account: string, waitingSince: number, dueAt: number, windowMs: number): Promise<boolean> {
-    return (await this.changes(SQL.schedule, [account, waitingSince, dueAt, windowMs])) === 1;
+    return (await queryChanges(this.pool, SQL.schedule, [account, waitingSince, dueAt, windowMs])) === 1;
   }
 
   async takeDue(now: number, limit: number): Promise<DueNotification[]> {
-    return (await this.rows(SQL.takeDue, [now, limit])).map(toDue);
+    return (await queryRows(this.pool, SQL.takeDue, [now, limit])).map(toDue);
   }
 
   async notified(account: string, at: number): Promise<void> {
@@ -86,7 +79,7 @@ export class PostgresNotifyRecords implements NotifyRecords {
   }
 
   async nextDue(): Promise<number | undefined> {
-    const [r] = await this.rows(SQL.nextDue, []);
+    const [r] = await queryRows(this.pool, SQL.nextDue, []);
     return r?.due === null || r?.due === undefined ? undefined : int(r.due);
   }
 }

@@ -22,8 +22,9 @@ import { PostgresFileRecords } from './postgres-files.js';
 import { PostgresGroupRecords } from './postgres-groups.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PostgresNotifyRecords } from './postgres-notify.js';
+import { inTransaction, type Queryable, queryChanges, queryOne, queryRows } from './postgres-query.js';
 import { PG } from './postgres-sql.js';
-import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
+import { int, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
   AccountRecord,
   ContactRecord,
@@ -47,7 +48,6 @@ import type {
 export type { PostgresOptions } from './postgres-connect.js';
 
 /** Something that runs a query: the pool, or a client inside a transaction. */
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
  * Connects to `url` (see {@link connectPostgres} for the `schema` parameter), applies migrations and
@@ -89,42 +89,14 @@ export class PostgresStore implements Store {
     this.notify = new PostgresNotifyRecords(pool);
   }
 
-  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  private async rows(q: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await q.query(sql, params)).rows as Row[];
-  }
-
-  private async one(q: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
-    return (await this.rows(q, sql, params))[0];
-  }
-
-  private async changes(q: Queryable, sql: string, params: unknown[]): Promise<number> {
-    return (await q.query(sql, params)).rowCount ?? 0;
-  }
-
   private async upsertDevice(c: Queryable, account: string, d: DeviceListUpdate['devices'][number]) {
     const cert = d.certificate === undefined ? null : bytesParam(d.certificate);
     await c.query(PG.upsertDevice, [account, d.deviceId, bytesParam(d.signingKey), cert]);
   }
 
   async createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
-    return this.tx(async (c) => {
-      const n = await this.changes(c, PG.insertAccount, [
+    return inTransaction(this.pool, async (c) => {
+      const n = await queryChanges(c, PG.insertAccount, [
         account.name,
         account.opaqueRecord,
         bytesParam(account.identityKey),
@@ -140,25 +112,25 @@ export class PostgresStore implements Store {
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
-    const r = await this.one(this.pool, PG.getAccount, [name]);
+    const r = await queryOne(this.pool, PG.getAccount, [name]);
     return r === undefined ? undefined : toAccount(r);
   }
 
   async accountExists(name: string): Promise<boolean> {
-    return (await this.one(this.pool, PG.accountExists, [name])) !== undefined;
+    return (await queryOne(this.pool, PG.accountExists, [name])) !== undefined;
   }
 
   async listDeviceIds(account: string): Promise<number[]> {
-    return (await this.rows(this.pool, PG.listDeviceIds, [account])).map((r) => int(r.device_id));
+    return (await queryRows(this.pool, PG.listDeviceIds, [account])).map((r) => int(r.device_id));
   }
 
   async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       // The UPDATE locks the account row: a concurrent update waits, then finds the version changed.
       const cas = [bytesParam(update.deviceList), update.version, name, expectedVersion];
-      if ((await this.changes(c, PG.casDeviceList, cas)) === 0) return false;
+      if ((await queryChanges(c, PG.casDeviceList, cas)) === 0) return false;
       const next = new Map(update.devices.map((d) => [d.deviceId, d.signingKey]));
-      for (const old of (await this.rows(c, PG.listDevices, [name])).map(toDevice)) {
+      for (const old of (await queryRows(c, PG.listDevices, [name])).map(toDevice)) {
         const key = next.get(old.deviceId);
         if (key !== undefined && Buffer.compare(key, old.signingKey) === 0) continue;
         await c.query(PG.deleteDevice, [name, old.deviceId]);
@@ -174,12 +146,12 @@ export class PostgresStore implements Store {
   }
 
   async getDevice(account: string, deviceId: number): Promise<DeviceRecord | undefined> {
-    const r = await this.one(this.pool, PG.getDevice, [account, deviceId]);
+    const r = await queryOne(this.pool, PG.getDevice, [account, deviceId]);
     return r === undefined ? undefined : toDevice(r);
   }
 
   async listDevices(account: string): Promise<DeviceRecord[]> {
-    return (await this.rows(this.pool, PG.listDevices, [account])).map(toDevice);
+    return (await queryRows(this.pool, PG.listDevices, [account])).map(toDevice);
   }
 
   async setLastSeen(account: string, at: number): Promise<void> {
@@ -191,14 +163,14 @@ export class PostgresStore implements Store {
   }
 
   async getPresence(account: string): Promise<StoredPresence | undefined> {
-    const r = await this.one(this.pool, PG.getPresence, [account]);
+    const r = await queryOne(this.pool, PG.getPresence, [account]);
     return r === undefined ? undefined : toPresence(r);
   }
 
   async putDeviceKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<boolean> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const { account, deviceId } = device;
-      if ((await this.one(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
+      if ((await queryOne(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
       if (keys.certificate)
         await c.query(PG.setCertificate, [bytesParam(keys.certificate), account, deviceId]);
       const put = (kind: string, k: StoredPrekey) =>
@@ -214,9 +186,9 @@ export class PostgresStore implements Store {
     kind: OneTimeKind,
     keys: readonly StoredPrekey[],
   ): Promise<boolean> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const { account, deviceId } = device;
-      if ((await this.one(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
+      if ((await queryOne(c, PG.lockDevice, [account, deviceId])) === undefined) return false;
       for (const k of keys) {
         await c.query(PG.putOneTime, [account, deviceId, kind, k.keyId, bytesParam(k.encoded)]);
       }
@@ -230,7 +202,7 @@ export class PostgresStore implements Store {
 
   private async count(q: Queryable, device: DeviceAddress): Promise<{ x25519: number; mlkem: number }> {
     const out = { x25519: 0, mlkem: 0 };
-    for (const r of await this.rows(q, PG.countOneTime, [device.account, device.deviceId])) {
+    for (const r of await queryRows(q, PG.countOneTime, [device.account, device.deviceId])) {
       if (r.kind === 'x25519') out.x25519 = int(r.n);
       if (r.kind === 'mlkem') out.mlkem = int(r.n);
     }
@@ -238,12 +210,12 @@ export class PostgresStore implements Store {
   }
 
   async takeBundle(device: DeviceAddress): Promise<StoredBundle | undefined> {
-    return this.tx(async (c): Promise<StoredBundle | undefined> => {
+    return inTransaction(this.pool, async (c): Promise<StoredBundle | undefined> => {
       const { account, deviceId } = device;
-      const row = await this.one(c, PG.lockDevice, [account, deviceId]);
+      const row = await queryOne(c, PG.lockDevice, [account, deviceId]);
       const dev = row === undefined ? undefined : toDevice(row);
-      const signed = toPrekey(await this.one(c, PG.getSigned, [account, deviceId, 'x25519']));
-      const lastResort = toPrekey(await this.one(c, PG.getSigned, [account, deviceId, 'mlkem-last-resort']));
+      const signed = toPrekey(await queryOne(c, PG.getSigned, [account, deviceId, 'x25519']));
+      const lastResort = toPrekey(await queryOne(c, PG.getSigned, [account, deviceId, 'mlkem-last-resort']));
       const certificate = dev?.certificate;
       if (
         dev === undefined ||
@@ -254,7 +226,7 @@ export class PostgresStore implements Store {
         return undefined;
       }
       const take = async (kind: OneTimeKind) =>
-        toPrekey(await this.one(c, PG.takeOneTime, [account, deviceId, kind]));
+        toPrekey(await queryOne(c, PG.takeOneTime, [account, deviceId, kind]));
       const oneTimeX25519 = await take('x25519');
       const oneTimeKem = await take('mlkem');
       return {
@@ -270,7 +242,7 @@ export class PostgresStore implements Store {
 
   async enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult> {
     try {
-      return await this.tx(async (c): Promise<EnqueueResult> => {
+      return await inTransaction(this.pool, async (c): Promise<EnqueueResult> => {
         // Sorted, so two sends to overlapping mailboxes take the locks in the same order (no deadlock).
         const locks = [...new Set(envelopes.map((e) => mailboxLock(e.recipient)))].sort();
         for (const name of locks) await c.query(PG.lockName, [name]);
@@ -278,9 +250,9 @@ export class PostgresStore implements Store {
         const seqs: number[] = [];
         for (const e of envelopes) {
           const { account, deviceId } = e.recipient;
-          const count = int((await this.one(c, PG.mailboxCount, [account, deviceId]))?.n);
+          const count = int((await queryOne(c, PG.mailboxCount, [account, deviceId]))?.n);
           if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
-          const inserted = await this.one(c, PG.insertEnvelope, [
+          const inserted = await queryOne(c, PG.insertEnvelope, [
             account,
             deviceId,
             bytesParam(e.id),
@@ -307,12 +279,12 @@ export class PostgresStore implements Store {
     limit: number,
   ): Promise<StoredEnvelope[]> {
     const params = [device.account, device.deviceId, afterSeq, notBefore, limit];
-    return (await this.rows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
+    return (await queryRows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
   }
 
   async ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number> {
     if (acks.length === 0) return 0;
-    return this.changes(this.pool, PG.ackEnvelopes, [
+    return queryChanges(this.pool, PG.ackEnvelopes, [
       device.account,
       device.deviceId,
       acks.map((a) => a.seq),
@@ -321,21 +293,21 @@ export class PostgresStore implements Store {
   }
 
   async expireEnvelopes(before: number): Promise<number> {
-    return this.changes(this.pool, PG.expire, [before]);
+    return queryChanges(this.pool, PG.expire, [before]);
   }
 
   async mailboxDepth(): Promise<number> {
-    return int((await this.one(this.pool, PG.depth))?.n);
+    return int((await queryOne(this.pool, PG.depth))?.n);
   }
 
   private async contact(q: Queryable, owner: string, peer: string): Promise<ContactState | undefined> {
-    const r = await this.one(q, PG.getContact, [owner, peer]);
+    const r = await queryOne(q, PG.getContact, [owner, peer]);
     return r === undefined ? undefined : (text(r.state) as ContactState);
   }
 
   /** Runs `fn` in a transaction holding the lock of the pair {a, b}. */
   private pairTx<T>(a: string, b: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.tx(async (c) => {
+    return inTransaction(this.pool, async (c) => {
       await c.query(PG.lockName, [pairLock(a, b)]);
       return fn(c);
     });
@@ -368,7 +340,7 @@ export class PostgresStore implements Store {
   async removeContact(a: string, b: string): Promise<boolean> {
     return this.pairTx(a, b, async (c) => {
       const n =
-        (await this.changes(c, PG.deleteContact, [a, b])) + (await this.changes(c, PG.deleteContact, [b, a]));
+        (await queryChanges(c, PG.deleteContact, [a, b])) + (await queryChanges(c, PG.deleteContact, [b, a]));
       return n > 0;
     });
   }
@@ -378,7 +350,7 @@ export class PostgresStore implements Store {
   }
 
   async listContacts(owner: string): Promise<ContactRecord[]> {
-    return (await this.rows(this.pool, PG.listContacts, [owner])).map((r) => ({
+    return (await queryRows(this.pool, PG.listContacts, [owner])).map((r) => ({
       peer: text(r.peer),
       state: text(r.state) as ContactState,
     }));
@@ -397,19 +369,19 @@ export class PostgresStore implements Store {
   }
 
   async isBlocked(blocker: string, blocked: string): Promise<boolean> {
-    return (await this.one(this.pool, PG.isBlocked, [blocker, blocked])) !== undefined;
+    return (await queryOne(this.pool, PG.isBlocked, [blocker, blocked])) !== undefined;
   }
 
   async listBlocked(blocker: string): Promise<string[]> {
-    return (await this.rows(this.pool, PG.listBlocked, [blocker])).map((r) => text(r.blocked));
+    return (await queryRows(this.pool, PG.listBlocked, [blocker])).map((r) => text(r.blocked));
   }
 
   async hasAccounts(): Promise<boolean> {
-    return (await this.one(this.pool, PG.hasAccounts)) !== undefined;
+    return (await queryOne(this.pool, PG.hasAccounts)) !== undefined;
   }
 
   async getSetting(name: string): Promise<string | undefined> {
-    const r = await this.one(this.pool, PG.getSetting, [name]);
+    const r = await queryOne(this.pool, PG.getSetting, [name]);
     return r === undefined ? undefined : text(r.value);
   }
 
