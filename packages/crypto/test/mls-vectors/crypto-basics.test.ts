@@ -15,19 +15,10 @@ import { refhash } from 'ts-mls/crypto/hash.js';
 import { decryptWithLabel, encryptWithLabel } from 'ts-mls/crypto/hpke.js';
 import { deriveSecret, deriveTreeSecret, expandWithLabel } from 'ts-mls/crypto/kdf.js';
 import { signWithLabel, verifyWithLabel } from 'ts-mls/crypto/signature.js';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { concatBytes, utf8 } from '../../src/bytes.js';
-import { bySuite, suiteImpl } from './suites.js';
-import {
-  ecdsaSha256Verifies,
-  hex,
-  loadVectors,
-  opaque,
-  prefixedKey,
-  runCases,
-  same,
-  type Verdict,
-} from './vectors.js';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { ecdsaSha256Verifies, hex, loadVectors, opaque, prefixedKey, same, type Verdict } from './vectors.js';
 
 interface CryptoBasics {
   readonly cipher_suite: number;
@@ -58,8 +49,6 @@ const DETERMINISTIC_SIGNATURES = new Set([1, 3, 4, 6]);
 
 /** Suites whose vector signature uses ECDSA-SHA-256 (see above), with the curve's JOSE name. */
 const ECDSA_SHA256_DEFECT: Readonly<Record<number, 'P-384' | 'P-521'>> = { 5: 'P-521', 7: 'P-384' };
-
-const { runs, unavailable } = bySuite(loadVectors<CryptoBasics>('crypto-basics.json'));
 
 async function check(v: CryptoBasics): Promise<Verdict[]> {
   const impl = await suiteImpl(v.cipher_suite);
@@ -128,14 +117,10 @@ async function check(v: CryptoBasics): Promise<Verdict[]> {
 }
 
 describe('MLS crypto-basics.json on ts-mls', () => {
-  it('covers every suite of the file (3, 4, 6 need optional dependencies)', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2, 5, 7]);
-    expect(unavailable).toEqual([3, 4, 6]);
-  });
-
-  it.each(runs)('suite $suite', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(1);
+  testEverySuite(loadVectors<CryptoBasics>('crypto-basics.json'), {
+    suites: [1, 2, 5, 7],
+    unavailable: [3, 4, 6],
+    casesPerSuite: 1,
+    check,
   });
 });

@@ -20,9 +20,9 @@ import { protectProposalPublic, unprotectPublicMessage } from 'ts-mls/messagePro
 import { defaultPaddingConfig } from 'ts-mls/paddingConfig.js';
 import { decodeProposal, encodeProposal } from 'ts-mls/proposal.js';
 import { createSecretTree } from 'ts-mls/secretTree.js';
-import { describe, expect, it } from 'vitest';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { describe } from 'vitest';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface MessageProtection {
   readonly cipher_suite: number;
@@ -47,8 +47,6 @@ interface MessageProtection {
 
 /** The vectors' sender is leaf 1 of a two-leaf tree. */
 const SENDER_LEAF = 1;
-
-const { runs, unavailable } = bySuite(loadVectors<MessageProtection>('message-protection.json'));
 
 function groupContext(v: MessageProtection, epoch = BigInt(v.epoch)): GroupContext {
   return {
@@ -206,14 +204,10 @@ async function check(v: MessageProtection): Promise<Verdict[]> {
 }
 
 describe('MLS message-protection.json on ts-mls', () => {
-  it('covers every suite of the file (3, 4, 6 need optional dependencies)', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2, 5, 7]);
-    expect(unavailable).toEqual([3, 4, 6]);
-  });
-
-  it.each(runs)('suite $suite', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(1);
+  testEverySuite(loadVectors<MessageProtection>('message-protection.json'), {
+    suites: [1, 2, 5, 7],
+    unavailable: [3, 4, 6],
+    casesPerSuite: 1,
+    check,
   });
 });

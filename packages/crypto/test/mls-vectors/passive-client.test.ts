@@ -16,9 +16,9 @@ import {
   makePskIndex,
   processMessage,
 } from 'ts-mls';
-import { describe, expect, it } from 'vitest';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { describe } from 'vitest';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface PassiveClient {
   readonly cipher_suite: number;
@@ -106,16 +106,11 @@ async function check(v: PassiveClient): Promise<Verdict[]> {
 }
 
 describe.each(FILES)('MLS %s on ts-mls (public API)', (file) => {
-  const { runs, unavailable } = bySuite(loadVectors<PassiveClient>(file));
-
-  it('covers every suite of the copied entry', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1]);
-    expect(unavailable).toEqual([]);
-  });
-
-  it.each(runs)('suite $suite', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (_v, i) => `entry ${i}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(1);
+  testEverySuite(loadVectors<PassiveClient>(file), {
+    suites: [1],
+    unavailable: [],
+    casesPerSuite: 1,
+    label: (_v, i) => `entry ${i}`,
+    check,
   });
 });

@@ -4,18 +4,16 @@
  * change when two PSKs swap places (the index is bound into each step).
  */
 import { computePskSecret, type PreSharedKeyID } from 'ts-mls/presharedkey.js';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { equalBytes } from '../../src/bytes.js';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface PskSecretVector {
   readonly cipher_suite: number;
   readonly psks: readonly { psk_id: string; psk: string; psk_nonce: string }[];
   readonly psk_secret: string;
 }
-
-const { runs, unavailable } = bySuite(loadVectors<PskSecretVector>('psk_secret.json'));
 
 async function check(v: PskSecretVector): Promise<Verdict[]> {
   const impl = await suiteImpl(v.cipher_suite);
@@ -34,18 +32,12 @@ async function check(v: PskSecretVector): Promise<Verdict[]> {
 }
 
 describe('MLS psk_secret.json on ts-mls', () => {
-  it('covers every suite of the copied entries', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2]);
-    expect(unavailable).toEqual([]);
-  });
-
-  it.each(runs)('suite $suite: 0 to 10 PSKs', async ({ cases }) => {
-    const { count, failures } = await runCases(
-      cases,
-      (v) => `suite ${v.cipher_suite}, ${v.psks.length} PSKs`,
-      check,
-    );
-    expect(failures).toEqual([]);
-    expect(count).toBe(11);
+  testEverySuite(loadVectors<PskSecretVector>('psk_secret.json'), {
+    suites: [1, 2],
+    unavailable: [],
+    casesPerSuite: 11,
+    what: ': 0 to 10 PSKs',
+    label: (v) => `suite ${v.cipher_suite}, ${v.psks.length} PSKs`,
+    check,
   });
 });

@@ -7,9 +7,9 @@
 import { defaultKeyRetentionConfig } from 'ts-mls/keyRetentionConfig.js';
 import { createSecretTree, ratchetToGeneration } from 'ts-mls/secretTree.js';
 import { expandSenderDataKey, expandSenderDataNonce, type ReuseGuard } from 'ts-mls/sender.js';
-import { describe, expect, it } from 'vitest';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { describe } from 'vitest';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface Leaf {
   readonly generation: number;
@@ -26,8 +26,6 @@ interface SecretTreeVector {
   readonly sender_data: { sender_data_secret: string; ciphertext: string; key: string; nonce: string };
   readonly leaves: readonly Leaf[];
 }
-
-const { runs, unavailable } = bySuite(loadVectors<SecretTreeVector>('secret-tree.json'));
 
 async function check(v: SecretTreeVector): Promise<Verdict[]> {
   const impl = await suiteImpl(v.cipher_suite);
@@ -64,18 +62,12 @@ async function check(v: SecretTreeVector): Promise<Verdict[]> {
 }
 
 describe('MLS secret-tree.json on ts-mls', () => {
-  it('covers every suite of the file (3, 4, 6 need optional dependencies)', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2, 5, 7]);
-    expect(unavailable).toEqual([3, 4, 6]);
-  });
-
-  it.each(runs)('suite $suite: trees of 1, 8 and 32 leaves', async ({ cases }) => {
-    const { count, failures } = await runCases(
-      cases,
-      (v) => `suite ${v.cipher_suite} n_leaves ${v.n_leaves}`,
-      check,
-    );
-    expect(failures).toEqual([]);
-    expect(count).toBe(3);
+  testEverySuite(loadVectors<SecretTreeVector>('secret-tree.json'), {
+    suites: [1, 2, 5, 7],
+    unavailable: [3, 4, 6],
+    casesPerSuite: 3,
+    what: ': trees of 1, 8 and 32 leaves',
+    label: (v) => `suite ${v.cipher_suite} n_leaves ${v.n_leaves}`,
+    check,
   });
 });

@@ -11,6 +11,8 @@
  */
 import { type CiphersuiteImpl, getCiphersuiteImpl } from 'ts-mls';
 import { type CiphersuiteId, getCiphersuiteFromId } from 'ts-mls/crypto/ciphersuite.js';
+import { expect, it } from 'vitest';
+import { runCases, type Verdict } from './vectors.js';
 
 /** The suites of RFC 9420 §17.1 that ts-mls can instantiate here; every vector file runs all of them. */
 export const RUNNABLE_SUITES = [1, 2, 5, 7] as const;
@@ -55,4 +57,42 @@ export function bySuite<T extends { readonly cipher_suite: number }>(
     })),
     unavailable: present.filter((s) => UNAVAILABLE_SUITES[s] !== undefined),
   };
+}
+
+/** What one vector file must hold, and how its cases are checked and named. */
+export interface SuiteRuns<T> {
+  /** The suites it must run, and those it holds but cannot run here. */
+  readonly suites: readonly number[];
+  readonly unavailable: readonly number[];
+  /** How many cases each suite has. */
+  readonly casesPerSuite: number;
+  /** The title of each suite's test, after `suite N` (e.g. `: 2 epochs`). */
+  readonly what?: string;
+  /** How a failing case is named (default `suite N`). */
+  readonly label?: (c: T, index: number) => string;
+  /** Checks one case: `true`, or what went wrong. */
+  readonly check: (c: T) => Promise<Verdict[] | Verdict>;
+}
+
+/**
+ * Two tests and one per suite for `vectors`: that the file holds exactly the expected suites (so a suite
+ * added upstream, or one that becomes runnable, fails here instead of being skipped), then every case of
+ * each suite checked, with every failure listed.
+ */
+export function testEverySuite<T extends { readonly cipher_suite: number }>(
+  vectors: readonly T[],
+  spec: SuiteRuns<T>,
+): void {
+  const { runs, unavailable } = bySuite(vectors);
+  const missing = spec.unavailable.length === 0 ? '' : ` (${spec.unavailable.join(', ')} cannot run here)`;
+  it(`covers every suite of the vectors${missing}`, () => {
+    expect(runs.map((r) => r.suite)).toEqual(spec.suites);
+    expect(unavailable).toEqual(spec.unavailable);
+  });
+  it.each(runs)(`suite $suite${spec.what ?? ''}`, async ({ cases }) => {
+    const label = spec.label ?? ((c: T) => `suite ${c.cipher_suite}`);
+    const { count, failures } = await runCases(cases, label, spec.check);
+    expect(failures).toEqual([]);
+    expect(count).toBe(spec.casesPerSuite);
+  });
 }

@@ -8,9 +8,9 @@
 import { decodeAuthenticatedContent, encodeAuthenticatedContent } from 'ts-mls/authenticatedContent.js';
 import { verifyConfirmationTag } from 'ts-mls/framedContent.js';
 import { createConfirmedHash, createInterimHash } from 'ts-mls/transcriptHash.js';
-import { describe, expect, it } from 'vitest';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { describe } from 'vitest';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface TranscriptHashes {
   readonly cipher_suite: number;
@@ -20,8 +20,6 @@ interface TranscriptHashes {
   readonly confirmed_transcript_hash_after: string;
   readonly interim_transcript_hash_after: string;
 }
-
-const { runs, unavailable } = bySuite(loadVectors<TranscriptHashes>('transcript-hashes.json'));
 
 async function check(v: TranscriptHashes): Promise<Verdict[]> {
   const impl = await suiteImpl(v.cipher_suite);
@@ -58,14 +56,10 @@ async function check(v: TranscriptHashes): Promise<Verdict[]> {
 }
 
 describe('MLS transcript-hashes.json on ts-mls', () => {
-  it('covers every suite of the file (3 needs an optional dependency)', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2]);
-    expect(unavailable).toEqual([3]);
-  });
-
-  it.each(runs)('suite $suite', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(1);
+  testEverySuite(loadVectors<TranscriptHashes>('transcript-hashes.json'), {
+    suites: [1, 2],
+    unavailable: [3],
+    casesPerSuite: 1,
+    check,
   });
 });

@@ -30,10 +30,10 @@ import {
 import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { applyUpdatePath, decodeUpdatePath } from 'ts-mls/updatePath.js';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { utf8 } from '../../src/bytes.js';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface LeafPrivate {
   readonly index: number;
@@ -59,8 +59,6 @@ interface TreeKemVector {
   readonly leaves_private: readonly LeafPrivate[];
   readonly update_paths: readonly UpdatePathCase[];
 }
-
-const { runs, unavailable } = bySuite(loadVectors<TreeKemVector>('treekem.json'));
 
 /** `optional<Node> ratchet_tree<V>` as listed, blank nodes included. */
 const decodeNodeList = decodeVarLenType(decodeOptional(decodeNode));
@@ -170,14 +168,12 @@ async function check(v: TreeKemVector): Promise<Verdict[]> {
 }
 
 describe('MLS treekem.json on ts-mls', () => {
-  it('covers every suite of the copied entries', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1]);
-    expect(unavailable).toEqual([]);
-  });
-
-  it.each(runs)('suite $suite: trees of 2 and 4 leaves, 5 UpdatePaths', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (_v, i) => `entry ${i}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(2);
+  testEverySuite(loadVectors<TreeKemVector>('treekem.json'), {
+    suites: [1],
+    unavailable: [],
+    casesPerSuite: 2,
+    what: ': trees of 2 and 4 leaves, 5 UpdatePaths',
+    label: (_v, i) => `entry ${i}`,
+    check,
   });
 });

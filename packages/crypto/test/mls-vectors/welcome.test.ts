@@ -19,10 +19,10 @@ import { verifyGroupInfoConfirmationTag, verifyGroupInfoSignature } from 'ts-mls
 import { makeKeyPackageRef, verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { CryptoError } from 'ts-mls/mlsError.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { equalBytes } from '../../src/bytes.js';
-import { bySuite, suiteImpl } from './suites.js';
-import { hex, loadVectors, runCases, same, type Verdict } from './vectors.js';
+import { suiteImpl, testEverySuite } from './suites.js';
+import { hex, loadVectors, same, type Verdict } from './vectors.js';
 
 interface WelcomeVector {
   readonly cipher_suite: number;
@@ -34,8 +34,6 @@ interface WelcomeVector {
 
 /** See the file comment: the GroupInfo of the copied file does not open. Set to false for a corrected copy. */
 const GROUP_INFO_DOES_NOT_OPEN = true;
-
-const { runs, unavailable } = bySuite(loadVectors<WelcomeVector>('welcome.json'));
 
 async function check(v: WelcomeVector): Promise<Verdict[]> {
   const impl = await suiteImpl(v.cipher_suite);
@@ -95,14 +93,10 @@ async function check(v: WelcomeVector): Promise<Verdict[]> {
 }
 
 describe('MLS welcome.json on ts-mls', () => {
-  it('covers every suite of the file (3, 4, 6 need optional dependencies)', () => {
-    expect(runs.map((r) => r.suite)).toEqual([1, 2, 5, 7]);
-    expect(unavailable).toEqual([3, 4, 6]);
-  });
-
-  it.each(runs)('suite $suite', async ({ cases }) => {
-    const { count, failures } = await runCases(cases, (v) => `suite ${v.cipher_suite}`, check);
-    expect(failures).toEqual([]);
-    expect(count).toBe(1);
+  testEverySuite(loadVectors<WelcomeVector>('welcome.json'), {
+    suites: [1, 2, 5, 7],
+    unavailable: [3, 4, 6],
+    casesPerSuite: 1,
+    check,
   });
 });
