@@ -3,10 +3,9 @@
  * resumed and finished on the other, either node serves it, the quota counts the account's files on both,
  * a delete on one is seen by the other at once, and a sweep on either collects nothing that is in use.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_SETUP_FILE } from '@sotto/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestClient } from './helpers/client.js';
 import {
@@ -19,7 +18,7 @@ import {
   patch,
 } from './helpers/files.js';
 import { startTestS3, type TestS3 } from './helpers/s3.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith, dropSchema, postgresUrlWithSchema, testSchemaName } from './helpers/services.js';
 import { connect, registered } from './helpers/world.js';
 
@@ -37,9 +36,7 @@ await describeWith(['postgres'], 'files scale-out: two nodes on PostgreSQL and o
     s3 = await startTestS3(s3Dir);
     const limits = { fileQuotaBytesPerAccount: 3_000_000 };
     a = await startTestServer({ store, limits, config: { files: s3.location } });
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, limits, dataDir: dirB, config: { files: s3.location } });
+    b = await startNextNode(a, { store, limits, config: { files: s3.location } });
     const alice = await registered(a, 'alice');
     onA = await connect(a, alice);
     onB = await connect(b, alice);

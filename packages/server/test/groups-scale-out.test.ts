@@ -1,14 +1,5 @@
-/**
- * Groups on two nodes sharing one PostgreSQL schema and one Redis channel (ADR 0018): KeyPackages claimed
- * across nodes, Welcomes, commits and messages pushed live across nodes and delivered offline in order,
- * one commit per epoch when members on both nodes race, and bodies stored once in PostgreSQL.
- */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import type { TestAccount } from './helpers/account.js';
 import type { TestClient } from './helpers/client.js';
 import {
@@ -23,7 +14,7 @@ import {
   payload,
   settle,
 } from './helpers/groups.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, type TestServer } from './helpers/server.js';
 import {
   describeWith,
   dropRedisPrefix,
@@ -63,9 +54,7 @@ await describeWith(['postgres', 'redis'], 'groups on two nodes (PostgreSQL and R
 
   beforeAll(async () => {
     a = await startTestServer({ store, bus });
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, bus, dataDir: dirB });
+    b = await startNextNode(a, { store, bus });
     alice = await registered(a, 'alice');
     bob = await registered(a, 'bob', 2);
     carol = await registered(a, 'carol');

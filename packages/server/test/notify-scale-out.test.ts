@@ -1,19 +1,9 @@
-/**
- * Notification emails on two nodes sharing PostgreSQL and Redis: an address verified through one node
- * counts on the other, a message stored by one node for an account that went offline on the other
- * schedules one notification, and when both nodes look for due notifications at once, exactly one email
- * goes out (then none within the window).
- */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_SERVER_LIMITS } from '../src/config.js';
-import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import { NOTIFICATION_SUBJECT } from '../src/modules/notify/mails.js';
 import { parseSmtp } from '../src/modules/notify/smtp-config.js';
 import type { TestClient } from './helpers/client.js';
-import { startTestServer, TestClock, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, TestClock, type TestServer } from './helpers/server.js';
 import {
   describeWith,
   dropRedisPrefix,
@@ -44,9 +34,7 @@ await describeWith(['postgres', 'redis'], 'notification emails on two nodes (Pos
     // take the notification between the test's calls, so neither call would count it.
     const limits = { notifySweepMs: 3_600_000 };
     a = await startTestServer({ store, bus, clock, config, limits });
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, bus, clock, config, limits, dataDir: dirB });
+    b = await startNextNode(a, { store, bus, clock, config, limits });
   });
   afterAll(async () => {
     for (const c of clients) await c.close();

@@ -1,19 +1,8 @@
-/**
- * What the operator's `users disable`, `enable` and `delete` do to a running deployment: a disabled account
- * cannot log in (once its password proved right: ACCOUNT_DISABLED), add a device with an old ticket, or
- * connect, and its open connections close with 4004 within `operatorPollMs` — on every node sharing the
- * store; enabled again, it works again. A deleted account's connections close with 4003 and its name is
- * free. The admin command runs on its own connection to the database, as the binary would.
- */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import { TestAccount } from './helpers/account.js';
 import { admin } from './helpers/admin.js';
 import { TestClient } from './helpers/client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith, dropSchema, postgresUrlWithSchema, testSchemaName } from './helpers/services.js';
 import { connect, registered } from './helpers/world.js';
 
@@ -118,9 +107,7 @@ await describeWith(['postgres'], 'disabling closes connections on every node (Po
   let b: TestServer;
   beforeAll(async () => {
     a = await startTestServer({ store, limits: FAST });
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, dataDir: dirB, limits: FAST });
+    b = await startNextNode(a, { store, limits: FAST });
   });
   afterAll(async () => {
     await a?.stop();

@@ -1,17 +1,7 @@
-/**
- * Login state, tickets and rate limits shared by two nodes (PostgreSQL store, Redis bus): a login started
- * on node A finishes on node B, a ticket from A adds a device on B, and a login limit of N attempts per
- * account (and a limit of N WebSocket connections per IP) holds for both nodes together, so no proxy
- * affinity is needed.
- */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import { TestAccount } from './helpers/account.js';
 import { upgradeStatus } from './helpers/client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, type TestServer } from './helpers/server.js';
 import {
   describeWith,
   dropRedisPrefix,
@@ -33,9 +23,7 @@ await describeWith(['postgres', 'redis'], 'scale-out: login and limits across tw
 
   beforeAll(async () => {
     a = await startTestServer({ store, bus, limits });
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, bus, dataDir: dirB, limits });
+    b = await startNextNode(a, { store, bus, limits });
   });
   afterAll(async () => {
     await a?.stop();

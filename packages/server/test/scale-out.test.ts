@@ -2,17 +2,15 @@
  * Two nodes (two `startServer` calls) sharing one PostgreSQL schema and one Redis channel: contact
  * requests, live mail, offline mail and presence cross between node A and node B.
  */
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerFrame } from '@sotto/protocol';
 import { DATABASE_FILE } from '@sotto/server';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SERVER_SETUP_FILE } from '../src/modules/auth/server-setup.js';
 import type { TestAccount } from './helpers/account.js';
 import type { TestClient } from './helpers/client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startNextNode, startTestServer, type TestServer } from './helpers/server.js';
 import {
   describeWith,
   dropRedisPrefix,
@@ -40,10 +38,7 @@ await describeWith(['postgres', 'redis'], 'scale-out: two nodes on PostgreSQL an
 
   beforeAll(async () => {
     a = await startTestServer({ store, bus });
-    // Every node needs the same OPAQUE server setup: an operator copies the file (see docs/deploy.md).
-    const dirB = mkdtempSync(join(tmpdir(), 'sotto-node-b-'));
-    copyFileSync(join(a.dataDir, SERVER_SETUP_FILE), join(dirB, SERVER_SETUP_FILE));
-    b = await startTestServer({ store, bus, dataDir: dirB });
+    b = await startNextNode(a, { store, bus });
     alice = await registered(a, 'alice');
     bob = await registered(a, 'bob', 2);
   });

@@ -1,5 +1,5 @@
 /** Starts a real server on an ephemeral port with a real SQLite file in a temp dir, capturing its logs. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   type ServerLimits,
   startServer,
 } from '@sotto/server';
+import { SERVER_SETUP_FILE } from '../../src/modules/auth/server-setup.js';
 
 /** A server under test. */
 export interface TestServer {
@@ -45,22 +46,23 @@ export class TestClock implements Clock {
   }
 }
 
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  clock?: Clock;
+  limits?: Partial<ServerLimits>;
+  dataDir?: string;
+  tls?: { certFile: string; keyFile: string };
+  store?: string;
+  bus?: string;
+  /** Any other configuration (public origins, trusted proxies, the OPAQUE setup file, the host). */
+  config?: Partial<ServerConfig>;
+}
+
 /**
  * Starts a server; `limits` override the defaults, `dataDir` reuses a directory (restart tests), `store`
  * and `bus` name a PostgreSQL and a Redis URL (default: SQLite in the data dir, in-process bus).
  */
-export async function startTestServer(
-  options: {
-    clock?: Clock;
-    limits?: Partial<ServerLimits>;
-    dataDir?: string;
-    tls?: { certFile: string; keyFile: string };
-    store?: string;
-    bus?: string;
-    /** Any other configuration (public origins, trusted proxies, the OPAQUE setup file, the host). */
-    config?: Partial<ServerConfig>;
-  } = {},
-): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-server-'));
   const logs: string[] = [];
   const server = await startServer(
@@ -92,4 +94,17 @@ export async function startTestServer(
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Another node beside `first` (same store and bus in `options`): a fresh data directory holding a copy of
+ * the first node's OPAQUE setup, as an operator copies it (docs/deploy.md).
+ */
+export async function startNextNode(
+  first: TestServer,
+  options: Omit<TestServerOptions, 'dataDir'>,
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sotto-node-'));
+  copyFileSync(join(first.dataDir, SERVER_SETUP_FILE), join(dataDir, SERVER_SETUP_FILE));
+  return startTestServer({ ...options, dataDir });
 }
