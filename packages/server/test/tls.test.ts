@@ -14,7 +14,8 @@ try {
   hasOpenssl = false;
 }
 
-describe.skipIf(!hasOpenssl)('TLS', () => {
+// Without openssl the certificate cannot be made: skipped locally, a failure in CI.
+describe.skipIf(!hasOpenssl && !process.env.CI)('TLS', () => {
   let t: TestServer;
   let dir: string;
   let ca: Buffer;
