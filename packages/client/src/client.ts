@@ -42,6 +42,7 @@ import {
 import { reconcileAllGroups } from './groups/reconcile.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
+import { type IceServer, IceServers } from './ice.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
 import { loginNewDevice } from './login.js';
 import {
@@ -109,6 +110,7 @@ export class SottoClient {
   private readonly receipts: ReceiptOutbox;
   private readonly transfers = new Transfers();
   private readonly files: FilesDeps;
+  private readonly ice: IceServers;
   private providerPromise: Promise<CryptoProvider> | undefined;
   private ctx: Ctx | undefined;
   private transport: Transport | undefined;
@@ -130,6 +132,7 @@ export class SottoClient {
     }
     this.http = new Http(urls);
     this.clock = options.clock ?? systemClock;
+    this.ice = new IceServers(this.clock);
     this.receipts = new ReceiptOutbox(
       (task) => this.withCtx(task),
       (err) => this.report(err),
@@ -259,6 +262,7 @@ export class SottoClient {
     this.receipts.stop();
     if (this.online) await this.receipts.flush().catch((err) => this.report(err));
     this.transport?.stop();
+    this.ice.clear();
     await this.serial.run(async () => undefined);
   }
 
@@ -351,6 +355,16 @@ export class SottoClient {
   async removeNotificationEmail(): Promise<NotificationEmail> {
     await this.requireCtx();
     return removeNotificationEmail((f) => this.request(f));
+  }
+
+  /**
+   * The STUN and TURN servers for a call's `RTCPeerConnection` (`iceServers`), TURN with time-limited
+   * credentials from this server, cached until shortly before they expire (see ice.ts). Empty when the
+   * operator configured none. Throws RATE_LIMITED, NOT_CONNECTED.
+   */
+  async iceServers(): Promise<IceServer[]> {
+    await this.requireCtx();
+    return this.ice.get((f) => this.request(f));
   }
 
   /**
