@@ -86,7 +86,8 @@ describe('groups with a lying server', () => {
     const refused = errorOn(w.c('bob'), 'MLS_INVALID');
     const events = collect(w.c('bob'), 'group');
     inject('bob/1', envelope(forged.commit, 'commit', before.epoch));
-    await refused;
+    // The refusal names the group (its commit says which), so an app can warn in that conversation.
+    expect((await refused).conversation).toBe(id);
     expect(await view(w.c('bob'))).toEqual(before);
     expect(events).toEqual([]);
     const got = [
@@ -112,7 +113,7 @@ describe('groups with a lying server', () => {
     const carolMessages = collect(w.c('carol'), 'message');
     await w.c('alice').renameGroup(id, 'Renamed quietly');
     await w.c('alice').send(id, 'after the rename');
-    await missing;
+    expect((await missing).conversation).toBe(id);
     expect(carolMessages.filter((m) => m.text === 'after the rename')).toEqual([]);
     expect((await view(w.c('carol'))).name).toBe('Watched');
     // The server stops lying: the commit arrives, and the held message with it.
@@ -157,7 +158,8 @@ describe('groups with a lying server', () => {
     for (const body of [provider.randomBytes(300), new Uint8Array([0, 1, 0, 2, 9, 9])]) {
       const refused = errorOn(w.c('bob'), 'MLS_INVALID');
       inject('bob/1', envelope(body, 'message', before.epoch));
-      await refused;
+      // Not an MLS message of any group: the error names none.
+      expect((await refused).conversation).toBeUndefined();
     }
     expect(await view(w.c('bob'))).toEqual(before);
     const got = messageOn(w.c('bob'), 'after the garbage');
