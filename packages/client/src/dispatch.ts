@@ -31,7 +31,7 @@ export interface DispatchDeps {
   readonly receiptsSoon: () => void;
   /** Target size of the one-time prekey pools. */
   readonly prekeyBatch: number;
-  /** Target size of the one-time MLS KeyPackage pool. */
+  /** Target size of each suite's one-time MLS KeyPackage pool. */
   readonly keyPackageBatch: number;
 }
 
