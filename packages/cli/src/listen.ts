@@ -4,7 +4,7 @@
  * directory reloaded the group (so with its new name), in order (see group-directory.ts).
  */
 import type { SottoClient } from '@sotto/client';
-import type { GroupDirectory } from './group-directory.js';
+import { type GroupDirectory, unknownTag } from './group-directory.js';
 import type { Output } from './output.js';
 import {
   type Rendered,
@@ -16,7 +16,7 @@ import {
   renderReceipt,
   renderTyping,
 } from './render.js';
-import { renderGroupEvent } from './render-groups.js';
+import { renderClientError, renderGroupEvent } from './render-groups.js';
 import { visibleLine } from './visible.js';
 
 /** Options of {@link printEvents}. */
@@ -69,12 +69,10 @@ export function printEvents(client: SottoClient, out: Output, options: PrintOpti
         line: `• ${c.state}${c.server === undefined ? '' : ` (${visibleLine(c.server)})`}`,
       }),
     ),
-    client.on('error', (e) =>
-      show({
-        json: { type: 'error', code: e.code, message: e.message },
-        line: `! ${visibleLine(e.message)} [${visibleLine(e.code)}]`,
-      }),
-    ),
+    client.on('error', (e) => {
+      const about = e.conversation;
+      show(renderClientError(e, about === undefined ? undefined : (groups.tag(about) ?? unknownTag(about))));
+    }),
   ];
   if (options.typing === true)
     offs.push(

@@ -3,7 +3,7 @@
  * every `groups` action) and the group events `receive` and `chat` print. Names come from the network
  * and are shown through visible.ts (labels: group-directory.ts).
  */
-import type { GroupEvent, GroupInfo } from '@sotto/client';
+import type { ClientErrorEvent, GroupEvent, GroupInfo } from '@sotto/client';
 import { type GroupTag, groupRef, nameLabel } from './group-directory.js';
 import type { Rendered } from './render.js';
 import { visibleLine as v } from './visible.js';
@@ -107,5 +107,21 @@ export function renderGroupEvent(e: GroupEvent, tag: GroupTag, info: GroupInfo |
       ...(e.kind === 'admins' && info !== undefined ? { admins: [...info.admins] } : {}),
     },
     line: `• [${tag.label}] ${eventText(e, info)}`,
+  };
+}
+
+/**
+ * An `error` event of the client: `{type: 'error', code, message}` and, when it is about a group (`tag`),
+ * its `group`; the line names the group like a group message does (`! [#team] … [MLS_INVALID]`).
+ */
+export function renderClientError(e: ClientErrorEvent, tag: GroupTag | undefined): Rendered {
+  return {
+    json: {
+      type: 'error',
+      code: e.code,
+      message: e.message,
+      ...(tag === undefined ? {} : { group: groupRef(tag) }),
+    },
+    line: `! ${tag === undefined ? '' : `[${tag.label}] `}${v(e.message)} [${v(e.code)}]`,
   };
 }

@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { listOption, parseCommandArgs } from '../src/args.js';
 import { describeFailure } from '../src/errors.js';
 import { CliError, EXIT } from '../src/exit-codes.js';
-import { groupTag, nameLabel } from '../src/group-directory.js';
+import { groupTag, nameLabel, unknownTag } from '../src/group-directory.js';
 import { pickGroup, requireActive } from '../src/group-ref.js';
 import { renderMessage } from '../src/render.js';
-import { groupListLine, renderGroupEvent } from '../src/render-groups.js';
+import { groupListLine, renderClientError, renderGroupEvent } from '../src/render-groups.js';
 
 function group(id: string, name: string, status: GroupInfo['status'] = 'active'): GroupInfo {
   return {
@@ -163,5 +163,27 @@ describe('group refusals and options', () => {
     );
     expect(listOption(args, 'member')).toEqual(['bob', 'carol', 'dave']);
     expect(listOption(parseCommandArgs([], {}, { min: 0, max: 0 }), 'member')).toEqual([]);
+  });
+});
+
+describe('error records', () => {
+  const team = group('a', 'team');
+  const refused = { code: 'MLS_INVALID', message: 'A group message could not be processed.' };
+
+  it('name the group an error is about, by its label and in the JSON', () => {
+    const r = renderClientError({ ...refused, conversation: team.id }, groupTag(team, [team]));
+    expect(r.json).toEqual({ type: 'error', ...refused, group: { id: team.id, name: 'team' } });
+    expect(r.line).toBe('! [#team] A group message could not be processed. [MLS_INVALID]');
+    const unknown = renderClientError({ ...refused, conversation: team.id }, unknownTag(team.id));
+    expect(unknown.line).toBe('! [#~aaaaaaaa] A group message could not be processed. [MLS_INVALID]');
+  });
+
+  it('stay as they were for errors about no group', () => {
+    const r = renderClientError(
+      { code: 'TIMEOUT', message: 'The server did not answer in time.' },
+      undefined,
+    );
+    expect(r.json).toEqual({ type: 'error', code: 'TIMEOUT', message: 'The server did not answer in time.' });
+    expect(r.line).toBe('! The server did not answer in time. [TIMEOUT]');
   });
 });

@@ -5,7 +5,8 @@
  * `receive --json` and human lines), read `history --group`; a non-admin is refused (exit 5, the admins named); a name two groups share is
  * refused with both ids (exit 2); alice makes bob an admin and bob renames the group while alice sends
  * at the same moment (the race for the epoch never reaches either of them); a removed member gets
- * nothing sent afterwards (a file to the group, which bob saves) and cannot send; a member who leaves is removed by the others.
+ * nothing sent afterwards (a file to the group, which bob saves) and cannot send; a member who leaves is removed by the others;
+ * a group on the classical suite (`--classic`) takes, talks with and removes members like an X-Wing one.
  *
  * One set of users for the whole file (registration is the slow part); the steps build on each other.
  * Long-running `receive` processes are synchronised on the JSON records they print; `--timeout` is only a
@@ -370,16 +371,13 @@ describe.sequential('groups between three sotto users', () => {
     expect(shown.members).toEqual([{ account: 'alice', devices: [1, 2], admin: true }]);
   });
 
-  // A known gap, pinned with it.fails so it turns red once fixed: the SDK publishes KeyPackages for the
-  // default suite (X-Wing) only, and mls.keys.claim names no suite, so adding anyone to a classic group
-  // verifies an X-Wing KeyPackage against the classic suite (MLS_INVALID "KeyPackage: another
-  // ciphersuite"). Nothing is worked around here.
-  it.fails('--classic makes a group on the classical suite (X25519) with a member', {
-    timeout: 60_000,
+  it('--classic makes a group on the classical suite (X25519): members join, talk, are added and removed', {
+    timeout: 240_000,
   }, async () => {
     const created = await as(A1, ['groups', 'create', 'classic', '--member', 'carol', '--classic', '--json']);
     expect(created.stderr).toBe('');
-    expect(one(created)).toMatchObject({
+    const info = one(created);
+    expect(info).toMatchObject({
       name: 'classic',
       suite: 'classic',
       members: [
@@ -387,5 +385,43 @@ describe.sequential('groups between three sotto users', () => {
         { account: 'carol', devices: [1] },
       ],
     });
+    const id = String(info.id);
+    expect(id).toMatch(ID);
+
+    await ok(A1, ['send', '--group', id, 'hello classic']);
+    const atCarol = jsonLines((await ok(C, ['receive', '--json', '--count', '1', '--timeout', '60'])).stdout);
+    expect(ofType(atCarol, 'group')).toContainEqual(
+      expect.objectContaining({ kind: 'joined', group: { id, name: 'classic' }, by: 'alice' }),
+    );
+    expect(texts(atCarol)).toEqual(['hello classic']);
+    await ok(C, ['send', '--group', id, 'hi from carol, classically']);
+    const atAlice = jsonLines(
+      (await ok(A1, ['receive', '--json', '--count', '1', '--timeout', '60'])).stdout,
+    );
+    expect(texts(atAlice)).toEqual(['hi from carol, classically']);
+
+    // bob joins through a classic KeyPackage; carol is removed.
+    const added = one(await ok(A1, ['groups', 'add', id, 'bob', '--json']));
+    const byAccount = (members: unknown) =>
+      [...(members as { account: string }[])].sort((a, b) => a.account.localeCompare(b.account));
+    expect(byAccount(added.members)).toEqual([
+      { account: 'alice', devices: [1, 2], admin: true },
+      { account: 'bob', devices: [1], admin: false },
+      { account: 'carol', devices: [1], admin: false },
+    ]);
+    const removed = one(await ok(A1, ['groups', 'remove', id, 'carol', '--json']));
+    expect(removed).toMatchObject({ suite: 'classic' });
+    expect(removed.members).toEqual([
+      { account: 'alice', devices: [1, 2], admin: true },
+      { account: 'bob', devices: [1], admin: false },
+    ]);
+    await ok(A1, ['send', '--group', id, 'without carol']);
+    const atBob = jsonLines((await ok(B, ['receive', '--json', '--count', '1', '--timeout', '60'])).stdout);
+    expect(texts(atBob)).toEqual(['without carol']);
+    const atCarolAfter = jsonLines((await ok(C, ['receive', '--json', '--timeout', '5'])).stdout);
+    expect(ofType(atCarolAfter, 'group')).toContainEqual(
+      expect.objectContaining({ kind: 'removed', group: { id, name: 'classic' } }),
+    );
+    expect(texts(atCarolAfter)).toEqual([]);
   });
 });

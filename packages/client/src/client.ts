@@ -679,16 +679,16 @@ export class SottoClient {
     await this.request({ t, account: normalizeAccountName(name) });
   }
 
-  private report(err: unknown): void {
+  private report(err: unknown, conversation?: string): void {
     const code = SottoError.is(err) ? err.code : 'INTERNAL';
     const message = SottoError.is(err) ? err.message : 'An internal error occurred.';
-    this.events.emit('error', { code, message });
+    this.events.emit('error', { code, message, ...(conversation === undefined ? {} : { conversation }) });
   }
 
   private dispatchDeps(): DispatchDeps {
     return {
       run: (task) => this.withCtx(task).catch((err) => this.report(err)),
-      report: (err) => this.report(err),
+      report: (err, conversation) => this.report(err, conversation),
       ack: (envelopeId) => {
         try {
           this.transport?.fire({ t: 'ack', envelopeIds: [envelopeId] });

@@ -11,7 +11,7 @@ import type { Ctx } from './context.js';
 import { announceDeviceName, loadDeviceNames } from './device-names.js';
 import { refreshDevices } from './directory.js';
 import { pruneProcessed } from './envelopes.js';
-import { replenishKeyPackages } from './groups/key-packages.js';
+import { KEY_PACKAGE_SUITES, keyPackageFrameSuite, replenishKeyPackages } from './groups/key-packages.js';
 import { type GroupReceiveHooks, receiveGroupEnvelope } from './groups/receive.js';
 import { reconcileAllGroups, reconcileGroup } from './groups/reconcile.js';
 import { listGroupIds, loadGroup } from './groups/state-store.js';
@@ -23,15 +23,15 @@ import { receiveEnvelope } from './receive.js';
 export interface DispatchDeps {
   /** Runs a task in the client's queue; a failure is reported as an `error` event. */
   readonly run: (task: (ctx: Ctx) => Promise<void>) => Promise<void>;
-  /** Reports an error as an `error` event. */
-  readonly report: (err: unknown) => void;
+  /** Reports an error as an `error` event, naming `conversation` (a group) when given. */
+  readonly report: (err: unknown, conversation?: string) => void;
   /** Acknowledges an envelope (best effort). */
   readonly ack: (envelopeId: Uint8Array) => void;
   /** Asks for owed delivery receipts to be sent soon. */
   readonly receiptsSoon: () => void;
   /** Target size of the one-time prekey pools. */
   readonly prekeyBatch: number;
-  /** Target size of the one-time MLS KeyPackage pool. */
+  /** Target size of each suite's one-time MLS KeyPackage pool. */
   readonly keyPackageBatch: number;
 }
 
@@ -40,7 +40,7 @@ export function groupHooks(d: DispatchDeps): GroupReceiveHooks {
   const hooks: GroupReceiveHooks = {
     ack: d.ack,
     delivered: d.receiptsSoon,
-    report: d.report,
+    report: (err, hex) => d.report(err, hex === undefined ? undefined : `#${hex}`),
     proposals: (hex) => void d.run((ctx) => reconcileGroup(ctx, hex, hooks)),
     changed: (hex) => void d.run((ctx) => reconcileGroup(ctx, hex, hooks)),
   };
@@ -67,7 +67,9 @@ export async function afterAuthentication(d: DispatchDeps): Promise<void> {
   await d.run(async (ctx) => {
     await replenishPrekeys(replenishDeps(ctx, d.prekeyBatch), ctx.profile);
     // Without KeyPackages this device cannot be added to groups, but everything else works: not fatal.
-    await replenishKeyPackages(ctx, d.keyPackageBatch).catch(d.report);
+    for (const suite of KEY_PACKAGE_SUITES) {
+      await replenishKeyPackages(ctx, d.keyPackageBatch, suite).catch(d.report);
+    }
     await syncContacts(ctx);
     await refreshDevices(ctx, ctx.profile.account);
     for (const [account, r] of await listContactRecords(ctx.store)) {
@@ -116,9 +118,12 @@ export function routePush(f: ServerFrame, d: DispatchDeps): void {
         await reconcileGroupsOf(ctx, f.account, ctx.groupHooks);
       });
       return;
-    case 'mls.keys.low':
-      void d.run((ctx) => replenishKeyPackages(ctx, d.keyPackageBatch, f.count));
+    case 'mls.keys.low': {
+      const suite = keyPackageFrameSuite(f);
+      if (suite !== undefined)
+        void d.run((ctx) => replenishKeyPackages(ctx, d.keyPackageBatch, suite, f.count));
       return;
+    }
     case 'keys.low':
       void d.run((ctx) =>
         replenishPrekeys(replenishDeps(ctx, d.prekeyBatch), ctx.profile, { oneTime: f.oneTime, kem: f.kem }),

@@ -25,7 +25,7 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** One-time prekeys of each kind kept on the server (default 50). */
   readonly prekeyBatch?: number;
-  /** One-time MLS KeyPackages kept on the server for being added to groups (default 16). */
+  /** One-time MLS KeyPackages kept on the server per group suite, for being added to groups (default 16). */
   readonly keyPackageBatch?: number;
   /**
    * Keep every received message in a durable inbox until {@link SottoClient.clearInbox} (for clients that

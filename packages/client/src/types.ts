@@ -196,6 +196,13 @@ export interface ConnectionEvent {
 export interface ClientErrorEvent {
   readonly code: string;
   readonly message: string;
+  /**
+   * The group (`#<32 hex>`) the problem is about, when it is about one: a group message or commit refused
+   * (MLS_INVALID, GROUP_CREDENTIAL_INVALID, NOT_GROUP_ADMIN), commits missing (GROUP_COMMIT_MISSING), a
+   * failed catch-up or reconciliation of that group. Absent otherwise (and for a Welcome refused before
+   * its group is known).
+   */
+  readonly conversation?: string;
 }
 
 /** A member of a group: an account and its devices in the group. */

@@ -2,7 +2,8 @@
  * A lying server and groups (ADR 0018 "Detection of a lying server"), with a real server behind the
  * malicious proxy: a commit that no member made is refused with the state unchanged; a withheld commit is
  * detected (GROUP_COMMIT_MISSING) and the group recovers when it comes; replayed commits and messages and
- * malformed MLS bytes change nothing; a KeyPackage that does not match its device's list is never added.
+ * malformed MLS bytes change nothing; a KeyPackage that does not match its device's list, or a claim
+ * answer of another suite than the group's, is never used.
  */
 import {
   commitMlsChanges,
@@ -86,7 +87,8 @@ describe('groups with a lying server', () => {
     const refused = errorOn(w.c('bob'), 'MLS_INVALID');
     const events = collect(w.c('bob'), 'group');
     inject('bob/1', envelope(forged.commit, 'commit', before.epoch));
-    await refused;
+    // The refusal names the group (its commit says which), so an app can warn in that conversation.
+    expect((await refused).conversation).toBe(id);
     expect(await view(w.c('bob'))).toEqual(before);
     expect(events).toEqual([]);
     const got = [
@@ -112,7 +114,7 @@ describe('groups with a lying server', () => {
     const carolMessages = collect(w.c('carol'), 'message');
     await w.c('alice').renameGroup(id, 'Renamed quietly');
     await w.c('alice').send(id, 'after the rename');
-    await missing;
+    expect((await missing).conversation).toBe(id);
     expect(carolMessages.filter((m) => m.text === 'after the rename')).toEqual([]);
     expect((await view(w.c('carol'))).name).toBe('Watched');
     // The server stops lying: the commit arrives, and the held message with it.
@@ -157,12 +159,32 @@ describe('groups with a lying server', () => {
     for (const body of [provider.randomBytes(300), new Uint8Array([0, 1, 0, 2, 9, 9])]) {
       const refused = errorOn(w.c('bob'), 'MLS_INVALID');
       inject('bob/1', envelope(body, 'message', before.epoch));
-      await refused;
+      // Not an MLS message of any group: the error names none.
+      expect((await refused).conversation).toBeUndefined();
     }
     expect(await view(w.c('bob'))).toEqual(before);
     const got = messageOn(w.c('bob'), 'after the garbage');
     await w.c('alice').send(id, 'after the garbage');
     await got;
+  }, 60_000);
+
+  it('refuses a claim answer of another suite than the group’s (MLS_INVALID), committing nothing', async () => {
+    const claims: Array<number | undefined> = [];
+    w.fromClient = (who, f) => {
+      if (who === 'alice/1' && f.t === 'mls.keys.claim') claims.push(f.suite);
+      return f;
+    };
+    w.fromServer = (who, f) =>
+      who === 'alice/1' && f.t === 'mls.keys.claim.result' ? { ...f, suite: 1 } : f;
+    const commits = w.h.proxy.seenFromClients.filter((f) => f.t === 'groups.commit').length;
+    const before = await view(w.c('alice'));
+    await expect(w.c('alice').addGroupMembers(id, ['dave'])).rejects.toMatchObject({ code: 'MLS_INVALID' });
+    w.fromServer = undefined;
+    w.fromClient = undefined;
+    // The claim of an X-Wing group names no suite (X-Wing), as before suites.
+    expect(claims).toEqual([undefined]);
+    expect(w.h.proxy.seenFromClients.filter((f) => f.t === 'groups.commit').length).toBe(commits);
+    expect(await view(w.c('alice'))).toEqual(before);
   }, 60_000);
 
   it('never adds a KeyPackage whose key is not the one the device list names (GROUP_CREDENTIAL_INVALID)', async () => {

@@ -3,7 +3,8 @@
  * each. A group is created with every device, messages go both ways (one upload for the whole group),
  * receipts and typing work, the admin rules hold, a removed member cannot read what follows (not even
  * from an envelope a misbehaving server still hands it), a member leaves, and the last admin leaving
- * hands the group to the oldest member.
+ * hands the group to the oldest member. A group on the classic suite takes its members through classic
+ * KeyPackages, which devices keep (and top up) beside their X-Wing ones.
  */
 import type { ServerFrame } from '@sotto/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +243,32 @@ describe('a group of three accounts with two devices each', () => {
     const renamed = w.group(w.c('carol'), (e) => e.kind === 'renamed');
     await w.c('bob', 2).renameGroup(g.id, 'Bob runs it');
     await renamed;
+  }, 120_000);
+
+  it('a classic group takes every device through classic KeyPackages, whose pools are topped up per suite', async () => {
+    const uploads: Array<{ who: string; suite: number | undefined }> = [];
+    w.fromClient = (who, f) => {
+      if (f.t === 'mls.keys.upload') uploads.push({ who, suite: f.suite });
+      return f;
+    };
+    const claimed = ['alice/2', 'bob/1', 'bob/2', 'carol/1', 'carol/2'];
+    const joined = claimed
+      .slice(1)
+      .map((d) => w.group(w.clients.get(d) as SottoClient, (e) => e.kind === 'joined'));
+    const g = await w
+      .c('alice')
+      .createGroup({ name: 'Classic', members: ['bob', 'carol'], suite: 'classic' });
+    expect(g.suite).toBe('classic');
+    expect(membersOf(g)).toEqual(['alice:1,2*', 'bob:1,2', 'carol:1,2']);
+    for (const e of await Promise.all(joined)) expect(e.id).toBe(g.id);
+    expect((await w.c('carol', 2).getGroup(g.id)).suite).toBe('classic');
+    // Each claimed device tops up its classic pool (an `mls.keys.low` of suite 1), not its X-Wing one.
+    await until(() => claimed.every((d) => uploads.some((u) => u.who === d && u.suite === 1)), 20_000);
+    expect(uploads.filter((u) => u.suite !== 1)).toEqual([]);
+    w.fromClient = undefined;
+    const got = [messageOn(w.c('alice'), 'classic hello'), messageOn(w.c('carol', 2), 'classic hello')];
+    await w.c('bob').send(g.id, 'classic hello');
+    await Promise.all(got);
   }, 120_000);
 
   it('reported no refusal along the way', () => {

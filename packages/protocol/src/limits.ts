@@ -52,6 +52,8 @@ export const WIRE_BOUNDS = {
   keyPackagesPerUpload: 100,
   /** Most devices in one `mls.keys.claim` (and KeyPackages in its answer). */
   keyPackageClaimDevices: 64,
+  /** Most MLS ciphersuites one device may keep KeyPackages of on a server. */
+  keyPackageSuites: 4,
   /** Largest MLS commit in a `groups.commit`, an envelope or `groups.commits.result`. */
   groupCommitBytes: 8 * MiB,
   /** Largest MLS Welcome (it carries the ratchet tree: ≈ 1.4–2.8 KB per X-Wing leaf). */

@@ -60,14 +60,28 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
   'mls.keys.upload': [
     { t: 'mls.keys.upload', id: 40, keyPackages: [] },
     { t: 'mls.keys.upload', id: 41, keyPackages: [b(2700), b(2700, 8)], lastResort: b(2700, 9) },
+    { t: 'mls.keys.upload', id: 45, suite: 1, keyPackages: [b(300)] },
   ],
-  'mls.keys.count': [{ t: 'mls.keys.count', id: 42 }],
-  'mls.keys.count.result': [{ t: 'mls.keys.count.result', id: 42, count: 7, lastResort: true }],
-  'mls.keys.low': [{ t: 'mls.keys.low', count: 3 }],
-  'mls.keys.claim': [{ t: 'mls.keys.claim', id: 43, devices: [addr, { account: 'alice', deviceId: 7 }] }],
+  'mls.keys.count': [
+    { t: 'mls.keys.count', id: 42 },
+    { t: 'mls.keys.count', id: 46, suite: 1 },
+  ],
+  'mls.keys.count.result': [
+    { t: 'mls.keys.count.result', id: 42, count: 7, lastResort: true },
+    { t: 'mls.keys.count.result', id: 46, suite: 1, count: 0, lastResort: false },
+  ],
+  'mls.keys.low': [
+    { t: 'mls.keys.low', count: 3 },
+    { t: 'mls.keys.low', suite: 1, count: 2 },
+  ],
+  'mls.keys.claim': [
+    { t: 'mls.keys.claim', id: 43, devices: [addr, { account: 'alice', deviceId: 7 }] },
+    { t: 'mls.keys.claim', id: 47, suite: 1, devices: [addr] },
+  ],
   'mls.keys.claim.result': [
     { t: 'mls.keys.claim.result', id: 43, keyPackages: [{ ...addr, keyPackage: b(2700) }] },
     { t: 'mls.keys.claim.result', id: 44, keyPackages: [] },
+    { t: 'mls.keys.claim.result', id: 47, suite: 1, keyPackages: [{ ...addr, keyPackage: b(300) }] },
   ],
   'groups.create': [{ t: 'groups.create', id: 45, groupId: b(16, 5), suite: 0xf031 }],
   'groups.commit': [

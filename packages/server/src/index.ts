@@ -29,6 +29,7 @@ import { type SweepResult, sweepFiles } from './modules/files/sweep.js';
 import { createGroupMetrics } from './modules/groups/group-metrics.js';
 import { GroupsService } from './modules/groups/groups.js';
 import { createGroupHandlers } from './modules/groups/handlers.js';
+import { suiteField } from './modules/groups/key-package-suite.js';
 import { KeyPackageService } from './modules/groups/key-packages.js';
 import { registerProcessMetrics } from './modules/metrics/process-metrics.js';
 import { Info } from './modules/metrics/registry.js';
@@ -205,8 +206,10 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const origins = new AcceptedOrigins(config.publicOrigins);
   const auth = new ChallengeAuth(store, crypto, clock, origins, logger);
   const groups = new GroupsService(store, bus, clock, groupMetrics, limits);
-  const keyPackages = new KeyPackageService(store, limits, groupMetrics, (device, count) =>
-    bus.publish('push', deviceKey(device.account, device.deviceId), { frame: { t: 'mls.keys.low', count } }),
+  const keyPackages = new KeyPackageService(store, limits, groupMetrics, (device, suite, count) =>
+    bus.publish('push', deviceKey(device.account, device.deviceId), {
+      frame: { t: 'mls.keys.low', ...suiteField(suite), count },
+    }),
   );
   const sendLimit = state.rateLimit('send', limits.sendsPerDevicePerSecond * 60, 60_000, { hot: true });
 

@@ -51,6 +51,12 @@ function fanout(r: GroupFanout | GroupRefusal): GroupFanout {
 const to = (envelopes: readonly StoredEnvelope[]) =>
   envelopes.map((e) => `${e.recipient.account}/${e.recipient.deviceId}`).sort();
 
+/** The suites of the tests: X-Wing (83) and RFC 9420 suite 1. */
+const XW = 83;
+const CLASSIC = 1;
+/** KeyPackage bounds with `maxStored` one-time ones and 4 suites. */
+const lim = (maxStored: number) => ({ maxStored, maxSuites: 4 });
+
 for (const adapter of STORE_ADAPTERS) {
   await describeWith(adapter.services, `GroupRecords contract: ${adapter.name}`, () => {
     let store: Store;
@@ -69,43 +75,86 @@ for (const adapter of STORE_ADAPTERS) {
 
     it('keep KeyPackages per device, up to the stored maximum, and count them', async () => {
       const g = store.groups;
-      expect(await g.countKeyPackages(bob1)).toEqual({ count: 0, lastResort: false });
-      expect(await g.addKeyPackages(bob1, [kp(1), kp(2), kp(3)], kp(99), 5)).toBe('ok');
-      expect(await g.countKeyPackages(bob1)).toEqual({ count: 3, lastResort: true });
-      expect(await g.addKeyPackages(bob1, [kp(4), kp(5), kp(6)], undefined, 5)).toBe('full');
-      expect(await g.countKeyPackages(bob1)).toEqual({ count: 3, lastResort: true });
-      expect(await g.addKeyPackages(at('bob', 9), [kp(1)], undefined, 5)).toBe('unknown-device');
-      expect(await g.countKeyPackages(bob2)).toEqual({ count: 0, lastResort: false });
+      expect(await g.countKeyPackages(bob1, XW)).toEqual({ count: 0, lastResort: false });
+      expect(await g.addKeyPackages(bob1, XW, [kp(1), kp(2), kp(3)], kp(99), lim(5))).toBe('ok');
+      expect(await g.countKeyPackages(bob1, XW)).toEqual({ count: 3, lastResort: true });
+      expect(await g.addKeyPackages(bob1, XW, [kp(4), kp(5), kp(6)], undefined, lim(5))).toBe('full');
+      expect(await g.countKeyPackages(bob1, XW)).toEqual({ count: 3, lastResort: true });
+      expect(await g.addKeyPackages(at('bob', 9), XW, [kp(1)], undefined, lim(5))).toBe('unknown-device');
+      expect(await g.countKeyPackages(bob2, XW)).toEqual({ count: 0, lastResort: false });
     });
 
     it('hand out the oldest one-time KeyPackage, then the last-resort one, and leave out devices with none', async () => {
       const g = store.groups;
-      await g.addKeyPackages(bob1, [kp(1), kp(2)], kp(99), 10);
-      await g.addKeyPackages(bob2, [], kp(98), 10);
-      const first = await g.claimKeyPackages([bob1, bob2, carol1]);
+      await g.addKeyPackages(bob1, XW, [kp(1), kp(2)], kp(99), lim(10));
+      await g.addKeyPackages(bob2, XW, [], kp(98), lim(10));
+      const first = await g.claimKeyPackages([bob1, bob2, carol1], XW);
       expect(first.map((c) => [c.device, c.keyPackage[0], c.lastResort, c.remaining])).toEqual([
         [bob1, 1, false, 1],
         [bob2, 98, true, 0],
       ]);
-      expect((await g.claimKeyPackages([bob1]))[0]?.keyPackage[0]).toBe(2);
+      expect((await g.claimKeyPackages([bob1], XW))[0]?.keyPackage[0]).toBe(2);
       // The last-resort one is handed out again and again; a new upload replaces it.
-      expect((await g.claimKeyPackages([bob1]))[0]).toMatchObject({ lastResort: true, remaining: 0 });
-      expect((await g.claimKeyPackages([bob1]))[0]?.keyPackage[0]).toBe(99);
-      await g.addKeyPackages(bob1, [], kp(97), 10);
-      expect((await g.claimKeyPackages([bob1]))[0]?.keyPackage[0]).toBe(97);
-      expect(await g.claimKeyPackages([carol1])).toEqual([]);
+      expect((await g.claimKeyPackages([bob1], XW))[0]).toMatchObject({ lastResort: true, remaining: 0 });
+      expect((await g.claimKeyPackages([bob1], XW))[0]?.keyPackage[0]).toBe(99);
+      await g.addKeyPackages(bob1, XW, [], kp(97), lim(10));
+      expect((await g.claimKeyPackages([bob1], XW))[0]?.keyPackage[0]).toBe(97);
+      expect(await g.claimKeyPackages([carol1], XW)).toEqual([]);
+    });
+
+    it('keep one pool and one last-resort KeyPackage per suite, and claim from the suite asked for', async () => {
+      const g = store.groups;
+      expect(await g.addKeyPackages(bob1, XW, [kp(1), kp(2)], kp(80), lim(10))).toBe('ok');
+      expect(await g.addKeyPackages(bob1, CLASSIC, [kp(11)], kp(81), lim(10))).toBe('ok');
+      expect(await g.countKeyPackages(bob1, XW)).toEqual({ count: 2, lastResort: true });
+      expect(await g.countKeyPackages(bob1, CLASSIC)).toEqual({ count: 1, lastResort: true });
+      expect(await g.countKeyPackages(bob1, 2)).toEqual({ count: 0, lastResort: false });
+      const claimed = async (suite: number) =>
+        (await g.claimKeyPackages([bob1, bob2], suite)).map((c) => [
+          c.keyPackage[0],
+          c.lastResort,
+          c.remaining,
+        ]);
+      expect(await claimed(CLASSIC)).toEqual([[11, false, 0]]);
+      expect(await claimed(CLASSIC)).toEqual([[81, true, 0]]);
+      expect(await claimed(XW)).toEqual([[1, false, 1]]);
+      expect(await claimed(2)).toEqual([]);
+      // Replacing one suite's last-resort KeyPackage leaves the other's.
+      await g.addKeyPackages(bob1, CLASSIC, [], kp(82), lim(10));
+      expect(await claimed(CLASSIC)).toEqual([[82, true, 0]]);
+      expect(await claimed(XW)).toEqual([[2, false, 0]]);
+      expect(await claimed(XW)).toEqual([[80, true, 0]]);
+    });
+
+    it('bound one-time KeyPackages over all suites together, and the number of suites', async () => {
+      const g = store.groups;
+      expect(await g.addKeyPackages(bob1, XW, [kp(1), kp(2), kp(3)], undefined, lim(5))).toBe('ok');
+      expect(await g.addKeyPackages(bob1, CLASSIC, [kp(4), kp(5), kp(6)], undefined, lim(5))).toBe('full');
+      expect(await g.addKeyPackages(bob1, CLASSIC, [kp(4), kp(5)], undefined, lim(5))).toBe('ok');
+      const two = { maxStored: 10, maxSuites: 2 };
+      expect(await g.addKeyPackages(bob1, 2, [], kp(7), two)).toBe('suites');
+      expect(await g.addKeyPackages(bob1, 2, [kp(7)], undefined, two)).toBe('suites');
+      expect(await g.countKeyPackages(bob1, 2)).toEqual({ count: 0, lastResort: false });
+      // A last-resort KeyPackage alone counts as a suite; an upload of a suite it has is fine.
+      expect(await g.addKeyPackages(bob2, 2, [], kp(8), two)).toBe('ok');
+      expect(await g.addKeyPackages(bob2, XW, [kp(9)], undefined, two)).toBe('ok');
+      expect(await g.addKeyPackages(bob2, CLASSIC, [kp(9)], undefined, two)).toBe('suites');
+      expect(await g.addKeyPackages(bob2, 2, [kp(10)], kp(11), two)).toBe('ok');
     });
 
     it('never hand out one KeyPackage twice when two nodes claim at once', async () => {
       const second = await another();
       await store.groups.addKeyPackages(
         bob1,
+        XW,
         Array.from({ length: 20 }, (_, i) => kp(i)),
         kp(200),
-        50,
+        lim(50),
       );
       const claims = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? store : second).groups.claimKeyPackages([bob1])),
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 === 0 ? store : second).groups.claimKeyPackages([bob1], XW),
+        ),
       );
       const oneTime = claims.flat().filter((c) => !c.lastResort);
       expect(oneTime).toHaveLength(20);
@@ -320,7 +369,7 @@ for (const adapter of STORE_ADAPTERS) {
 
     it('take a removed device off every roster with its KeyPackages and mailbox; empty groups expire', async () => {
       const g = store.groups;
-      await g.addKeyPackages(bob2, [kp(1)], kp(2), 10);
+      await g.addKeyPackages(bob2, XW, [kp(1)], kp(2), lim(10));
       await g.createGroup({ id: gid(1), suite: 1, epoch: 0, createdAt: 5 }, alice1);
       await g.createGroup({ id: gid(2), suite: 1, epoch: 0, createdAt: 5 }, bob2);
       fanout(
@@ -331,7 +380,7 @@ for (const adapter of STORE_ADAPTERS) {
       expect(await store.replaceDeviceList('bob', 1, update)).toBe(true);
       expect(await g.groupsOf(bob2)).toEqual([]);
       expect(await g.roster(gid(1))).toEqual([alice1]);
-      expect(await g.countKeyPackages(bob2)).toEqual({ count: 0, lastResort: false });
+      expect(await g.countKeyPackages(bob2, XW)).toEqual({ count: 0, lastResort: false });
       // Its Welcome envelope went with its mailbox: the body is collected.
       await g.collect();
       expect((await g.bodyUsage()).bodies).toBe(0);

@@ -7,7 +7,16 @@ import { encodeCbor } from '@sotto/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestAccount } from './helpers/account.js';
 import type { TestClient } from './helpers/client.js';
-import { commit, createGroup, dev, groupSend, newGroupId, payload, settle } from './helpers/groups.js';
+import {
+  commit,
+  createGroup,
+  dev,
+  groupSend,
+  keyPackagePayload,
+  newGroupId,
+  payload,
+  settle,
+} from './helpers/groups.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { befriend, connect, registered } from './helpers/world.js';
 
@@ -152,7 +161,7 @@ describe('hostile group frames', () => {
 
   it('rate-limit KeyPackage claims per requesting device', async () => {
     expect(
-      await cb.request({ t: 'mls.keys.upload', keyPackages: [], lastResort: payload('last') }),
+      await cb.request({ t: 'mls.keys.upload', keyPackages: [], lastResort: keyPackagePayload('last') }),
     ).toMatchObject({
       t: 'ok',
     });

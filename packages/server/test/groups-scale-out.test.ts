@@ -8,7 +8,8 @@ import {
   dev,
   groupEnvelope,
   groupSend,
-  labelOf,
+  keyPackageLabel,
+  keyPackagePayload,
   newGroupId,
   nextGroup,
   payload,
@@ -74,12 +75,14 @@ await describeWith(['postgres', 'redis'], 'groups on two nodes (PostgreSQL and R
     await befriend(alice, ca, bob, cb);
     await befriend(alice, ca, carol, cc);
     // bob/1 uploads on node B; alice claims on node A and gets pushed nothing but the answer.
-    expect(await cb.request({ t: 'mls.keys.upload', keyPackages: [payload('kp-b1')] })).toMatchObject({
+    expect(
+      await cb.request({ t: 'mls.keys.upload', keyPackages: [keyPackagePayload('kp-b1')] }),
+    ).toMatchObject({
       t: 'ok',
     });
     const claimed = await ca.request({ t: 'mls.keys.claim', devices: [dev('bob'), dev('bob', 2)] });
     expect(
-      claimed.t === 'mls.keys.claim.result' && claimed.keyPackages.map((k) => labelOf(k.keyPackage)),
+      claimed.t === 'mls.keys.claim.result' && claimed.keyPackages.map((k) => keyPackageLabel(k.keyPackage)),
     ).toEqual(['kp-b1']);
     expect(await cb.next((f) => f.t === 'mls.keys.low')).toMatchObject({ count: 0 });
 

@@ -34,6 +34,7 @@ describe('migrations', () => {
       // 7 (operators)
       '5eae7d072588f294',
       '4e6c65d2ac880dd7', // 8 (notifications)
+      'e515350a9f4399d5', // 9 (KeyPackages per suite)
     ]);
     expect(MIGRATIONS.map((m) => sha(m(POSTGRES)))).toEqual([
       '32d160babbbe7ea9',
@@ -45,6 +46,7 @@ describe('migrations', () => {
       // 7
       '6f1ce1fafd3c815e',
       'e3c63c5e1c55315e', // 8 (notifications)
+      'bb77476444d4f2d9', // 9
     ]);
   });
 

@@ -105,9 +105,8 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('a group of two browsers and a Node cli
     expect(await dialog.getByRole('radio', { name: /Post-quantum \(X-Wing\)/ }).isChecked()).toBe(true);
     const classic = dialog.getByRole('radio', { name: /Classic \(X25519\)/ });
     expect(await classic.isChecked()).toBe(false);
-    // Not offered until the SDK can add members to a classic group (sdk-group-gaps.test.ts).
-    expect(await classic.isDisabled()).toBe(true);
-    await dialog.getByText('Not available yet').waitFor(T);
+    // Offered: devices publish KeyPackages of both suites (sdk-group-gaps.test.ts makes a classic group).
+    expect(await classic.isDisabled()).toBe(false);
     await shot(alice, 'group-new');
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await alice.getByTestId('group-title').getByText(NAME).waitFor({ timeout: 60_000 });

@@ -1,14 +1,13 @@
 /**
- * What the web client needs from the SDK for groups (issue 12) and does not get yet, with two people in
- * Node (the real SDK and server). Each gap is an `it.fails` test: when the SDK closes it, the test fails,
- * and it becomes an `it` (and the page's workaround goes).
+ * What the web client needs from the SDK for groups (issue 12), with two people in Node (the real SDK and
+ * server). Both were gaps pinned with `it.fails` until the SDK closed them (ADR 0018, addendum):
  *
  * 1. A refusal names its group. erin sends the group a well-formed MLS message that cannot be opened;
- *    dave's client refuses it (MLS_INVALID) and the group goes on, but the `error` event names no
- *    conversation, so the page can only say "in one of your groups" instead of warning in the group.
- * 2. A classic (X25519) group can take members. Devices publish X-Wing KeyPackages only and a claim names
- *    no suite (ADR 0018 SDK decisions), so `createGroup({suite: 'classic'})` with members fails after
- *    creating the group with its creator alone; the page offers classic disabled, with the reason.
+ *    dave's client refuses it (MLS_INVALID) and the group goes on, and the `error` event names the
+ *    conversation, so the page warns in that group instead of "in one of your groups".
+ * 2. A classic (X25519) group takes members: devices publish KeyPackages of both suites and a claim names
+ *    the group's suite, so `createGroup({suite: 'classic'})` with members works like an X-Wing group:
+ *    messages both ways, a member removed and added again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,19 +73,59 @@ describe('what the web client needs from the SDK for groups', () => {
     expect(await got).toBe('a real one');
   });
 
-  // SDK gap: ClientErrorEvent has only `code` and `message`; the receive path knows the group.
-  it.fails('names the group in the error event', async () => {
-    const e = (await refused) as ClientErrorEvent & { conversation?: string };
-    expect(e.conversation).toBe(id);
+  it('names the group in the error event', async () => {
+    expect((await refused).conversation).toBe(id);
   });
 
-  it.fails('creates a classic group with members', async () => {
-    const before = (await dave.listGroups()).length;
-    const outcome = await dave.createGroup({ name: 'Classic', members: ['erin'], suite: 'classic' }).then(
-      (g) => ({ members: g.members.map((m) => m.account) }),
-      (err: unknown) => ({ error: String(err) }),
-    );
-    expect((await dave.listGroups()).length).toBe(before + 1); // a group was created either way
-    expect(outcome).toEqual({ members: ['dave', 'erin'] });
-  });
+  it('creates a classic group with members, who talk, are removed and added again', async () => {
+    const joined = (who: SottoClient) =>
+      new Promise<string>((resolve) => {
+        const off = who.on('group', (e) => {
+          if (e.kind !== 'joined') return;
+          off();
+          resolve(e.id);
+        });
+      });
+    const text = (who: SottoClient, conversation: string) =>
+      new Promise<string>((resolve) => {
+        const off = who.on('message', (m) => {
+          if (m.conversation !== conversation) return;
+          off();
+          resolve(m.text);
+        });
+      });
+    const erinJoined = joined(erin);
+    const g = await dave.createGroup({ name: 'Classic', members: ['erin'], suite: 'classic' });
+    expect(g).toMatchObject({ suite: 'classic' });
+    expect(g.members.map((m) => m.account)).toEqual(['dave', 'erin']);
+    expect(await erinJoined).toBe(g.id);
+    expect((await erin.getGroup(g.id)).suite).toBe('classic');
+
+    let got = text(erin, g.id);
+    await dave.send(g.id, 'classic hello');
+    expect(await got).toBe('classic hello');
+    got = text(dave, g.id);
+    await erin.send(g.id, 'classic answer');
+    expect(await got).toBe('classic answer');
+
+    const removed = new Promise<void>((resolve) => {
+      const off = erin.on('group', (e) => {
+        if (e.id !== g.id || e.kind !== 'removed') return;
+        off();
+        resolve();
+      });
+    });
+    const after = await dave.removeGroupMembers(g.id, ['erin']);
+    expect(after.members.map((m) => m.account)).toEqual(['dave']);
+    await removed;
+    expect((await erin.getGroup(g.id)).status).toBe('removed');
+
+    const again = joined(erin);
+    const back = await dave.addGroupMembers(g.id, ['erin']);
+    expect(back.members.map((m) => m.account)).toEqual(['dave', 'erin']);
+    expect(await again).toBe(g.id);
+    got = text(erin, g.id);
+    await dave.send(g.id, 'welcome back');
+    expect(await got).toBe('welcome back');
+  }, 120_000);
 });

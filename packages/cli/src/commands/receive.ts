@@ -75,7 +75,8 @@ with the next sotto command).
   {"type":"devices-changed","from","added","removed"}
   {"type":"typing","from","device","typing"}
   {"type":"connection","state":"connecting"|"online"|"offline","server"?}
-  {"type":"error","code","message"}  (a problem in the background; receiving goes on. For groups:
+  {"type":"error","code","message","group"?}  (a problem in the background; receiving goes on; "group"
+                {"id","name"} and the line's "[#team]" name the group it is about. For groups:
                 MLS_INVALID: a group message or change that does not verify (or a replay) was refused;
                 GROUP_CREDENTIAL_INVALID: a member device not on its account's signed device list was
                 refused; NOT_GROUP_ADMIN: a change by a member who is not an admin was refused;

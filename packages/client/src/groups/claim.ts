@@ -15,6 +15,7 @@ import {
 import type { FrameOf } from '@sotto/protocol';
 import type { Ctx } from '../context.js';
 import { refreshDevices } from '../directory.js';
+import { keyPackageFrameSuite, keyPackageSuiteField } from './key-packages.js';
 
 /** Most devices in one claim (the wire bound). */
 const CLAIM_BATCH = 64;
@@ -33,9 +34,10 @@ export async function devicesOfAccounts(
 }
 
 /**
- * Claims and verifies one KeyPackage for each of `devices` (in `suite`). Devices the server had none for
- * are left out of the result. Throws GROUP_CREDENTIAL_INVALID / MLS_INVALID for a KeyPackage that does not
- * match, and the server's refusals (NOT_A_CONTACT, BLOCKED, NO_KEY_PACKAGES, RATE_LIMITED).
+ * Claims and verifies one KeyPackage of `suite` (the group's) for each of `devices`. Devices the server
+ * had none of that suite for are left out of the result. Throws GROUP_CREDENTIAL_INVALID / MLS_INVALID
+ * for a KeyPackage that does not match (another device, key or suite), and the server's refusals
+ * (NOT_A_CONTACT, BLOCKED, NO_KEY_PACKAGES, RATE_LIMITED).
  */
 export async function claimKeyPackages(
   ctx: Ctx,
@@ -49,12 +51,15 @@ export async function claimKeyPackages(
     try {
       r = (await ctx.request({
         t: 'mls.keys.claim',
+        ...keyPackageSuiteField(suite),
         devices: batch.map((d) => ({ account: d.account, deviceId: d.deviceId })),
       })) as FrameOf<'mls.keys.claim.result'>;
     } catch (err) {
       if (SottoError.is(err, 'NO_KEY_PACKAGES')) continue;
       throw err;
     }
+    if (keyPackageFrameSuite(r) !== suite)
+      throw new SottoError('MLS_INVALID', 'KeyPackages of another suite than the one asked for.');
     for (const c of r.keyPackages) {
       const d = batch.find((x) => x.account === c.account && x.deviceId === c.deviceId);
       if (d === undefined)

@@ -46,8 +46,8 @@ export interface GroupReceiveHooks {
   readonly proposals: (hex: string) => void;
   /** Group `hex` changed members: bring this account's devices in line (see reconcile.ts). */
   readonly changed: (hex: string) => void;
-  /** Reports an error as an `error` event. */
-  readonly report: (err: unknown) => void;
+  /** Reports an error as an `error` event about group `hex` (its 32 hex digits), when known. */
+  readonly report: (err: unknown, hex?: string) => void;
 }
 
 type Envelope = FrameOf<'envelope'>;
@@ -67,10 +67,12 @@ export async function receiveGroupEnvelope(ctx: Ctx, env: Envelope, hooks: Group
     return;
   }
   const done = processedOp(env.envelopeId, ctx.clock.now());
+  // The group the refusal is about: the message's (a Welcome's is unknown until it is opened).
+  let about: string | undefined;
   const drop = async (err?: unknown) => {
     await ctx.store.write([done]);
     hooks.ack(env.envelopeId);
-    if (err !== undefined) hooks.report(refusal(err));
+    if (err !== undefined) hooks.report(refusal(err), about);
   };
   try {
     const m = decodeMls(env.body);
@@ -81,6 +83,7 @@ export async function receiveGroupEnvelope(ctx: Ctx, env: Envelope, hooks: Group
     if (m.wireformat !== 'mls_private_message')
       throw new SottoError('MLS_INVALID', 'Not an encrypted group message.');
     const hex = toHex(m.privateMessage.groupId);
+    about = hex;
     if (m.privateMessage.contentType === 'commit') await onCommit(ctx, hex, env, done, hooks);
     else await onMessage(ctx, hex, env, done, hooks);
   } catch (err) {
@@ -151,7 +154,7 @@ async function onCommit(
     const g = await loadGroup(ctx, hex);
     const known = g !== undefined && seenCommit(g.record, await commitDigest(ctx, env.body));
     if (!known)
-      hooks.report(new SottoError('MLS_INVALID', 'A commit of a past epoch was refused (replayed).'));
+      hooks.report(new SottoError('MLS_INVALID', 'A commit of a past epoch was refused (replayed).'), hex);
   }
 }
 
@@ -218,7 +221,7 @@ async function messageOps(
     try {
       content = decodeContent(r.plaintext);
     } catch (err) {
-      hooks.report(refusal(err));
+      hooks.report(refusal(err), hex);
     }
     if (content !== undefined && !blocked) {
       const owed = await groupContentOps(
@@ -269,7 +272,7 @@ async function afterEpoch(ctx: Ctx, hex: string, hooks: GroupReceiveHooks): Prom
     } catch (err) {
       if (transient(err)) return;
       await ctx.store.write([releaseOp(m)]);
-      hooks.report(refusal(err));
+      hooks.report(refusal(err), hex);
     }
   }
 }
@@ -283,14 +286,14 @@ async function recover(ctx: Ctx, hex: string, hooks: GroupReceiveHooks): Promise
   try {
     await catchUp(ctx, hex);
   } catch (err) {
-    if (!transient(err) && !SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(refusal(err));
+    if (!transient(err) && !SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(refusal(err), hex);
   }
   await afterEpoch(ctx, hex, hooks);
   const g = await loadGroup(ctx, hex);
   if (!isActive(g)) return;
   const epoch = stateEpoch(g.state);
   if ((await heldMessages(ctx, hex)).some((m) => m.epoch > epoch)) {
-    hooks.report(new SottoError('GROUP_COMMIT_MISSING'));
+    hooks.report(new SottoError('GROUP_COMMIT_MISSING'), hex);
   }
 }
 

@@ -66,7 +66,7 @@ export async function reconcileGroup(ctx: Ctx, hex: string, hooks: GroupReceiveH
       hooks,
     );
   } catch (err) {
-    if (!transient(err) && !SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(err);
+    if (!transient(err) && !SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(err, hex);
   }
 }
 
@@ -97,7 +97,7 @@ export async function reconcileAllGroups(ctx: Ctx, hooks: GroupReceiveHooks, ref
     } catch (err) {
       if (transient(err)) return;
       // Off the roster: the commit that removed this device is in its mailbox, and says so.
-      if (!SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(err);
+      if (!SottoError.is(err, 'NOT_A_GROUP_MEMBER')) hooks.report(err, hex);
     }
     const now = await loadGroup(ctx, hex);
     if (isActive(now) && stateEpoch(now.state) >= 0) await reconcileGroup(ctx, hex, hooks);

@@ -28,12 +28,20 @@ export interface GroupRecord {
   readonly createdAt: number;
 }
 
-/** A device's KeyPackage stock. */
+/** A device's KeyPackage stock of one suite. */
 export interface KeyPackageCount {
-  /** One-time KeyPackages left. */
+  /** One-time KeyPackages of the suite left. */
   readonly count: number;
   /** Whether a last-resort KeyPackage is stored. */
   readonly lastResort: boolean;
+}
+
+/** The bounds of {@link GroupRecords.addKeyPackages}. */
+export interface KeyPackageStoreLimits {
+  /** Most one-time KeyPackages per device, all suites together. */
+  readonly maxStored: number;
+  /** Most suites a device keeps KeyPackages (one-time or last-resort) of. */
+  readonly maxSuites: number;
 }
 
 /** One KeyPackage handed out by {@link GroupRecords.claimKeyPackages}. */
@@ -42,7 +50,7 @@ export interface ClaimedKeyPackage {
   readonly keyPackage: Uint8Array;
   /** True when it is the device's last-resort KeyPackage (the pool was empty). */
   readonly lastResort: boolean;
-  /** One-time KeyPackages the device has left after this claim. */
+  /** One-time KeyPackages of the claimed suite the device has left after this claim. */
   readonly remaining: number;
 }
 
@@ -112,23 +120,28 @@ export interface GroupExpiry {
 export interface GroupRecords {
   // KeyPackages
   /**
-   * Adds one-time KeyPackages to the device's pool and, when given, replaces its last-resort one, in one
-   * transaction. 'full' (nothing added) when the pool would exceed `maxStored`; 'unknown-device' when
-   * the device is not (or no longer) on its account's list.
+   * Adds one-time KeyPackages of MLS ciphersuite `suite` to the device's pool of that suite and, when
+   * given, replaces its last-resort one of that suite, in one transaction. 'full' (nothing added) when the
+   * device's one-time KeyPackages of all suites together would exceed `limits.maxStored`; 'suites'
+   * (nothing added) when the device would keep KeyPackages of more than `limits.maxSuites` suites;
+   * 'unknown-device' when the device is not (or no longer) on its account's list.
    */
   addKeyPackages(
     device: DeviceAddress,
+    suite: number,
     keyPackages: readonly Uint8Array[],
     lastResort: Uint8Array | undefined,
-    maxStored: number,
-  ): Promise<'ok' | 'full' | 'unknown-device'>;
-  countKeyPackages(device: DeviceAddress): Promise<KeyPackageCount>;
+    limits: KeyPackageStoreLimits,
+  ): Promise<'ok' | 'full' | 'suites' | 'unknown-device'>;
+  /** The device's stock of KeyPackages of `suite`. */
+  countKeyPackages(device: DeviceAddress, suite: number): Promise<KeyPackageCount>;
   /**
-   * Atomically hands out one KeyPackage per listed device (in order, each device once): its oldest
-   * one-time one, deleted as it is handed out, else its last-resort one. Devices with none are left out.
-   * Two claims never get the same one-time KeyPackage, on any node.
+   * Atomically hands out one KeyPackage of `suite` per listed device (in order, each device once): its
+   * oldest one-time one of that suite, deleted as it is handed out, else its last-resort one of that
+   * suite. Devices with none of that suite are left out. Two claims never get the same one-time
+   * KeyPackage, on any node.
    */
-  claimKeyPackages(devices: readonly DeviceAddress[]): Promise<ClaimedKeyPackage[]>;
+  claimKeyPackages(devices: readonly DeviceAddress[], suite: number): Promise<ClaimedKeyPackage[]>;
 
   // Groups
   /** Creates a group at epoch 0 whose roster is `creator`; false when the id is taken. */

@@ -305,6 +305,27 @@ export const MIGRATIONS: readonly Migration[] = [
   )${d.keyedTable};
   CREATE INDEX notify_emails_by_due ON notify_emails (due_at) WHERE due_at IS NOT NULL;
   `,
+  // 9 (docs/decisions/0018, addendum): KeyPackages per MLS ciphersuite. A device keeps one one-time pool
+  // and one last-resort KeyPackage per suite; every KeyPackage stored before is X-Wing's (83). The
+  // last-resort table is rebuilt because its primary key gains the suite.
+  (d) => `
+  ALTER TABLE mls_key_packages ADD COLUMN suite ${d.int} NOT NULL DEFAULT 83;
+  DROP INDEX mls_key_packages_by_device;
+  CREATE INDEX mls_key_packages_by_device ON mls_key_packages (account, device_id, suite, seq);
+
+  CREATE TABLE mls_last_resort_by_suite (
+    account TEXT NOT NULL,
+    device_id ${d.int} NOT NULL,
+    suite ${d.int} NOT NULL,
+    encoded ${d.bytes} NOT NULL,
+    PRIMARY KEY (account, device_id, suite),
+    FOREIGN KEY (account, device_id) REFERENCES devices(account, device_id) ON DELETE CASCADE
+  )${d.keyedTable};
+  INSERT INTO mls_last_resort_by_suite (account, device_id, suite, encoded)
+    SELECT account, device_id, 83, encoded FROM mls_last_resort;
+  DROP TABLE mls_last_resort;
+  ALTER TABLE mls_last_resort_by_suite RENAME TO mls_last_resort;
+  `,
 ];
 
 /**

@@ -17,6 +17,7 @@ import type {
   GroupRecords,
   GroupRefusal,
   KeyPackageCount,
+  KeyPackageStoreLimits,
   LoggedCommitRecord,
   NewCommit,
   NewGroupMessage,
@@ -25,18 +26,23 @@ import { inTransaction, queryOne, queryRows } from './postgres-query.js';
 import { bytes, int, type Row, text } from './sqlite-rows.js';
 import type { DeviceAddress, StoredEnvelope } from './store.js';
 
-/** The statements, by name (migration 6). */
+/** The statements, by name (migrations 6 and 9). */
 const SQL = {
   lockDevice: 'SELECT 1 FROM devices WHERE account = $1 AND device_id = $2 FOR SHARE',
-  kpCount: 'SELECT COUNT(*) AS n FROM mls_key_packages WHERE account = $1 AND device_id = $2',
-  kpInsert: `INSERT INTO mls_key_packages (account, device_id, encoded)
-     SELECT $1, $2, k FROM unnest($3::bytea[]) WITH ORDINALITY AS u(k, n) ORDER BY n`,
+  kpCount: `SELECT COUNT(*) AS n FROM mls_key_packages
+     WHERE account = $1 AND device_id = $2 AND suite = $3`,
+  kpCountAll: 'SELECT COUNT(*) AS n FROM mls_key_packages WHERE account = $1 AND device_id = $2',
+  kpOtherSuites: `SELECT COUNT(*) AS n FROM (SELECT suite FROM mls_key_packages WHERE account = $1 AND device_id = $2
+       UNION SELECT suite FROM mls_last_resort WHERE account = $1 AND device_id = $2) AS s WHERE suite <> $3`,
+  kpInsert: `INSERT INTO mls_key_packages (account, device_id, suite, encoded)
+     SELECT $1, $2, $3, k FROM unnest($4::bytea[]) WITH ORDINALITY AS u(k, n) ORDER BY n`,
   kpTake: `DELETE FROM mls_key_packages WHERE seq = (SELECT seq FROM mls_key_packages
-       WHERE account = $1 AND device_id = $2 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+       WHERE account = $1 AND device_id = $2 AND suite = $3 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
      RETURNING encoded`,
-  lastResortPut: `INSERT INTO mls_last_resort (account, device_id, encoded) VALUES ($1, $2, $3)
-     ON CONFLICT (account, device_id) DO UPDATE SET encoded = excluded.encoded`,
-  lastResortGet: 'SELECT encoded FROM mls_last_resort WHERE account = $1 AND device_id = $2',
+  lastResortPut: `INSERT INTO mls_last_resort (account, device_id, suite, encoded) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (account, device_id, suite) DO UPDATE SET encoded = excluded.encoded`,
+  lastResortGet: `SELECT encoded FROM mls_last_resort
+     WHERE account = $1 AND device_id = $2 AND suite = $3`,
   insertGroup: `INSERT INTO mls_groups (id, suite, epoch, created_at) VALUES ($1, $2, 0, $3)
      ON CONFLICT (id) DO NOTHING`,
   getGroup: 'SELECT id, suite, epoch, created_at FROM mls_groups WHERE id = $1',
@@ -114,10 +120,11 @@ export class PostgresGroupRecords implements GroupRecords {
 
   async addKeyPackages(
     device: DeviceAddress,
+    suite: number,
     keyPackages: readonly Uint8Array[],
     lastResort: Uint8Array | undefined,
-    maxStored: number,
-  ): Promise<'ok' | 'full' | 'unknown-device'> {
+    limits: KeyPackageStoreLimits,
+  ): Promise<'ok' | 'full' | 'suites' | 'unknown-device'> {
     const { account, deviceId } = device;
     return inTransaction(this.pool, async (c) => {
       // The device row, shared: a concurrent upload of the same device waits here (count, then insert).
@@ -125,20 +132,23 @@ export class PostgresGroupRecords implements GroupRecords {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         JSON.stringify(['key-packages', account, deviceId]),
       ]);
-      const n = int((await queryOne(c, SQL.kpCount, [account, deviceId]))?.n);
-      if (n + keyPackages.length > maxStored) return 'full';
+      const n = int((await queryOne(c, SQL.kpCountAll, [account, deviceId]))?.n);
+      if (n + keyPackages.length > limits.maxStored) return 'full';
+      if (keyPackages.length === 0 && lastResort === undefined) return 'ok';
+      const others = int((await queryOne(c, SQL.kpOtherSuites, [account, deviceId, suite]))?.n);
+      if (others + 1 > limits.maxSuites) return 'suites';
       if (keyPackages.length > 0) {
-        await c.query(SQL.kpInsert, [account, deviceId, keyPackages.map(bytesParam)]);
+        await c.query(SQL.kpInsert, [account, deviceId, suite, keyPackages.map(bytesParam)]);
       }
       if (lastResort !== undefined) {
-        await c.query(SQL.lastResortPut, [account, deviceId, bytesParam(lastResort)]);
+        await c.query(SQL.lastResortPut, [account, deviceId, suite, bytesParam(lastResort)]);
       }
       return 'ok';
     });
   }
 
-  async countKeyPackages(device: DeviceAddress): Promise<KeyPackageCount> {
-    const params = [device.account, device.deviceId];
+  async countKeyPackages(device: DeviceAddress, suite: number): Promise<KeyPackageCount> {
+    const params = [device.account, device.deviceId, suite];
     const [n, lastResort] = await Promise.all([
       queryOne(this.pool, SQL.kpCount, params),
       queryOne(this.pool, SQL.lastResortGet, params),
@@ -146,11 +156,11 @@ export class PostgresGroupRecords implements GroupRecords {
     return { count: int(n?.n), lastResort: lastResort !== undefined };
   }
 
-  async claimKeyPackages(devices: readonly DeviceAddress[]): Promise<ClaimedKeyPackage[]> {
+  async claimKeyPackages(devices: readonly DeviceAddress[], suite: number): Promise<ClaimedKeyPackage[]> {
     return inTransaction(this.pool, async (c) => {
       const out: ClaimedKeyPackage[] = [];
       for (const device of devices) {
-        const params = [device.account, device.deviceId];
+        const params = [device.account, device.deviceId, suite];
         const taken = await queryOne(c, SQL.kpTake, params);
         const kp = taken ?? (await queryOne(c, SQL.lastResortGet, params));
         if (kp === undefined) continue;

@@ -14,6 +14,7 @@ import type {
   GroupRecords,
   GroupRefusal,
   KeyPackageCount,
+  KeyPackageStoreLimits,
   LoggedCommitRecord,
   NewCommit,
   NewGroupMessage,
@@ -21,16 +22,19 @@ import type {
 import { bytes, int, type Row, text } from './sqlite-rows.js';
 import type { DeviceAddress, StoredEnvelope } from './store.js';
 
-/** The statements, by name (migration 6). */
+/** The statements, by name (migrations 6 and 9). */
 const SQL = {
   deviceExists: 'SELECT 1 FROM devices WHERE account = ? AND device_id = ?',
-  kpCount: 'SELECT COUNT(*) AS n FROM mls_key_packages WHERE account = ? AND device_id = ?',
-  kpInsert: 'INSERT INTO mls_key_packages (account, device_id, encoded) VALUES (?, ?, ?)',
+  kpCount: 'SELECT COUNT(*) AS n FROM mls_key_packages WHERE account = ? AND device_id = ? AND suite = ?',
+  kpCountAll: 'SELECT COUNT(*) AS n FROM mls_key_packages WHERE account = ? AND device_id = ?',
+  kpOtherSuites: `SELECT COUNT(*) AS n FROM (SELECT suite FROM mls_key_packages WHERE account = ? AND device_id = ?
+       UNION SELECT suite FROM mls_last_resort WHERE account = ? AND device_id = ?) AS s WHERE suite <> ?`,
+  kpInsert: 'INSERT INTO mls_key_packages (account, device_id, suite, encoded) VALUES (?, ?, ?, ?)',
   kpTake: `DELETE FROM mls_key_packages WHERE seq = (SELECT seq FROM mls_key_packages
-       WHERE account = ? AND device_id = ? ORDER BY seq LIMIT 1) RETURNING encoded`,
-  lastResortPut: `INSERT INTO mls_last_resort (account, device_id, encoded) VALUES (?, ?, ?)
-     ON CONFLICT (account, device_id) DO UPDATE SET encoded = excluded.encoded`,
-  lastResortGet: 'SELECT encoded FROM mls_last_resort WHERE account = ? AND device_id = ?',
+       WHERE account = ? AND device_id = ? AND suite = ? ORDER BY seq LIMIT 1) RETURNING encoded`,
+  lastResortPut: `INSERT INTO mls_last_resort (account, device_id, suite, encoded) VALUES (?, ?, ?, ?)
+     ON CONFLICT (account, device_id, suite) DO UPDATE SET encoded = excluded.encoded`,
+  lastResortGet: 'SELECT encoded FROM mls_last_resort WHERE account = ? AND device_id = ? AND suite = ?',
   insertGroup: `INSERT INTO mls_groups (id, suite, epoch, created_at) VALUES (?, ?, 0, ?)
      ON CONFLICT (id) DO NOTHING`,
   getGroup: 'SELECT id, suite, epoch, created_at FROM mls_groups WHERE id = ?',
@@ -95,23 +99,33 @@ export class SqliteGroupRecords implements GroupRecords {
     for (const [name, sql] of Object.entries(SQL)) q[name] = db.prepare(sql);
     this.q = q as SqliteGroupRecords['q'];
     this.addKeyPackagesTx = db.transaction(
-      (d: DeviceAddress, kps: readonly Uint8Array[], lastResort: Uint8Array | undefined, max: number) => {
-        if (this.q.deviceExists.get(d.account, d.deviceId) === undefined) return 'unknown-device' as const;
-        const n = int((this.q.kpCount.get(d.account, d.deviceId) as Row).n);
-        if (n + kps.length > max) return 'full' as const;
-        for (const kp of kps) this.q.kpInsert.run(d.account, d.deviceId, kp);
-        if (lastResort !== undefined) this.q.lastResortPut.run(d.account, d.deviceId, lastResort);
+      (
+        d: DeviceAddress,
+        suite: number,
+        kps: readonly Uint8Array[],
+        lastResort: Uint8Array | undefined,
+        limits: KeyPackageStoreLimits,
+      ) => {
+        const { account, deviceId } = d;
+        if (this.q.deviceExists.get(account, deviceId) === undefined) return 'unknown-device' as const;
+        const n = int((this.q.kpCountAll.get(account, deviceId) as Row).n);
+        if (n + kps.length > limits.maxStored) return 'full' as const;
+        if (kps.length === 0 && lastResort === undefined) return 'ok' as const;
+        const others = int((this.q.kpOtherSuites.get(account, deviceId, account, deviceId, suite) as Row).n);
+        if (others + 1 > limits.maxSuites) return 'suites' as const;
+        for (const kp of kps) this.q.kpInsert.run(account, deviceId, suite, kp);
+        if (lastResort !== undefined) this.q.lastResortPut.run(account, deviceId, suite, lastResort);
         return 'ok' as const;
       },
     );
-    this.claimTx = db.transaction((devices: readonly DeviceAddress[]) => {
+    this.claimTx = db.transaction((devices: readonly DeviceAddress[], suite: number) => {
       const out: ClaimedKeyPackage[] = [];
       for (const device of devices) {
         const { account, deviceId } = device;
-        const taken = this.q.kpTake.get(account, deviceId) as Row | undefined;
-        const kp = taken ?? (this.q.lastResortGet.get(account, deviceId) as Row | undefined);
+        const taken = this.q.kpTake.get(account, deviceId, suite) as Row | undefined;
+        const kp = taken ?? (this.q.lastResortGet.get(account, deviceId, suite) as Row | undefined);
         if (kp === undefined) continue;
-        const remaining = int((this.q.kpCount.get(account, deviceId) as Row).n);
+        const remaining = int((this.q.kpCount.get(account, deviceId, suite) as Row).n);
         out.push({ device, keyPackage: bytes(kp.encoded), lastResort: taken === undefined, remaining });
       }
       return out;
@@ -136,22 +150,23 @@ export class SqliteGroupRecords implements GroupRecords {
 
   async addKeyPackages(
     device: DeviceAddress,
+    suite: number,
     keyPackages: readonly Uint8Array[],
     lastResort: Uint8Array | undefined,
-    maxStored: number,
-  ): Promise<'ok' | 'full' | 'unknown-device'> {
-    return this.addKeyPackagesTx(device, keyPackages, lastResort, maxStored);
+    limits: KeyPackageStoreLimits,
+  ): Promise<'ok' | 'full' | 'suites' | 'unknown-device'> {
+    return this.addKeyPackagesTx(device, suite, keyPackages, lastResort, limits);
   }
 
-  async countKeyPackages(device: DeviceAddress): Promise<KeyPackageCount> {
-    const n = int((this.q.kpCount.get(device.account, device.deviceId) as Row).n);
-    const lastResort = this.q.lastResortGet.get(device.account, device.deviceId) !== undefined;
+  async countKeyPackages(device: DeviceAddress, suite: number): Promise<KeyPackageCount> {
+    const n = int((this.q.kpCount.get(device.account, device.deviceId, suite) as Row).n);
+    const lastResort = this.q.lastResortGet.get(device.account, device.deviceId, suite) !== undefined;
     return { count: n, lastResort };
   }
 
-  async claimKeyPackages(devices: readonly DeviceAddress[]): Promise<ClaimedKeyPackage[]> {
+  async claimKeyPackages(devices: readonly DeviceAddress[], suite: number): Promise<ClaimedKeyPackage[]> {
     // IMMEDIATE: the write lock first, so processes sharing the file never hand out one KeyPackage twice.
-    return this.claimTx.immediate(devices);
+    return this.claimTx.immediate(devices, suite);
   }
 
   async createGroup(group: GroupRecord, creator: DeviceAddress): Promise<boolean> {

@@ -17,6 +17,21 @@ export function payload(label: string, size = label.length): Uint8Array {
   return out;
 }
 
+/**
+ * A KeyPackage-shaped payload: the `MLSMessage` header the server reads (mls10, mls_key_package, a
+ * KeyPackage of `suite`, X-Wing by default) followed by `payload(label, size)`.
+ */
+export function keyPackagePayload(label: string, size = label.length, suite = 83): Uint8Array {
+  const body = payload(label, size);
+  const out = new Uint8Array(8 + body.length);
+  out.set([0, 1, 0, 5, 0, 1, suite >> 8, suite & 0xff]);
+  out.set(body, 8);
+  return out;
+}
+
+/** The label {@link keyPackagePayload} put in `bytes`. */
+export const keyPackageLabel = (bytes: Uint8Array): string => labelOf(bytes.subarray(8));
+
 /** The label `payload` put in `bytes`. */
 export const labelOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString().replace(/\0+$/, '');
 

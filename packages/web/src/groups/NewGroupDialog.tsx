@@ -2,16 +2,10 @@
  * "New group": a name, the accepted contacts to add, and under "Advanced" the encryption — post-quantum
  * X-Wing (the default, like 1:1 sessions) or classic X25519. Creating claims a key package for every
  * device of the people picked and sends them a Welcome, which takes a moment; the dialog says so.
- *
- * Classic is shown but not offered yet: devices publish X-Wing key packages only and a claim names no
- * suite (ADR 0018), so the SDK cannot add anyone to a classic group (test/sdk-group-gaps.test.ts).
  */
 import type { GroupInfo, SottoClient } from '@sotto/client';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { describeError } from '../lib/errors.js';
-
-/** Whether a classic group can have members yet (see the note above). */
-const CLASSIC_AVAILABLE = false;
 
 /** Props of {@link NewGroupDialog}. */
 export interface NewGroupDialogProps {
@@ -31,7 +25,6 @@ export function NewGroupDialog({ client, contacts, onCreated, onCancel }: NewGro
   const [working, setWorking] = useState(false);
   const [error, setError] = useState('');
   const nameId = useId();
-  const classicNote = useId();
 
   useEffect(() => {
     const d = ref.current;
@@ -113,17 +106,10 @@ export function NewGroupDialog({ client, contacts, onCreated, onCancel }: NewGro
                 name="suite"
                 value="classic"
                 checked={suite === 'classic'}
-                disabled={!CLASSIC_AVAILABLE}
-                aria-describedby={CLASSIC_AVAILABLE ? undefined : classicNote}
                 onChange={() => setSuite('classic')}
               />
               Classic (X25519) — smaller keys, not protected against future quantum computers
             </label>
-            {!CLASSIC_AVAILABLE && (
-              <p className="hint" id={classicNote}>
-                Not available yet: your contacts’ devices are ready for post-quantum groups only.
-              </p>
-            )}
           </fieldset>
         </details>
         {working && (

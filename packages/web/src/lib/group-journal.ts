@@ -293,11 +293,11 @@ export class GroupJournal {
     this.changed(e.conversation, true);
   }
 
-  private onError(e: { readonly code: string }): void {
+  private onError(e: { readonly code: string; readonly conversation?: string | undefined }): void {
     if (!GROUP_WARNING_CODES.has(e.code)) return;
-    // The SDK's error event names no conversation yet; use one when it does.
-    const named = (e as { readonly conversation?: unknown }).conversation;
-    const group = typeof named === 'string' && named.startsWith('#') ? named : ANY_GROUP;
+    // The SDK names the group when it knows it (not for a Welcome refused before it is opened).
+    const named = e.conversation;
+    const group = named?.startsWith('#') ? named : ANY_GROUP;
     void this.load(group).then((h) => {
       const old = h.warnings.find((w) => w.code === e.code);
       const w: GroupWarning = { code: e.code, at: this.now(), count: (old?.count ?? 0) + 1 };

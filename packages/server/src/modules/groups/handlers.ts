@@ -7,6 +7,7 @@ import type { RateLimit } from '../../shared/shared-state.js';
 import type { Connection } from '../../ws/connection.js';
 import type { Handlers } from '../../ws/router.js';
 import type { GroupsService } from './groups.js';
+import { suiteField, suiteOf } from './key-package-suite.js';
 import type { KeyPackageService } from './key-packages.js';
 
 /** What the handlers need. */
@@ -31,17 +32,19 @@ export function createGroupHandlers(deps: GroupHandlerDeps): Handlers {
   const { groups, keyPackages } = deps;
   return {
     'mls.keys.upload': async (conn, device, f) => {
-      await keyPackages.upload(device, f.keyPackages, f.lastResort);
+      await keyPackages.upload(device, suiteOf(f), f.keyPackages, f.lastResort);
       conn.send({ t: 'ok', id: f.id });
     },
     'mls.keys.count': async (conn, device, f) => {
-      const { count, lastResort } = await keyPackages.count(device);
-      conn.send({ t: 'mls.keys.count.result', id: f.id, count, lastResort });
+      const suite = suiteOf(f);
+      const { count, lastResort } = await keyPackages.count(device, suite);
+      conn.send({ t: 'mls.keys.count.result', id: f.id, ...suiteField(suite), count, lastResort });
     },
     'mls.keys.claim': async (conn, device, f) => {
       await take(deps.claimLimit, conn);
-      const claimed = await keyPackages.claim(device, f.devices);
-      conn.send({ t: 'mls.keys.claim.result', id: f.id, keyPackages: claimed });
+      const suite = suiteOf(f);
+      const claimed = await keyPackages.claim(device, f.devices, suite);
+      conn.send({ t: 'mls.keys.claim.result', id: f.id, ...suiteField(suite), keyPackages: claimed });
     },
     'groups.create': async (conn, device, f) => {
       await take(deps.sendLimit, conn);
