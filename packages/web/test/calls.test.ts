@@ -1,0 +1,103 @@
+/**
+ * Calls between two browsers (separate contexts, Chromium's fake camera and microphone): a video call
+ * connects and media flows both ways (bytes received, from getStats), the callee hangs up, then in a
+ * second call the caller does; a declined call says so to the caller; a call nobody answers leaves
+ * "Missed call" in the callee's conversation. Signaling goes through the SDK end to end; with no TURN
+ * server configured, the media takes host candidates on this machine.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  answer,
+  callContext,
+  screenClosed,
+  seeStatus,
+  startCall,
+  waitBytesReceived,
+} from './helpers/calls.js';
+import { HAS_CHROMIUM, IN_CI, startWorld, type World } from './helpers/harness.js';
+import { acceptContact, addContact, openChat, register, shot } from './helpers/ui.js';
+
+const T = { timeout: 30_000 };
+/** How long calls ring in this test (the SDK's default is 45 s). */
+const RING_MS = 6_000;
+
+describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
+  let world: World;
+  let contexts: BrowserContext[];
+  let alice: Page;
+  let bob: Page;
+
+  beforeAll(async () => {
+    world = await startWorld('calls', { media: true });
+    contexts = await Promise.all([
+      callContext(world.browser, { ringMs: RING_MS }),
+      callContext(world.browser, { ringMs: RING_MS }),
+    ]);
+    [alice, bob] = (await Promise.all(contexts.map((c) => c.newPage()))) as [Page, Page];
+    await Promise.all([alice.goto(world.url), bob.goto(world.url)]);
+    await Promise.all([register(alice, 'alice'), register(bob, 'bob')]);
+    await addContact(alice, 'bob');
+    await acceptContact(bob, 'alice');
+    await alice
+      .locator('[data-contact="bob"]')
+      .getByText('Request sent')
+      .waitFor({ state: 'detached', ...T });
+    await openChat(alice, 'bob');
+    await openChat(bob, 'alice');
+  }, 120_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a video call connects, media flows both ways, and the callee hangs up', async () => {
+    await startCall(alice, 'bob', 'video');
+    await seeStatus(alice, 'Calling…');
+    await answer(bob, 'alice', 'Accept with video');
+    await Promise.all([seeStatus(alice, 'Connected'), seeStatus(bob, 'Connected')]);
+    const [a, b] = await Promise.all([waitBytesReceived(alice), waitBytesReceived(bob)]);
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(0);
+    await alice.getByTestId('call-duration').waitFor(T);
+    await shot(alice, 'call-video');
+    await bob
+      .getByRole('dialog', { name: 'Call with alice' })
+      .getByRole('button', { name: 'Hang up' })
+      .click();
+    await Promise.all([seeStatus(alice, 'Call ended'), seeStatus(bob, 'Call ended')]);
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+    await alice.locator('li.call-line', { hasText: /Call ended \(video, \d+:\d\d\)/ }).waitFor(T);
+    await bob.locator('li.call-line', { hasText: /Call ended \(video, \d+:\d\d\)/ }).waitFor(T);
+  }, 120_000);
+
+  it('a voice call: the caller hangs up', async () => {
+    await startCall(alice, 'bob', 'voice');
+    await answer(bob, 'alice', 'Accept');
+    await Promise.all([seeStatus(alice, 'Connected'), seeStatus(bob, 'Connected')]);
+    await Promise.all([waitBytesReceived(alice), waitBytesReceived(bob)]);
+    await alice.getByRole('button', { name: 'Hang up' }).click();
+    await Promise.all([seeStatus(alice, 'Call ended'), seeStatus(bob, 'Call ended')]);
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+  }, 120_000);
+
+  it('a declined call shows as declined to the caller', async () => {
+    await startCall(alice, 'bob', 'video');
+    await answer(bob, 'alice', 'Decline');
+    await seeStatus(alice, 'Call declined');
+    await shot(alice, 'call-declined');
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+    await alice.locator('li.call-line', { hasText: 'Declined call (video)' }).waitFor(T);
+  }, 60_000);
+
+  it('a call nobody answers shows "Missed call" to the callee', async () => {
+    await startCall(alice, 'bob', 'voice');
+    await bob.getByRole('alertdialog', { name: 'alice is calling' }).waitFor(T);
+    await shot(bob, 'call-ringing');
+    await seeStatus(alice, 'No answer from bob');
+    const line = bob.locator('li.call-line.missed', { hasText: 'Missed call' });
+    await line.waitFor(T);
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+    await shot(bob, 'call-missed');
+  }, 60_000);
+});
