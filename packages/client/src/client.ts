@@ -45,6 +45,7 @@ import {
 import { reconcileAllGroups } from './groups/reconcile.js';
 import { deleteMessageOps, messageById, readHistory } from './history.js';
 import { Http } from './http.js';
+import { type IceServer, IceServers } from './ice.js';
 import { clearInbox, inboxDeletion, readInbox } from './inbox.js';
 import { loginNewDevice } from './login.js';
 import {
@@ -112,6 +113,7 @@ export class SottoClient {
   private readonly receipts: ReceiptOutbox;
   private readonly transfers = new Transfers();
   private readonly files: FilesDeps;
+  private readonly ice: IceServers;
   private providerPromise: Promise<CryptoProvider> | undefined;
   private ctx: Ctx | undefined;
   private transport: Transport | undefined;
@@ -138,6 +140,7 @@ export class SottoClient {
     }
     this.http = new Http(urls);
     this.clock = options.clock ?? systemClock;
+    this.ice = new IceServers(this.clock);
     this.receipts = new ReceiptOutbox(
       (task) => this.withCtx(task),
       (err) => this.report(err),
@@ -278,6 +281,7 @@ export class SottoClient {
     this.receipts.stop();
     if (this.online) await this.receipts.flush().catch((err) => this.report(err));
     this.transport?.stop();
+    this.ice.clear();
     await this.serial.run(async () => undefined);
   }
 
@@ -370,6 +374,16 @@ export class SottoClient {
   async removeNotificationEmail(): Promise<NotificationEmail> {
     await this.requireCtx();
     return removeNotificationEmail((f) => this.request(f));
+  }
+
+  /**
+   * The STUN and TURN servers for a call's `RTCPeerConnection` (`iceServers`), TURN with time-limited
+   * credentials from this server, cached until shortly before they expire (see ice.ts). Empty when the
+   * operator configured none. Throws RATE_LIMITED, NOT_CONNECTED.
+   */
+  async iceServers(): Promise<IceServer[]> {
+    await this.requireCtx();
+    return this.ice.get((f) => this.request(f));
   }
 
   /**

@@ -20,6 +20,7 @@ export {
 } from './client.js';
 export { type Listener, TypedEmitter } from './events.js';
 export * from './files/index.js';
+export type { IceServer } from './ice.js';
 export type { SendResult } from './messages.js';
 export type { NotificationEmail } from './notify.js';
 export { checkPassword, MIN_PASSWORD_SCORE } from './password.js';

@@ -190,6 +190,23 @@ export const SAMPLE_FRAMES: { [T in FrameType]: FrameOf<T>[] } = {
     { t: 'notify.email.state', id: 40, available: false, verified: false },
     { t: 'notify.email.state', id: 41, available: true, address: 'bob@example.org', verified: true },
   ],
+  'calls.ice': [{ t: 'calls.ice', id: 45 }],
+  'calls.ice.result': [
+    { t: 'calls.ice.result', id: 45, iceServers: [], ttlSeconds: 0 },
+    {
+      t: 'calls.ice.result',
+      id: 46,
+      iceServers: [
+        { urls: ['stun:turn.example.org:3478'] },
+        {
+          urls: ['turn:turn.example.org:3478?transport=udp', 'turns:[2001:db8::1]:5349?transport=tcp'],
+          username: '1790021600:Q2hhcmxpZQ',
+          credential: 'Jm6kV0mMxqj3T5bI2rXGkWJqL1Q=',
+        },
+      ],
+      ttlSeconds: 21_600,
+    },
+  ],
   envelope: [
     {
       t: 'envelope',

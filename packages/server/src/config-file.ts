@@ -22,7 +22,7 @@ export function fileKey(flag: Flag): string | undefined {
 }
 
 /** Keys whose value may be a number in the file (their flags take numbers). */
-const NUMERIC = new Set<Flag>(['--port', '--trust-proxy']);
+const NUMERIC = new Set<Flag>(['--port', '--trust-proxy', '--turn-ttl']);
 /** Keys whose value may be a boolean in the file. */
 const BOOLEAN = new Set<Flag>(['--trust-proxy']);
 

@@ -112,6 +112,33 @@ export const FLAGS = {
     arg: 'ADDRESS',
     help: 'The sender of notification emails, e.g. "Sotto <sotto@example.org>"; needed with --smtp-url.',
   },
+  '--turn-url': {
+    env: 'SOTTO_TURN_URL',
+    arg: 'URL',
+    help:
+      'A STUN or TURN server for calls: stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] or ' +
+      'turns:HOST[:PORT]; a comma-separated list or the flag repeated. turn: URLs need --turn-secret. ' +
+      'Default: none (calls connect directly, or not at all behind strict NATs). See docs/deploy.md.',
+    repeatable: true,
+  },
+  '--turn-secret': {
+    env: 'SOTTO_TURN_SECRET',
+    arg: 'SECRET',
+    help:
+      "The TURN server's static-auth-secret (coturn use-auth-secret), 16+ printable characters: devices get " +
+      'time-limited credentials derived from it. Prefer the variable or --turn-secret-file: a command line ' +
+      'is visible to other users.',
+  },
+  '--turn-secret-file': {
+    env: 'SOTTO_TURN_SECRET_FILE',
+    arg: 'FILE',
+    help: 'A file holding --turn-secret (one line).',
+  },
+  '--turn-ttl': {
+    env: 'SOTTO_TURN_TTL',
+    arg: 'SECONDS',
+    help: 'How long TURN credentials handed to a device stay valid, 60 to 604800. Default 21600 (6 hours).',
+  },
   '--limit': {
     env: 'SOTTO_LIMITS',
     arg: 'NAME=N',

@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import { fileKey, readConfigFile } from './config-file.js';
 import { FLAGS, type Flag, type FlagSpec, isFlag } from './config-flags.js';
 import { canonicalOrigin } from './modules/auth/origins.js';
+import { parseTurn, type TurnSettings } from './modules/calls/turn-config.js';
 import { isS3Spec, parseS3Location, type S3Location } from './modules/files/s3-location.js';
 import { parseSmtp, type SmtpSettings } from './modules/notify/smtp-config.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
@@ -54,6 +55,8 @@ export interface ServerLimits extends Limits {
   readonly notifyCodeAttempts: number;
   /** Verification codes (emails) an account may ask for per hour; RATE_LIMITED beyond. */
   readonly notifyCodesPerAccountPerHour: number;
+  /** `calls.ice` requests (TURN credentials minted) per device per minute; RATE_LIMITED beyond. */
+  readonly iceRequestsPerDevicePerMinute: number;
 }
 
 /** The defaults: the protocol's, and the server's own. */
@@ -74,6 +77,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   notifyCodeTtlMs: 15 * 60_000,
   notifyCodeAttempts: 5,
   notifyCodesPerAccountPerHour: 5,
+  iceRequestsPerDevicePerMinute: 30,
 });
 
 /** Everything `startServer` needs. Only `dataDir` is required; the rest have defaults. */
@@ -137,6 +141,11 @@ export interface ServerConfig {
    * and then the server sends no email (clients are told notifications are unavailable).
    */
   readonly smtp?: SmtpSettings | undefined;
+  /**
+   * The STUN and TURN servers handed to devices for calls, with the TURN secret (`--turn-url`,
+   * `--turn-secret`; see `parseTurn`). Default: none (`calls.ice` answers with an empty list).
+   */
+  readonly turn?: TurnSettings | undefined;
 }
 
 export { ConfigError } from './config-error.js';
@@ -233,6 +242,20 @@ function readSmtp(url: string | undefined, from: string | undefined): SmtpSettin
   }
 }
 
+/** The `--turn-*` values (default: no STUN or TURN). Throws {@link ConfigError}. */
+function readTurn(raw: Map<Flag, string[]>): TurnSettings | undefined {
+  try {
+    return parseTurn({
+      urls: raw.get('--turn-url') ?? [],
+      secret: raw.get('--turn-secret')?.at(-1),
+      secretFile: raw.get('--turn-secret-file')?.at(-1),
+      ttl: raw.get('--turn-ttl')?.at(-1),
+    });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 const STORE_URL = /^postgres(ql)?:\/\/./;
 const BUS_URL = /^rediss?:\/\/./;
 
@@ -313,7 +336,7 @@ function withSource(err: unknown, sources: Sources): unknown {
  * {@link ConfigError} on an unknown flag or file key, a file that cannot be read or parsed, a missing
  * value, a bad port, a `--registration` other than open, token or closed, only one of the TLS files, a store that is not a `postgres://` URL, a bus that is not
  * a `redis://` URL, a `--web` directory without an `index.html`, a bad `--files s3://…` location, a bad
- * `--smtp-url` or `--smtp-from` (see `parseSmtp`), a
+ * `--smtp-url` or `--smtp-from` (see `parseSmtp`), bad `--turn-*` values (see `parseTurn`), a
  * `--public-origin` that is not an
  * http(s) origin (repeatable, and comma-separated lists), a bad `--trust-proxy`, or a bad `--limit NAME=INTEGER`
  * (repeatable; `SOTTO_LIMITS=a=1,b=2` from the environment).
@@ -379,6 +402,7 @@ function buildConfig(
     webDir: web ?? defaultWebDir(),
     files: readFiles(one('--files'), env),
     smtp: readSmtp(one('--smtp-url'), one('--smtp-from')),
+    turn: readTurn(raw),
     limits: { ...DEFAULT_SERVER_LIMITS, ...limits },
   });
 }

@@ -18,6 +18,7 @@ import { ChallengeAuth } from './modules/auth/challenge.js';
 import { AcceptedOrigins } from './modules/auth/origins.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { openServerSetup } from './modules/auth/server-setup.js';
+import { createCallHandlers } from './modules/calls/handlers.js';
 import { ContactsService } from './modules/contacts/contacts.js';
 import { DirectoryService } from './modules/directory/directory.js';
 import { registerDirectoryRoutes } from './modules/directory/routes.js';
@@ -53,6 +54,13 @@ export type { Clock } from './clock.js';
 export type { RegistrationMode, ServerConfig, ServerLimits } from './config.js';
 export { ConfigError, DEFAULT_SERVER_LIMITS, defaultConfig, parseConfig } from './config.js';
 export { SERVER_SETUP_FILE, ServerSetupError } from './modules/auth/server-setup.js';
+export {
+  DEFAULT_TURN_TTL_SECONDS,
+  parseTurn,
+  TurnSecret,
+  type TurnSettings,
+} from './modules/calls/turn-config.js';
+export { turnCredential } from './modules/calls/turn-credentials.js';
 export { FILES_DIR } from './modules/files/open-blob-store.js';
 export type { S3Location } from './modules/files/s3-location.js';
 export type { SweepResult } from './modules/files/sweep.js';
@@ -259,12 +267,19 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       bus.publish('push', deviceKey(device.account, device.deviceId), {
         frame: { t: 'keys.low', oneTime: r.x25519, kem: r.mlkem },
       }),
-    moduleHandlers: createGroupHandlers({
-      groups,
-      keyPackages,
-      sendLimit,
-      claimLimit: state.rateLimit('key-package-claims', limits.keyPackageClaimsPerRequesterPerMinute),
-    }),
+    moduleHandlers: {
+      ...createGroupHandlers({
+        groups,
+        keyPackages,
+        sendLimit,
+        claimLimit: state.rateLimit('key-package-claims', limits.keyPackageClaimsPerRequesterPerMinute),
+      }),
+      ...createCallHandlers({
+        turn: config.turn,
+        clock,
+        iceLimit: state.rateLimit('calls-ice', limits.iceRequestsPerDevicePerMinute),
+      }),
+    },
   });
 
   await app.ready();
@@ -303,6 +318,10 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   logger.info({ origins: origins.all }, 'devices may sign connections for these origins (--public-origin)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  if (config.turn !== undefined) {
+    // The secret renders as [redacted] (TurnSecret).
+    logger.info({ calls: config.turn }, 'calls: devices are given these STUN and TURN servers (--turn-url)');
+  }
   if (config.registration !== 'open') {
     logger.info(
       { registration: config.registration },

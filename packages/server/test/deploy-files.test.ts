@@ -90,7 +90,8 @@ describe('deploy/compose.yaml', () => {
   const services = compose.services as Record<string, Record<string, YamlValue>>;
 
   it('runs the server, PostgreSQL and Redis, each with a health check, on pinned images', () => {
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'server']);
+    const always = Object.keys(services).filter((name) => services[name]?.profiles === undefined);
+    expect(always.sort()).toEqual(['postgres', 'redis', 'server']);
     for (const [name, s] of Object.entries(services)) {
       const test = (s.healthcheck as Record<string, YamlValue> | undefined)?.test;
       expect(Array.isArray(test) && test.length > 1, `${name} healthcheck`).toBe(true);
@@ -115,6 +116,15 @@ describe('deploy/compose.yaml', () => {
     expect(Object.keys(compose.volumes as object)).toContain('sotto-data');
     // Published on loopback only: TLS belongs to a proxy in front.
     expect(server.ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
+  it('offers coturn only under the turn profile, on the host network, with its configuration read-only', () => {
+    const coturn = services.coturn ?? {};
+    expect(coturn.profiles).toEqual(['turn']);
+    expect(coturn.network_mode).toBe('host');
+    expect(coturn.volumes).toEqual(['./turnserver.conf:/etc/coturn/turnserver.conf:ro']);
+    const env = services.server?.environment as Record<string, string>;
+    expect(env.SOTTO_TURN_SECRET).toMatch(/^\$\{SOTTO_TURN_SECRET:-\}$/);
   });
 
   it('is checked by a reader that refuses what it does not understand', () => {
@@ -177,6 +187,28 @@ describe('deploy/sotto.example.toml', () => {
       registration: 'token',
       publicOrigins: ['https://chat.example.org'],
     });
+  });
+});
+
+describe('deploy/turnserver.example.conf', () => {
+  const lines = read('deploy/turnserver.example.conf')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+
+  it('authenticates with the shared secret Sotto derives credentials from, and is no open relay', () => {
+    for (const option of ['use-auth-secret', 'no-cli', 'no-multicast-peers', 'fingerprint']) {
+      expect(lines).toContain(option);
+    }
+    expect(lines.some((l) => l.startsWith('static-auth-secret='))).toBe(true);
+    expect(lines.some((l) => l.startsWith('lt-cred-mech') || l.startsWith('user='))).toBe(false);
+    for (const range of [
+      '10.0.0.0-10.255.255.255',
+      '127.0.0.0-127.255.255.255',
+      '192.168.0.0-192.168.255.255',
+    ]) {
+      expect(lines).toContain(`denied-peer-ip=${range}`);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type RunningServer,
   type SmtpSettings,
   startServer,
+  type TurnSettings,
 } from '@sotto/server';
 import {
   type ClientEvents,
@@ -32,7 +33,7 @@ export interface TestServer {
   stop(keepData?: boolean): Promise<void>;
 }
 
-/** Starts a server (reusing `dataDir` for a restart; `smtp` for notification emails). */
+/** Starts a server (reusing `dataDir` for a restart; `smtp` for notification emails; `turn` for calls). */
 export async function startTestServer(
   options: {
     dataDir?: string;
@@ -41,6 +42,8 @@ export async function startTestServer(
     registration?: 'open' | 'token' | 'closed';
     operatorPollMs?: number;
     smtp?: SmtpSettings;
+    /** STUN and TURN servers for calls (`calls.ice`). */
+    turn?: TurnSettings;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sotto-client-server-'));
@@ -53,6 +56,7 @@ export async function startTestServer(
       ...(options.publicOrigin === undefined ? {} : { publicOrigins: [options.publicOrigin] }),
       registration: options.registration ?? 'open',
       ...(options.smtp === undefined ? {} : { smtp: options.smtp }),
+      ...(options.turn === undefined ? {} : { turn: options.turn }),
       limits: {
         ...DEFAULT_SERVER_LIMITS,
         loginAttemptsPerIpPerMinute: 1000,

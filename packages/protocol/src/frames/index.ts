@@ -6,6 +6,7 @@
 import type { Infer } from '../schema/core.js';
 import { authFrame, challengeFrame } from './auth.js';
 import { backupPutFrame } from './backup.js';
+import { callsIceFrame, callsIceResultFrame } from './calls.js';
 import {
   contactsAcceptFrame,
   contactsBlockFrame,
@@ -96,6 +97,7 @@ export const CLIENT_FRAMES = {
   'notify.email.set': notifyEmailSetFrame,
   'notify.email.verify': notifyEmailVerifyFrame,
   'notify.email.remove': notifyEmailRemoveFrame,
+  'calls.ice': callsIceFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -132,6 +134,7 @@ export const SERVER_FRAMES = {
   'groups.sent': groupsSentFrame,
   'groups.commits.result': groupsCommitsResultFrame,
   'notify.email.state': notifyEmailStateFrame,
+  'calls.ice.result': callsIceResultFrame,
   ping: pingFrame,
   pong: pongFrame,
 } as const;
@@ -166,6 +169,7 @@ export function isFrameType(t: unknown): t is FrameType {
 
 export * from './auth.js';
 export * from './backup.js';
+export * from './calls.js';
 export * from './common.js';
 export * from './contacts.js';
 export * from './devices.js';
