@@ -11,7 +11,7 @@ import { describeError } from '../lib/errors.js';
 import type { CallRequest } from '../lib/use-calls.js';
 import { InCall } from './InCall.js';
 import { IncomingCall } from './IncomingCall.js';
-import { callConfiguration } from './ice.js';
+import { CallSetupError, callConfiguration } from './ice.js';
 import { describeOutcome } from './outcome.js';
 import { PeerMedia } from './peer.js';
 import './calls.css';
@@ -45,7 +45,11 @@ export function CallScreen({ client, request, onDone }: CallScreenProps) {
   const fail = (err: unknown) => {
     held.current.media?.close();
     setError(
-      err instanceof DOMException ? `Camera or microphone unavailable (${err.name}).` : describeError(err),
+      err instanceof CallSetupError
+        ? err.message
+        : err instanceof DOMException
+          ? `Camera or microphone unavailable (${err.name}).`
+          : describeError(err),
     );
     setState('ended');
   };

@@ -79,8 +79,8 @@ export interface WorldOptions {
    * them without asking, and may gather loopback ICE candidates. Other tests launch it as before.
    */
   readonly media?: boolean;
-  /** More server configuration (a mail server for notification emails). */
-  readonly config?: Partial<Pick<ServerConfig, 'smtp'>>;
+  /** More server configuration (a mail server for notification emails, a TURN server for calls). */
+  readonly config?: Partial<Pick<ServerConfig, 'smtp' | 'turn'>>;
 }
 
 /** A port free on 127.0.0.1 right now (the server is started on it at once). */
