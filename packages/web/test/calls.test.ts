@@ -5,6 +5,8 @@
  * "Missed call" in the callee's conversation. Signaling goes through the SDK end to end; with no TURN
  * server configured, the media takes host candidates on this machine.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +29,8 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
   let contexts: BrowserContext[];
   let alice: Page;
   let bob: Page;
+  /** The scripts alice's page fetched. */
+  const scripts: string[] = [];
 
   beforeAll(async () => {
     world = await startWorld('calls', { media: true });
@@ -35,6 +39,9 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
       callContext(world.browser, { ringMs: RING_MS }),
     ]);
     [alice, bob] = (await Promise.all(contexts.map((c) => c.newPage()))) as [Page, Page];
+    alice.on('response', (r) => {
+      if (r.request().resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     await Promise.all([alice.goto(world.url), bob.goto(world.url)]);
     await Promise.all([register(alice, 'alice'), register(bob, 'bob')]);
     await addContact(alice, 'bob');
@@ -52,8 +59,16 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
   });
 
   it('a video call connects, media flows both ways, and the callee hangs up', async () => {
+    // The call screen is a lazy chunk: not fetched until the first call.
+    const assets = join(world.root, 'web', 'assets');
+    const callUi = readdirSync(assets).filter(
+      (f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes('Accept with audio only'),
+    );
+    expect(callUi).toHaveLength(1);
+    expect(scripts).not.toContain(`/assets/${callUi[0]}`);
     await startCall(alice, 'bob', 'video');
     await seeStatus(alice, 'Calling…');
+    expect(scripts).toContain(`/assets/${callUi[0]}`);
     await answer(bob, 'alice', 'Accept with video');
     await Promise.all([seeStatus(alice, 'Connected'), seeStatus(bob, 'Connected')]);
     const [a, b] = await Promise.all([waitBytesReceived(alice), waitBytesReceived(bob)]);
