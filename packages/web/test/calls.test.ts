@@ -2,7 +2,8 @@
  * Calls between two browsers (separate contexts, Chromium's fake camera and microphone): a video call
  * connects and media flows both ways (bytes received, from getStats), the callee hangs up, then in a
  * second call the caller does; a declined call says so to the caller; a call nobody answers leaves
- * "Missed call" in the callee's conversation. Signaling goes through the SDK end to end; with no TURN
+ * "Missed call" in the callee's conversation; when both call at once, one call survives and connects.
+ * Signaling goes through the SDK end to end; with no TURN
  * server configured, the media takes host candidates on this machine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -115,4 +116,13 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
     await Promise.all([screenClosed(alice), screenClosed(bob)]);
     await shot(bob, 'call-missed');
   }, 60_000);
+
+  it('both call at once: one call survives and connects, the other is dropped on both sides', async () => {
+    await Promise.all([startCall(alice, 'bob', 'video'), startCall(bob, 'alice', 'video')]);
+    await Promise.all([seeStatus(alice, 'Connected'), seeStatus(bob, 'Connected')]);
+    await Promise.all([waitBytesReceived(alice), waitBytesReceived(bob)]);
+    await bob.getByRole('button', { name: 'Hang up' }).click();
+    await Promise.all([seeStatus(alice, 'Call ended'), seeStatus(bob, 'Call ended')]);
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+  }, 120_000);
 });

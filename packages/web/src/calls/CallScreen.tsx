@@ -23,12 +23,14 @@ const ENDED_MS = 4000;
 export interface CallScreenProps {
   readonly client: SottoClient;
   readonly request: CallRequest;
+  /** The call ended (its ending shows for a moment): another call may take the screen. */
+  readonly onEnded: () => void;
   /** The call is over and its ending was shown: close the screen. */
   readonly onDone: () => void;
 }
 
 /** The call overlay. */
-export function CallScreen({ client, request, onDone }: CallScreenProps) {
+export function CallScreen({ client, request, onEnded, onDone }: CallScreenProps) {
   const incoming = request.kind === 'incoming' ? request.call : undefined;
   const peer = request.kind === 'incoming' ? request.call.peer : request.peer;
   const [call, setCall] = useState<Call | undefined>(incoming);
@@ -113,8 +115,9 @@ export function CallScreen({ client, request, onDone }: CallScreenProps) {
   };
 
   // Both called at once and this call replaced ours: take it as the user meant to talk anyway.
+  const glare = incoming?.replaces !== undefined || (request.kind === 'incoming' && request.accept === true);
   useEffect(() => {
-    if (incoming?.replaces !== undefined && !began.current) {
+    if (incoming !== undefined && glare && !began.current) {
       began.current = true;
       accept(incoming.media === 'video');
     }
@@ -123,9 +126,10 @@ export function CallScreen({ client, request, onDone }: CallScreenProps) {
   // Ended: show how for a moment, then close. Leaving the screen otherwise hangs up.
   useEffect(() => {
     if (state !== 'ended') return;
+    onEnded();
     const t = setTimeout(onDone, ENDED_MS);
     return () => clearTimeout(t);
-  }, [state, onDone]);
+  }, [state, onEnded, onDone]);
   useEffect(
     () => () => {
       gone.current = true;

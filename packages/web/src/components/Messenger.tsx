@@ -200,7 +200,13 @@ export function Messenger({ client, journal, account, onLogOut }: MessengerProps
         </section>
         {calls.request !== undefined && (
           <Suspense fallback={null}>
-            <CallScreen client={client} request={calls.request} onDone={calls.done} />
+            <CallScreen
+              key={calls.request.key}
+              client={client}
+              request={calls.request}
+              onEnded={calls.ended}
+              onDone={calls.done}
+            />
           </Suspense>
         )}
         {loggingOut && (
