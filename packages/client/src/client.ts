@@ -117,6 +117,8 @@ export class SottoClient {
   private providerPromise: Promise<CryptoProvider> | undefined;
   private ctx: Ctx | undefined;
   private transport: Transport | undefined;
+  /** The server's clock minus ours, from the last connection's challenge (0 until then). */
+  private serverOffsetMs = 0;
   /**
    * 1:1 voice and video calls: `calls.start(name, { media, sdp })`, incoming ones as the `call` event.
    * The SDK carries the SDP and ICE candidates end to end; the app runs the media (RTCPeerConnection).
@@ -167,6 +169,7 @@ export class SottoClient {
       log: (call) => this.withCtx((ctx) => logCall(ctx, call)),
       events: this.events,
       now: () => this.clock.now(),
+      serverNow: () => this.clock.now() + this.serverOffsetMs,
       random: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
       report: (err) => this.report(err),
       timings: options.calls,
@@ -742,6 +745,9 @@ export class SottoClient {
         return { t: 'auth', account: profile.account, deviceId: profile.deviceId, signature };
       },
       onAuthenticated: () => afterAuthentication(deps),
+      onServerTime: (serverTime) => {
+        this.serverOffsetMs = serverTime - this.clock.now();
+      },
       onPush: (f) => routePush(f, deps),
       onState: (e) => {
         this.events.emit('connection', e);

@@ -232,15 +232,30 @@ describe('calls', () => {
     await ended(ringing);
   }, 30_000);
 
-  it('an offer that arrives too late (by the server clock) is logged as missed and never rings', async () => {
-    const late = await make('dora', { clock: { now: () => Date.now() + 120_000 } });
+  it('an offer fetched too late (by the server clock) is logged as missed and never rings', async () => {
+    // dora takes 1.5 s as "too late", and is offline while alice calls.
+    const late = await make('dora', { calls: { ringTimeoutMs: RING_MS, staleOfferMs: 1_500 } });
     await befriend(alice, late);
+    await late.close();
+    const out = await alice.calls.start('dora', { media: 'audio', sdp: OFFER });
+    await new Promise((r) => setTimeout(r, 2_000));
     const calls = collect(late, 'call');
     const logged = next(late, 'message', (m) => m.call !== undefined, 20_000);
-    const out = await alice.calls.start('dora', { media: 'audio', sdp: OFFER });
+    await late.connect();
     expect(await logged).toMatchObject({ conversation: 'alice', call: { id: out.id, outcome: 'missed' } });
     expect(calls).toEqual([]);
     await out.hangup();
+  }, 60_000);
+
+  it('a device whose clock is two minutes off still rings (age is judged by the server clock)', async () => {
+    const skewed = await make('finn', { clock: { now: () => Date.now() + 120_000 } });
+    await befriend(alice, skewed);
+    const ringing = next(skewed, 'call');
+    const out = await alice.calls.start('finn', { media: 'audio', sdp: OFFER });
+    const inc = await ringing;
+    expect(inc.state).toBe('incoming');
+    await out.hangup();
+    expect(await ended(inc)).toBe('missed');
   }, 60_000);
 
   it('a blocked contact cannot ring (see calls-hostile for a lying server), and a non-contact is refused', async () => {

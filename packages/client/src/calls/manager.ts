@@ -4,7 +4,8 @@
  * - a second offer while a call is going on is refused as `busy` (and logged here);
  * - glare (both call each other at once): the call with the smaller id wins on both sides; the loser's
  *   outgoing call ends silently and the winner's offer rings with `replaces` set (an app may accept it);
- * - an offer older than the stale limit by the server's clock is logged as missed and never rings;
+ * - an offer older than the stale limit by the server's clock (estimated from the connection's challenge,
+ *   so a wrong clock here does not matter) is logged as missed and never rings;
  * - an answer or decline from one of this account's other devices stops the ringing here.
  * Signaling from non-contacts never gets here (see receive.ts); blocked accounts' envelopes are dropped.
  */
@@ -43,6 +44,8 @@ export interface CallManagerDeps {
   readonly log: (call: Call) => Promise<void>;
   readonly events: TypedEmitter<ClientEvents>;
   readonly now: () => number;
+  /** The server's clock as estimated here (ours plus the offset seen when connecting). */
+  readonly serverNow: () => number;
   readonly random: (n: number) => Uint8Array;
   readonly report: (err: unknown) => void;
   readonly timings?: CallTimings | undefined;
@@ -119,7 +122,8 @@ export class CallManager {
 
   private offered(s: CallSignal, c: Extract<CallContent, { t: 'call-offer' }>): void {
     const peer = s.from.account;
-    const age = Math.max(0, this.deps.now() - s.serverTime);
+    // By the server's clock, so a device whose own clock is off neither drops fresh calls nor rings old ones.
+    const age = Math.max(0, this.deps.serverNow() - s.serverTime);
     const make = (replaces?: string) =>
       new Call(this.host(), c.callId, peer, 'in', c.media, s.serverTime, c.sdp, s.from.deviceId, replaces);
     if (age > this.stale) {
