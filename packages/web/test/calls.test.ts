@@ -2,7 +2,8 @@
  * Calls between two browsers (separate contexts, Chromium's fake camera and microphone): a video call
  * connects and media flows both ways (bytes received, from getStats), the callee hangs up, then in a
  * second call the caller does; a declined call says so to the caller; a call nobody answers leaves
- * "Missed call" in the callee's conversation; when both call at once, one call survives and connects.
+ * "Missed call" in the callee's conversation; when both call at once, one call survives and connects; in
+ * the background, the ringing and the missed call raise desktop notifications.
  * Signaling goes through the SDK end to end; with no TURN
  * server configured, the media takes host candidates on this machine.
  */
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answer,
   callContext,
+  notificationsShown,
   screenClosed,
   seeStatus,
   startCall,
@@ -37,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
     world = await startWorld('calls', { media: true });
     contexts = await Promise.all([
       callContext(world.browser, { ringMs: RING_MS }),
-      callContext(world.browser, { ringMs: RING_MS }),
+      callContext(world.browser, { ringMs: RING_MS, notifications: true }),
     ]);
     [alice, bob] = (await Promise.all(contexts.map((c) => c.newPage()))) as [Page, Page];
     alice.on('response', (r) => {
@@ -125,4 +127,39 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('calls in two browsers', () => {
     await Promise.all([seeStatus(alice, 'Call ended'), seeStatus(bob, 'Call ended')]);
     await Promise.all([screenClosed(alice), screenClosed(bob)]);
   }, 120_000);
+
+  it('in the background, a ringing call and then the missed call raise desktop notifications', async () => {
+    await bob.getByRole('button', { name: 'Settings' }).click();
+    await bob.getByRole('button', { name: 'Turn on desktop notifications' }).click();
+    await bob.getByTestId('desktop-state').getByText('On:').waitFor(T);
+    await openChat(bob, 'alice');
+    // Another tab of bob's browser in front: his Sotto tab is in the background.
+    const cdp = await contexts[1]?.newCDPSession(bob);
+    await cdp?.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+    const other = await contexts[1]?.newPage();
+    await other?.bringToFront();
+    expect(await bob.evaluate(() => document.hasFocus())).toBe(false);
+    try {
+      await startCall(alice, 'bob', 'video');
+      await seeStatus(alice, 'No answer from bob');
+      await bob.waitForFunction(
+        () =>
+          (window as unknown as { __notifications: { title: string }[] }).__notifications.some(
+            (n) => n.title === 'Missed call',
+          ),
+        undefined,
+        T,
+      );
+      // Nobody's name or words: "show who wrote" is off.
+      expect(await notificationsShown(bob)).toEqual([
+        { title: 'Incoming call', body: '' },
+        { title: 'Missed call', body: '' },
+      ]);
+    } finally {
+      await other?.close();
+      await bob.bringToFront();
+      await cdp?.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+    }
+    await Promise.all([screenClosed(alice), screenClosed(bob)]);
+  }, 90_000);
 });

@@ -3,15 +3,42 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const T = { timeout: 30_000 };
 
-/** A browser context for calls: camera and microphone allowed, calls ring for `ringMs`; `relay` on or off. */
+/** Records every desktop notification the page creates, in `window.__notifications` (a page script). */
+const RECORD_NOTIFICATIONS = `(() => {
+  const Real = window.Notification;
+  if (Real === undefined) return;
+  window.__notifications = [];
+  class Recorded extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__notifications.push({ title, body: (options && options.body) || '' });
+    }
+  }
+  Object.defineProperty(Recorded, 'permission', { get: () => Real.permission });
+  Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+  window.Notification = Recorded;
+})();`;
+
+/** The desktop notifications a page of a context made with `notifications: true` has shown. */
+export function notificationsShown(page: Page): Promise<{ title: string; body: string }[]> {
+  return page.evaluate(
+    () => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications,
+  );
+}
+
+/**
+ * A browser context for calls: camera and microphone allowed, calls ring for `ringMs`; `relay` on or off;
+ * with `notifications`, desktop notifications allowed and recorded (see {@link notificationsShown}).
+ */
 export async function callContext(
   browser: Browser,
-  options: { readonly ringMs?: number; readonly relay?: boolean } = {},
+  options: { readonly ringMs?: number; readonly relay?: boolean; readonly notifications?: boolean } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 1100, height: 760 },
-    permissions: ['camera', 'microphone'],
+    permissions: ['camera', 'microphone', ...(options.notifications === true ? ['notifications'] : [])],
   });
+  if (options.notifications === true) await context.addInitScript({ content: RECORD_NOTIFICATIONS });
   context.setDefaultTimeout(20_000);
   await context.addInitScript(
     ([ring, relay]) => {
