@@ -145,7 +145,8 @@ export class TestCoturn {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const failed = await Promise.race([spawnError, stunAnswers(port, 250)]);
-      if (failed === true) return turn;
+      // The answer must come from this coturn (its own log says it listens), not another on a reused port.
+      if (failed === true && turn.log().includes(`UDP listener opened on: 127.0.0.1:${port}`)) return turn;
       if (failed instanceof Error || child.exitCode !== null || Date.now() > deadline) {
         const log = turn.log().split('\n').slice(-15).join('\n');
         await turn.stop();
