@@ -76,6 +76,9 @@ describe.skipIf((!HAS_CHROMIUM || !hasCoturn()) && !IN_CI)('relay-only calls thr
     expect(await route(alice)).toBe('relay');
     expect(await route(bob)).toBe('relay');
     await alice.getByTestId('call-net').getByText('Relayed connection').waitFor(T);
+    // And through this coturn: its log (written with a delay) records the allocations.
+    for (let i = 0; i < 100 && !/allocation/i.test(coturn.log()); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(coturn.log()).toMatch(/allocation/i);
     await alice.getByRole('button', { name: 'Hang up' }).click();
     await Promise.all([seeStatus(alice, 'Call ended'), seeStatus(bob, 'Call ended')]);
