@@ -12,6 +12,9 @@ import {
   type ServerFrame,
 } from '@sotto/protocol';
 import { setBlocked, syncBlock } from './blocks.js';
+import { logCall } from './calls/log.js';
+import { CallManager } from './calls/manager.js';
+import { checkCallPeer, sendCallSignal } from './calls/send.js';
 import { listContactRecords, toContact } from './contacts.js';
 import type { Ctx } from './context.js';
 import { setOwnDeviceName } from './device-names.js';
@@ -114,6 +117,13 @@ export class SottoClient {
   private providerPromise: Promise<CryptoProvider> | undefined;
   private ctx: Ctx | undefined;
   private transport: Transport | undefined;
+  /** The server's clock minus ours, from the last connection's challenge (0 until then). */
+  private serverOffsetMs = 0;
+  /**
+   * 1:1 voice and video calls: `calls.start(name, { media, sdp })`, incoming ones as the `call` event.
+   * The SDK carries the SDP and ICE candidates end to end; the app runs the media (RTCPeerConnection).
+   */
+  readonly calls: CallManager;
 
   constructor(readonly options: ClientOptions) {
     const urls = typeof options.server === 'string' ? [options.server] : [...options.server];
@@ -153,6 +163,17 @@ export class SottoClient {
       },
       batchBytes: options.uploadBatchBytes ?? UPLOAD_BATCH_BYTES,
     };
+    this.calls = new CallManager({
+      send: (peer, body, callId) => this.withCtx((ctx) => sendCallSignal(ctx, peer, body, callId)),
+      checkPeer: (peer) => this.withCtx((ctx) => checkCallPeer(ctx, normalizeAccountName(peer))),
+      log: (call) => this.withCtx((ctx) => logCall(ctx, call)),
+      events: this.events,
+      now: () => this.clock.now(),
+      serverNow: () => this.clock.now() + this.serverOffsetMs,
+      random: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
+      report: (err) => this.report(err),
+      timings: options.calls,
+    });
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
@@ -258,6 +279,7 @@ export class SottoClient {
    * waits for work in progress. The store stays open (it belongs to the caller).
    */
   async close(): Promise<void> {
+    await this.calls.close();
     await this.transfers.stopAll(); // uploads resume after the next connect; downloads reject (CANCELLED)
     this.receipts.stop();
     if (this.online) await this.receipts.flush().catch((err) => this.report(err));
@@ -644,6 +666,7 @@ export class SottoClient {
       request: (frame) => this.request(frame),
       inbox: this.options.inbox === true,
       groupHooks: groupHooks(this.dispatchDeps()),
+      onCallSignal: (signal) => this.calls.receive(signal),
     };
     return this.ctx;
   }
@@ -722,6 +745,9 @@ export class SottoClient {
         return { t: 'auth', account: profile.account, deviceId: profile.deviceId, signature };
       },
       onAuthenticated: () => afterAuthentication(deps),
+      onServerTime: (serverTime) => {
+        this.serverOffsetMs = serverTime - this.clock.now();
+      },
       onPush: (f) => routePush(f, deps),
       onState: (e) => {
         this.events.emit('connection', e);

@@ -10,6 +10,9 @@
  * - `file`: a file message: where the encrypted file is (`fileId`), the key to open it, the SHA-256 of its
  *   ciphertext, its sizes, media type and name, and an optional caption, thumbnail and duration. The key
  *   and digest travel only here, inside the end-to-end encryption.
+ * - `call-offer`, `call-answer`, `call-ice`, `call-hangup`: call signaling (ephemeral: never stored as
+ *   messages; see `calls/`): a 16-byte call id, and an SDP offer or answer, a batch of ICE candidates, or
+ *   why the call ended. The SDP is only checked for size and characters, never parsed here.
  * A copy for one's own other devices carries `to` (the conversation), so every device of an account shows
  * the whole conversation, including what its sibling devices sent and read.
  */
@@ -49,9 +52,44 @@ export const MAX_FILE_CONTENT_BYTES = 32 * 1024 - 1;
 
 const messageId = bytes({ length: MESSAGE_ID_BYTES });
 
+/** Bytes of a call id. */
+export const CALL_ID_BYTES = 16;
+/**
+ * Longest SDP, in characters (all ASCII): with the rest of the content it pads to at most 32 KiB, which
+ * stays below the 64 KiB wire bound of one ciphertext even with a first message's handshake.
+ */
+export const MAX_SDP_CHARS = 24 * 1024;
+/** Longest ICE candidate line, in characters. */
+export const MAX_CANDIDATE_CHARS = 1024;
+/** Most ICE candidates in one `call-ice`. */
+export const MAX_CANDIDATES = 16;
+/** Why a call ended, as a `call-hangup` says. */
+export const HANGUP_REASONS = ['hangup', 'declined', 'busy', 'missed', 'failed'] as const;
+/** A call's media. */
+export const CALL_MEDIA = ['audio', 'video'] as const;
+/** Printable ASCII, tabs and line breaks: what an SDP or a candidate line is made of. */
+const SDP_CHARS = /^[\t\r\n\x20-\x7e]*$/;
+const callId = bytes({ length: CALL_ID_BYTES });
+const iceCandidate = object({
+  c: text({ max: MAX_CANDIDATE_CHARS, pattern: SDP_CHARS, what: 'an ICE candidate' }),
+  mid: optional(text({ max: 64, pattern: SDP_CHARS, what: 'a media id' })),
+  i: optional(uint({ max: 255 })),
+});
+
 const contentSchema = object({
   v: uint({ min: 1, max: 1 }),
-  t: oneOf(['text', 'receipt', 'typing', 'block', 'device-name', 'file'] as const),
+  t: oneOf([
+    'text',
+    'receipt',
+    'typing',
+    'block',
+    'device-name',
+    'file',
+    'call-offer',
+    'call-answer',
+    'call-ice',
+    'call-hangup',
+  ] as const),
   to: optional(accountName),
   id: optional(messageId),
   sentAt: optional(uint()),
@@ -74,6 +112,11 @@ const contentSchema = object({
   width: optional(uint({ min: 1, max: 0xffff })),
   height: optional(uint({ min: 1, max: 0xffff })),
   durationMs: optional(uint()),
+  call: optional(callId),
+  media: optional(oneOf(CALL_MEDIA)),
+  sdp: optional(text({ min: 1, max: MAX_SDP_CHARS, pattern: SDP_CHARS, what: 'an SDP' })),
+  ice: optional(array(iceCandidate, { min: 1, max: MAX_CANDIDATES })),
+  reason: optional(oneOf(HANGUP_REASONS)),
 });
 
 /** The small preview image of a file message. */
@@ -105,6 +148,42 @@ export interface FileContent {
   readonly durationMs?: number;
 }
 
+/** One ICE candidate as the browser describes it (`candidate`, `sdpMid`, `sdpMLineIndex`). */
+export interface IceCandidateLine {
+  /** The candidate line; empty for the end of candidates. */
+  readonly candidate: string;
+  readonly sdpMid?: string;
+  readonly sdpMLineIndex?: number;
+}
+
+/** Call signaling content (ephemeral). */
+export type CallContent =
+  | {
+      readonly t: 'call-offer';
+      readonly to?: string;
+      readonly callId: Uint8Array;
+      readonly media: (typeof CALL_MEDIA)[number];
+      readonly sdp: string;
+    }
+  | { readonly t: 'call-answer'; readonly to?: string; readonly callId: Uint8Array; readonly sdp: string }
+  | {
+      readonly t: 'call-ice';
+      readonly to?: string;
+      readonly callId: Uint8Array;
+      readonly candidates: readonly IceCandidateLine[];
+    }
+  | {
+      readonly t: 'call-hangup';
+      readonly to?: string;
+      readonly callId: Uint8Array;
+      readonly reason: (typeof HANGUP_REASONS)[number];
+    };
+
+/** True for call signaling content. */
+export function isCallContent(c: Content): c is CallContent {
+  return c.t === 'call-offer' || c.t === 'call-answer' || c.t === 'call-ice' || c.t === 'call-hangup';
+}
+
 /** Decoded content. */
 export type Content =
   | {
@@ -124,7 +203,8 @@ export type Content =
   | { readonly t: 'typing'; readonly to?: string; readonly typing: boolean }
   | { readonly t: 'block'; readonly to: string; readonly blocked: boolean }
   | { readonly t: 'device-name'; readonly to?: undefined; readonly name: string }
-  | FileContent;
+  | FileContent
+  | CallContent;
 
 function fileFields(c: FileContent): Record<string, CborValue> {
   const v: Record<string, CborValue> = {
@@ -152,6 +232,19 @@ function fileFields(c: FileContent): Record<string, CborValue> {
   return v;
 }
 
+function callFields(c: CallContent): Record<string, CborValue> {
+  if (c.t === 'call-offer') return { call: c.callId, media: c.media, sdp: c.sdp };
+  if (c.t === 'call-answer') return { call: c.callId, sdp: c.sdp };
+  if (c.t === 'call-hangup') return { call: c.callId, reason: c.reason };
+  const ice = c.candidates.map((x) => {
+    const v: Record<string, CborValue> = { c: x.candidate };
+    if (x.sdpMid !== undefined) v.mid = x.sdpMid;
+    if (x.sdpMLineIndex !== undefined) v.i = x.sdpMLineIndex;
+    return v;
+  });
+  return { call: c.callId, ice };
+}
+
 /** Encodes content (INVALID_ARGUMENT when out of bounds). */
 export function encodeContent(c: Content): Uint8Array {
   const value: Record<string, CborValue> = { v: 1, t: c.t };
@@ -161,7 +254,8 @@ export function encodeContent(c: Content): Uint8Array {
   else if (c.t === 'typing') value.typing = c.typing;
   else if (c.t === 'block') value.blocked = c.blocked;
   else if (c.t === 'file') Object.assign(value, fileFields(c));
-  else value.name = c.name;
+  else if (c.t === 'device-name') value.name = c.name;
+  else Object.assign(value, callFields(c));
   validate(contentSchema, value, 'INVALID_ARGUMENT');
   const out = encodeCbor(value);
   if (c.t === 'file' && out.length > MAX_FILE_CONTENT_BYTES) {
@@ -218,6 +312,28 @@ function fileContent(r: Checked, to: { to?: string }): FileContent | undefined {
   };
 }
 
+/** The call signaling content of `r`, or undefined when it is none or a field is missing. */
+function callContent(r: Checked, to: { to?: string }): CallContent | undefined {
+  const callId = r.call;
+  if (callId === undefined) return undefined;
+  if (r.t === 'call-offer' && r.media !== undefined && r.sdp !== undefined) {
+    return { t: 'call-offer', ...to, callId, media: r.media, sdp: r.sdp };
+  }
+  if (r.t === 'call-answer' && r.sdp !== undefined) return { t: 'call-answer', ...to, callId, sdp: r.sdp };
+  if (r.t === 'call-hangup' && r.reason !== undefined) {
+    return { t: 'call-hangup', ...to, callId, reason: r.reason };
+  }
+  if (r.t === 'call-ice' && r.ice !== undefined) {
+    const candidates = r.ice.map((x) => ({
+      candidate: x.c,
+      ...(x.mid === undefined ? {} : { sdpMid: x.mid }),
+      ...(x.i === undefined ? {} : { sdpMLineIndex: x.i }),
+    }));
+    return { t: 'call-ice', ...to, callId, candidates };
+  }
+  return undefined;
+}
+
 /** Decodes content; throws MALFORMED_ENCODING on anything out of shape. */
 export function decodeContent(bytes: Uint8Array): Content {
   let r: Checked;
@@ -250,5 +366,7 @@ export function decodeContent(bytes: Uint8Array): Content {
     const file = fileContent(r, to);
     if (file !== undefined) return file;
   }
+  const call = callContent(r, to);
+  if (call !== undefined) return call;
   throw new SottoError('MALFORMED_ENCODING', 'content: missing fields');
 }

@@ -5,6 +5,7 @@
 
 import type { CryptoProvider } from '@sotto/crypto';
 import type { ServerFrame } from '@sotto/protocol';
+import type { CallSignal } from './calls/manager.js';
 import type { DirectoryDeps } from './directory.js';
 import type { TypedEmitter } from './events.js';
 import type { GroupReceiveHooks } from './groups/receive.js';
@@ -26,4 +27,6 @@ export interface Ctx extends DirectoryDeps {
   readonly inbox: boolean;
   /** What group operations ask of the client (acks, follow-up tasks, reports). */
   readonly groupHooks: GroupReceiveHooks;
+  /** Call signaling that arrived (after the envelope was stored and acknowledged). */
+  readonly onCallSignal?: (signal: CallSignal) => void;
 }

@@ -6,10 +6,10 @@
 
 import { fromHex, toHex } from '@sotto/crypto';
 import { bytes, object, oneOf, optional, text, uint } from '@sotto/protocol';
-import { MAX_THUMBNAIL_BYTES, THUMBNAIL_TYPES } from './content.js';
+import { CALL_MEDIA, MAX_THUMBNAIL_BYTES, THUMBNAIL_TYPES } from './content.js';
 import { decodeRecord, encodeRecord } from './records.js';
 import { type ClientStore, del, put, type StoreOp } from './store/store.js';
-import type { FileInfo, FileState, Message, MessageStatus } from './types.js';
+import { CALL_OUTCOMES, type FileInfo, type FileState, type Message, type MessageStatus } from './types.js';
 
 const SEP = '\u0001';
 /** The forward order of statuses; `failed` sits outside it (see {@link advances}). */
@@ -30,6 +30,14 @@ const fileSchema = object({
   state: oneOf(FILE_STATES),
 });
 
+/** A call log entry's call. */
+const callSchema = object({
+  id: text({ min: 32, max: 32 }),
+  media: oneOf(CALL_MEDIA),
+  outcome: oneOf(CALL_OUTCOMES),
+  durationMs: optional(uint()),
+});
+
 const messageSchema = object({
   id: text({ min: 32, max: 32 }),
   conversation: text({ min: 1, max: 64 }),
@@ -43,6 +51,7 @@ const messageSchema = object({
   status: oneOf(STATUSES),
   error: optional(text({ max: 64 })),
   file: optional(fileSchema),
+  call: optional(callSchema),
 });
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -107,6 +116,7 @@ function encode(m: Message): Uint8Array {
     status: m.status,
     error: hasError(m) ? m.error : undefined,
     file: m.file === undefined ? undefined : encodeFile(m.file),
+    call: m.call === undefined ? undefined : { ...m.call },
   });
 }
 
@@ -123,6 +133,16 @@ function decode(bytes: Uint8Array): Message {
     receivedAt: r.receivedAt,
     status: r.status,
     ...(r.file === undefined ? {} : { file: decodeFile(r.file, r.text) }),
+    ...(r.call === undefined
+      ? {}
+      : {
+          call: {
+            id: r.call.id,
+            media: r.call.media,
+            outcome: r.call.outcome,
+            ...(r.call.durationMs === undefined ? {} : { durationMs: r.call.durationMs }),
+          },
+        }),
     ...(r.error !== undefined && (r.status === 'failed' || r.file?.state === 'failed')
       ? { error: r.error }
       : {}),

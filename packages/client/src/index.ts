@@ -6,6 +6,7 @@
  */
 
 export { ERROR_CODES, type ErrorCode, SottoError } from '@sotto/crypto';
+export * from './calls/index.js';
 export {
   type ClientOptions,
   type CreateGroupOptions,

@@ -3,6 +3,7 @@
  */
 
 import type { CryptoProvider } from '@sotto/crypto';
+import type { CallTimings } from './calls/types.js';
 import type { ClientStore } from './store/store.js';
 import type { WebSocketConstructor } from './transport.js';
 import type { Clock, ProgressEvent } from './types.js';
@@ -43,6 +44,8 @@ export interface ClientOptions {
    * except for uploads in Node, which stream over node:http (faster for large bodies, see ADR 0015).
    */
   readonly fetch?: typeof fetch;
+  /** Ring, connect and stale-offer timeouts of calls (defaults: 45 s, 30 s, 60 s). */
+  readonly calls?: CallTimings;
 }
 
 /** Options of {@link SottoClient.register}. */

@@ -11,7 +11,7 @@
 import { equalBytes, type SessionState, SottoError } from '@sotto/crypto';
 import type { FrameOf } from '@sotto/protocol';
 import { contactOp, isBlocked, loadContact, toContact } from './contacts.js';
-import { type Content, decodeContent } from './content.js';
+import { type Content, decodeContent, isCallContent } from './content.js';
 import type { Ctx } from './context.js';
 import { learnedNameOps } from './device-names.js';
 import { refreshDevices, storedDevices } from './directory.js';
@@ -194,6 +194,13 @@ async function handleContent(
         state: toContact(conversation, r).state,
       },
     ]);
+    return;
+  }
+  if (isCallContent(c)) {
+    // Ephemeral: nothing is stored. Only accepted contacts (and our own devices) may ring this device.
+    if (!fromSelf && (await loadContact(ctx.store, from.account)).state !== 'accepted') return;
+    const signal = { content: c, from, fromSelf, serverTime: env.serverTime };
+    followUps.push(() => ctx.onCallSignal?.(signal));
     return;
   }
   if (c.t === 'typing') {

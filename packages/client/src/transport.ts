@@ -60,6 +60,8 @@ export interface TransportOptions {
   readonly onPush: (frame: ServerFrame) => void;
   /** Runs after each successful authentication (requests work), before the `online` state is reported. */
   readonly onAuthenticated: () => Promise<void>;
+  /** The server's clock as its challenge stated it, when a connection opens (for clock-offset estimates). */
+  readonly onServerTime?: (serverTime: number) => void;
   readonly onState: (e: ConnectionEvent) => void;
   /** A permanent failure (revoked device, unknown device): the transport stopped. */
   readonly onFatal: (err: SottoError) => void;
@@ -242,6 +244,7 @@ export class Transport {
       const f = r.frame;
       if (f.t === 'challenge' && !challenged) {
         challenged = true;
+        this.o.onServerTime?.(f.serverTime);
         void this.answerChallenge(ws, f.nonce, origin);
         return;
       }

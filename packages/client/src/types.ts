@@ -110,6 +110,36 @@ export interface FileProgressEvent {
   readonly total: number;
 }
 
+/**
+ * How a call ended, as its log entry says. The caller's side: `ended` (after it connected), `cancelled`
+ * (hung up before an answer), `no-answer` (rang out), `declined`, `busy`, `failed`. The callee's side:
+ * `ended`, `missed` (not answered: it rang out, the caller gave up, or the offer arrived too late),
+ * `declined` (here or on another own device), `answered-elsewhere` (another own device took it), `busy`
+ * (refused because a call was going on), `failed`.
+ */
+export const CALL_OUTCOMES = [
+  'ended',
+  'cancelled',
+  'no-answer',
+  'missed',
+  'declined',
+  'busy',
+  'failed',
+  'answered-elsewhere',
+] as const;
+/** How a call ended. */
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** The call of a call log entry (a message-like line in the conversation; nothing was sent for it). */
+export interface CallLogInfo {
+  /** The call id, 32 hex characters. */
+  readonly id: string;
+  readonly media: 'audio' | 'video';
+  readonly outcome: CallOutcome;
+  /** With `ended`: how long it was connected. */
+  readonly durationMs?: number | undefined;
+}
+
 /** A message in a conversation, incoming or outgoing (also outgoing from one's own other devices). */
 export interface Message {
   /** 32 hex characters, chosen by the sending device. */
@@ -136,6 +166,11 @@ export interface Message {
   readonly error?: string | undefined;
   /** For a file message: the file (its caption is also in `text`). */
   readonly file?: FileInfo | undefined;
+  /**
+   * For a call log entry: the call. Such an entry is written by this device when a call ends (never sent);
+   * its `text` says what happened in words ("Missed call"), for clients that do not know calls.
+   */
+  readonly call?: CallLogInfo | undefined;
 }
 
 /** A delivery or read receipt from a contact (or from one's own other device, for `read`). */
@@ -267,6 +302,8 @@ export interface ClientEvents {
   'devices-changed': DevicesChangedEvent;
   /** Another device of this account told us its name (end to end). */
   'device-named': { readonly deviceId: number; readonly name: string };
+  /** A call rings here (see `Call`; accept, decline or let it ring out). */
+  call: import('./calls/call.js').Call;
   /** A group was created, joined, left, or its members, name or admins changed. */
   group: GroupEvent;
   /** An upload or download made progress (at least every MiB, and at the start and the end). */

@@ -94,6 +94,8 @@ export const ERROR_CODES = {
   NOT_GROUP_ADMIN: 'Only a group admin may do this (add or remove others, rename, change admins).',
   GROUP_COMMIT_MISSING:
     'The group moved to an epoch whose commit has not arrived (withheld or lost); its messages wait for it.',
+  CALL_BUSY: 'A call is already going on on this device; end it first.',
+  CALL_STATE: 'The call is not in a state that allows this (already answered, ended, or not ringing).',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

@@ -1,11 +1,12 @@
 /**
- * A conversation with a contact: header (safety number, block / unblock), identity banners, and the
+ * A conversation with a contact: header (voice and video call, safety number, block / unblock), identity banners, and the
  * shared conversation view (messages, typing, composer).
  */
 import type { Contact, SottoClient } from '@sotto/client';
 import { useState } from 'react';
 import { describeError } from '../lib/errors.js';
 import { ConversationView } from './ConversationView.js';
+import { Icon } from './Icon.js';
 import { IdentityBanner } from './IdentityBanner.js';
 import { IdentityNotice } from './IdentityNotice.js';
 import { PresenceDot } from './PresenceDot.js';
@@ -25,12 +26,14 @@ export interface ConversationProps {
   /** True to show that the (unverified) contact's key changed; `onDismissKeyNotice` hides it. */
   readonly keyNotice: boolean;
   readonly onDismissKeyNotice: () => void;
+  /** Starts a call (absent or undefined while calls are not possible: then no buttons show). */
+  readonly onCall?: ((media: 'audio' | 'video') => void) | undefined;
 }
 
 /** The open conversation with `contact`. */
 export function Conversation(props: ConversationProps) {
   const { client, contact, typing, online, onBack, onVerify, onChanged, onUnblocked } = props;
-  const { keyNotice, onDismissKeyNotice } = props;
+  const { keyNotice, onDismissKeyNotice, onCall } = props;
   const name = contact.account;
   const [error, setError] = useState('');
 
@@ -57,6 +60,30 @@ export function Conversation(props: ConversationProps) {
         </h2>
         <p className="sub">{contact.presence?.text ?? contact.presence?.state ?? ''}</p>
       </div>
+      {onCall !== undefined && accepted && !paused && (
+        <>
+          <button
+            type="button"
+            className="call-button"
+            aria-label={`Voice call with ${name}`}
+            title="Voice call"
+            disabled={!online}
+            onClick={() => onCall('audio')}
+          >
+            <Icon name="phone" /> Call
+          </button>
+          <button
+            type="button"
+            className="call-button"
+            aria-label={`Video call with ${name}`}
+            title="Video call"
+            disabled={!online}
+            onClick={() => onCall('video')}
+          >
+            <Icon name="video" /> Video
+          </button>
+        </>
+      )}
       <button type="button" onClick={onVerify}>
         Safety number
       </button>

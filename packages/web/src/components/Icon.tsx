@@ -10,6 +10,7 @@ const PATHS = {
   video: ['M3 6h12v12H3z', 'M15 10l6-3.5v11L15 14'],
   archive: ['M4 3.5h16v17H4z', 'M12 3.5v2m0 2v2m0 2v2', 'M10.5 14h3v3h-3z'],
   download: ['M12 3.5v12', 'M7 10.5l5 5 5-5', 'M5 20.5h14'],
+  phone: ['M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2'],
 } as const;
 
 /** The icons there are. */

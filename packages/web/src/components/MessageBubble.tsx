@@ -9,6 +9,7 @@ import type { Message, MessageStatus } from '@sotto/client';
 import { memo, type ReactNode } from 'react';
 import { describeCode } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
+import { CallLine } from './CallLine.js';
 import { FileSlot } from './FileSlot.js';
 
 const MARK: Record<MessageStatus, string> = {
@@ -48,6 +49,7 @@ export const MessageBubble = memo(function MessageBubble({
   sender,
   extra,
 }: MessageBubbleProps) {
+  if (m.call !== undefined) return <CallLine message={m} />;
   const failed = m.direction === 'out' && m.status === 'failed';
   return (
     <li

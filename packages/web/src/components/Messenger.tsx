@@ -1,12 +1,13 @@
 /**
  * The signed-in layout: the contact and group lists beside the open pane (one at a time on a narrow
- * window), and the log-out and new-group dialogs. The files UI and the group UI load in the background
- * once this shows.
+ * window), the log-out and new-group dialogs, and the call screen. The files UI and the group UI load in
+ * the background once this shows; the call screen loads only when a call starts or rings.
  */
 import type { SottoClient } from '@sotto/client';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { FilesContext, useFilesAccess } from '../lib/files-access.js';
 import type { GroupJournal } from '../lib/group-journal.js';
+import { useCalls } from '../lib/use-calls.js';
 import { useContacts } from '../lib/use-contacts.js';
 import { useDesktopNotifications } from '../lib/use-desktop-notifications.js';
 import { useNoFileNavigation } from '../lib/use-file-drop.js';
@@ -31,6 +32,8 @@ const loadGroupUi = () => import('../groups/index.js');
 const GroupConversation = lazy(() => loadGroupUi().then((m) => ({ default: m.GroupConversation })));
 const GroupPanel = lazy(() => loadGroupUi().then((m) => ({ default: m.GroupPanel })));
 const NewGroupDialog = lazy(() => loadGroupUi().then((m) => ({ default: m.NewGroupDialog })));
+/** The call screen and media code: loaded when a call starts or rings, never with the first screen. */
+const CallScreen = lazy(() => import('../calls/index.js').then((m) => ({ default: m.CallScreen })));
 
 /** What the main pane shows. */
 export type Pane =
@@ -73,6 +76,7 @@ export function Messenger({ client, journal, account, onLogOut }: MessengerProps
   const online = useOnline(client);
   const keyNotices = useKeyNotices(client);
   const files = useFilesAccess(client);
+  const calls = useCalls(client);
   useNoFileNavigation();
   useEffect(() => {
     loadGroupUi().catch(() => undefined); // in the background, so a group opens at once
@@ -151,6 +155,9 @@ export function Messenger({ client, journal, account, onLogOut }: MessengerProps
               }}
               keyNotice={keyNotices.notices.has(contact.account)}
               onDismissKeyNotice={() => keyNotices.dismiss(contact.account)}
+              onCall={
+                calls.request === undefined ? (media) => calls.start(contact.account, media) : undefined
+              }
             />
           )}
           {pane.kind === 'verify' && contact !== undefined && (
@@ -191,6 +198,17 @@ export function Messenger({ client, journal, account, onLogOut }: MessengerProps
           {pane.kind === 'devices' && <DevicesPanel client={client} onBack={back} />}
           {pane.kind === 'settings' && <SettingsPanel client={client} onBack={back} />}
         </section>
+        {calls.request !== undefined && (
+          <Suspense fallback={null}>
+            <CallScreen
+              key={calls.request.key}
+              client={client}
+              request={calls.request}
+              onEnded={calls.ended}
+              onDone={calls.done}
+            />
+          </Suspense>
+        )}
         {loggingOut && (
           <LogoutDialog client={client} onLoggedOut={onLogOut} onCancel={() => setLoggingOut(false)} />
         )}

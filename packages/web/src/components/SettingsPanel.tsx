@@ -1,5 +1,6 @@
-/** Settings: notifications by email (the account's, kept by the server) and on this desktop. */
+/** Settings: notifications by email (the account's, kept by the server) and on this desktop; calls. */
 import type { SottoClient } from '@sotto/client';
+import { CallSettings } from './CallSettings.js';
 import { DesktopNotificationSettings } from './DesktopNotificationSettings.js';
 import { NotificationEmailSettings } from './NotificationEmailSettings.js';
 
@@ -24,6 +25,7 @@ export function SettingsPanel({ client, onBack }: SettingsPanelProps) {
       <div className="settings-body">
         <NotificationEmailSettings client={client} />
         <DesktopNotificationSettings />
+        <CallSettings />
       </div>
     </div>
   );

@@ -36,6 +36,8 @@ const FRIENDLY: Record<string, string> = {
   GROUP_CREDENTIAL_INVALID:
     'A device of someone you picked does not match their signed device list, so nobody was added.',
   MLS_INVALID: 'A group message could not be verified.',
+  CALL_BUSY: 'A call is already going on.',
+  CALL_STATE: 'That call is no longer ringing.',
 };
 
 /** A short sentence for an error code (as a failed message carries it). */

@@ -11,6 +11,7 @@ import {
   type SottoClient,
 } from '@sotto/client';
 import { createPortableProvider } from '@sotto/crypto';
+import { readRingTimeoutMs } from './call-prefs.js';
 import { GroupJournal } from './group-journal.js';
 
 /** A client and the store it owns. */
@@ -27,7 +28,13 @@ const PROFILE = 'sotto-profile';
 export async function openSession(): Promise<Session> {
   const store = await openIndexedDbStore({ name: PROFILE });
   const provider = await createPortableProvider();
-  const client = createClient({ server: window.location.origin, store, provider });
+  const ringTimeoutMs = readRingTimeoutMs();
+  const client = createClient({
+    server: window.location.origin,
+    store,
+    provider,
+    ...(ringTimeoutMs === undefined ? {} : { calls: { ringTimeoutMs } }),
+  });
   const journal = new GroupJournal(client, store);
   journal.start();
   return { client, store, journal };

@@ -15,6 +15,8 @@ const inForeground = () => document.visibilityState === 'visible' && document.ha
 
 /** What a notification for `m` shows, given the choice to show text or not. */
 export function notificationContent(m: Message, showText: boolean): { title: string; body: string } {
+  if (m.call !== undefined)
+    return showText ? { title: m.conversation, body: m.text } : { title: 'Missed call', body: '' };
   if (!showText) return { title: 'New message', body: '' };
   const text = m.text !== '' ? m.text : m.file !== undefined ? `File: ${m.file.name}` : '';
   return { title: m.conversation, body: text };
@@ -24,6 +26,8 @@ export function notificationContent(m: Message, showText: boolean): { title: str
 export function useDesktopNotifications(client: SottoClient, onOpen: (account: string) => void): void {
   useClientEvent(client, 'message', (m) => {
     if (m.direction !== 'in' || inForeground()) return;
+    // Of the call log, only a missed call is news (a ringing call has its own notification).
+    if (m.call !== undefined && m.call.outcome !== 'missed' && m.call.outcome !== 'busy') return;
     const prefs = readNotificationPrefs();
     if (!prefs.enabled || notificationPermission() !== 'granted') return;
     const { title, body } = notificationContent(m, prefs.showText);

@@ -38,6 +38,13 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Chromium flags of {@link WorldOptions.media}. */
+const MEDIA_FLAGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
 /** Builds the web client into `outDir` with the package's vite.config.ts. */
 async function buildWeb(outDir: string): Promise<void> {
   const { build } = await import('vite');
@@ -67,8 +74,13 @@ export interface WorldOptions {
   readonly proxy?: boolean;
   /** Who may register (default open): `token` needs an invite from `sotto-server admin tokens create`. */
   readonly registration?: 'open' | 'token' | 'closed';
-  /** More server configuration (a mail server for notification emails). */
-  readonly config?: Partial<Pick<ServerConfig, 'smtp'>>;
+  /**
+   * True for call tests: Chromium gets a fake camera and microphone (a test pattern and a tone) and grants
+   * them without asking, and may gather loopback ICE candidates. Other tests launch it as before.
+   */
+  readonly media?: boolean;
+  /** More server configuration (a mail server for notification emails, a TURN server for calls). */
+  readonly config?: Partial<Pick<ServerConfig, 'smtp' | 'turn'>>;
 }
 
 /** A port free on 127.0.0.1 right now (the server is started on it at once). */
@@ -121,6 +133,7 @@ export async function startWorld(name: string, options: WorldOptions = {}): Prom
         '--disable-gpu',
         '--disable-background-networking',
         '--disable-component-update',
+        ...(options.media === true ? MEDIA_FLAGS : []),
       ],
     });
   } catch (err) {
