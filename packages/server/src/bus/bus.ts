@@ -4,7 +4,7 @@
  * events, `keys.low`); never stored ciphertext.
  */
 import type { ServerFrame } from '@sotto/protocol';
-import type { StoredEnvelope } from '../store/store.js';
+import type { CacheInvalidation, StoredEnvelope } from '../store/store.js';
 
 /** The events the bus carries, by kind. */
 export interface BusEvents {
@@ -18,7 +18,15 @@ export interface BusEvents {
   push: { readonly frame: ServerFrame };
   /** The device was removed from its account: close its connections (key: {@link deviceKey}). */
   kick: { readonly account: string; readonly deviceId: number };
+  /**
+   * A write that nodes' read caches may hold went through (key: {@link CACHE_KEY}); a bus between nodes
+   * also hands `all` to its own node after reconnecting (announcements may have been lost meanwhile).
+   */
+  cache: CacheInvalidation;
 }
+
+/** The one key `cache` events travel under. */
+export const CACHE_KEY = '*';
 
 /**
  * A `mail` event. With the in-process bus every writer to the mailbox is in this process, and signals

@@ -24,7 +24,11 @@ export function encodeBusMessage(m: BusMessage): Uint8Array {
   const event: CborMap =
     m.kind === 'push'
       ? { frame: encodeFrame(m.event.frame, { maxFrameBytes: MAX_PUSH_BYTES }) }
-      : { account: m.event.account, deviceId: m.event.deviceId };
+      : m.kind === 'cache'
+        ? m.event.kind === 'account'
+          ? { c: m.event.kind, account: m.event.account }
+          : { c: m.event.kind }
+        : { account: m.event.account, deviceId: m.event.deviceId };
   return encodeCbor({ n: m.node, k: m.kind, y: m.key, e: event });
 }
 
@@ -45,6 +49,13 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage {
       key,
       event: { frame: decodeFrame(e.frame, { maxFrameBytes: MAX_PUSH_BYTES }, 'server') },
     };
+  }
+  if (m.k === 'cache') {
+    if (e.c === 'account' && typeof e.account === 'string') {
+      return { node, kind: 'cache', key, event: { kind: 'account', account: e.account } };
+    }
+    if (e.c === 'relations' || e.c === 'all') return { node, kind: 'cache', key, event: { kind: e.c } };
+    throw new Error('bad bus cache event');
   }
   if (m.k !== 'mail' && m.k !== 'kick') throw new Error('bad bus kind');
   if (typeof e.account !== 'string' || typeof e.deviceId !== 'number') throw new Error('bad bus device');

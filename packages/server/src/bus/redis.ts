@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Bus, BusEvents, MailSignal } from './bus.js';
+import { type Bus, type BusEvents, CACHE_KEY, type MailSignal } from './bus.js';
 import { MemoryBus } from './memory.js';
 import { type BusMessage, decodeBusMessage, encodeBusMessage } from './redis-codec.js';
 
@@ -115,8 +115,12 @@ export class RedisBus implements Bus {
     }
   }
 
-  /** Mail signals may have been missed while disconnected: every local mailbox looks again. */
+  /**
+   * Mail signals and cache announcements may have been missed while disconnected: every local mailbox
+   * looks again, and read caches forget everything.
+   */
   private recheckMailboxes(): void {
+    this.local.publish('cache', CACHE_KEY, { kind: 'all' });
     for (const key of this.mailKeys.keys()) {
       const slash = key.lastIndexOf('/');
       const deviceId = Number(key.slice(slash + 1));

@@ -39,11 +39,8 @@ export const PG = {
        WHERE account = $1 AND device_id = $2 AND kind = $3
        ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
      RETURNING key_id, encoded`,
-  /** A transaction-scoped lock on a name (a mailbox, a contact pair): serializes writers of that name. */
+  /** A transaction-scoped lock on a name (a contact pair): serializes writers of that name. */
   lockName: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-  mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2',
-  insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
   // A group envelope's body is the group body it points at (stored once for every recipient).
   fetchMailbox: `SELECT e.seq, e.id, e.sender_account, e.sender_device, e.recipient_account, e.recipient_device,
        COALESCE(g.body, e.body) AS body, e.received_at, g.group_id, g.kind AS group_kind, g.epoch AS group_epoch
