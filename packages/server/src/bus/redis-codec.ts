@@ -1,10 +1,13 @@
 /**
  * The bytes a bus event travels as between nodes: one strict-CBOR map naming the sending node, the kind,
- * the key and the event. A `push` event's frame is encoded and validated with the frame codec, so what a
+ * the key and the event, or naming the node and a list of (kind, key, event): the events one node
+ * published in one turn of its event loop, sent as one PUBLISH. A mail signal may carry its envelopes
+ * (with `prev`, see `MailSignal`). A `push` event's frame is encoded and validated with the frame codec, so what a
  * node hands to its sockets is a well-formed server frame even if Redis carried garbage.
  */
 import { type CborMap, decodeCbor, decodeFrame, encodeCbor, encodeFrame } from '@sotto/protocol';
-import type { BusEvents } from './bus.js';
+import type { StoredEnvelope } from '../store/store.js';
+import type { BusEvents, MailSignal } from './bus.js';
 
 /** One event on the wire between nodes. */
 export type BusMessage = {
@@ -19,8 +22,82 @@ export type BusMessage = {
 /** Frames pushed over the bus are at most this large (the protocol's frame limit bounds them anyway). */
 const MAX_PUSH_BYTES = 1 << 24;
 
+/** Envelopes ride along with a mail signal only up to this many body bytes (else the mailbox is read). */
+export const MAX_SIGNAL_BODY_BYTES = 64 * 1024;
+
+/**
+ * The wire form of a mail signal: its envelopes only with `prev` (see {@link MailSignal}), only 1:1
+ * envelopes (a group envelope's fields are read from the mailbox), and only up to
+ * {@link MAX_SIGNAL_BODY_BYTES}.
+ */
+function encodeMail(e: MailSignal): CborMap {
+  const out: CborMap = { account: e.account, deviceId: e.deviceId };
+  const envelopes = e.envelopes;
+  if (envelopes === undefined || e.prev === undefined || envelopes.length === 0) return out;
+  let bytes = 0;
+  for (const x of envelopes) {
+    if (x.group !== undefined) return out;
+    bytes += x.body.byteLength;
+  }
+  if (bytes > MAX_SIGNAL_BODY_BYTES) return out;
+  out.p = e.prev;
+  out.v = envelopes.map((x) => ({
+    s: x.seq,
+    i: x.id,
+    a: x.sender.account,
+    d: x.sender.deviceId,
+    b: x.body,
+    r: x.receivedAt,
+  }));
+  return out;
+}
+
+const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** The envelopes of a mail signal from another node, for `recipient`; throws on anything malformed. */
+function decodeEnvelopes(v: unknown, account: string, deviceId: number): StoredEnvelope[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1024) throw new Error('bad bus envelopes');
+  const recipient = { account, deviceId };
+  return v.map((x: unknown): StoredEnvelope => {
+    if (
+      !isMap(x) ||
+      !isUint(x.s) ||
+      !(x.i instanceof Uint8Array) ||
+      typeof x.a !== 'string' ||
+      !isUint(x.d) ||
+      !(x.b instanceof Uint8Array) ||
+      !isUint(x.r)
+    ) {
+      throw new Error('bad bus envelope');
+    }
+    return {
+      seq: x.s,
+      id: x.i,
+      sender: { account: x.a, deviceId: x.d },
+      recipient,
+      body: x.b,
+      receivedAt: x.r,
+    };
+  });
+}
+
 /** Encodes a message. Throws when a pushed frame does not match its schema. */
 export function encodeBusMessage(m: BusMessage): Uint8Array {
+  return encodeCbor(busMessageMap(m));
+}
+
+/** Encodes several messages of one node as one (one PUBLISH). Throws as {@link encodeBusMessage}. */
+export function encodeBusBatch(node: Uint8Array, messages: readonly Omit<BusMessage, 'node'>[]): Uint8Array {
+  return encodeCbor({
+    n: node,
+    m: messages.map((m) => {
+      const { k, y, e } = busMessageMap({ ...m, node } as BusMessage);
+      return { k, y, e };
+    }),
+  });
+}
+
+function busMessageMap(m: BusMessage): { n: Uint8Array; k: string; y: string; e: CborMap } {
   const event: CborMap =
     m.kind === 'push'
       ? { frame: encodeFrame(m.event.frame, { maxFrameBytes: MAX_PUSH_BYTES }) }
@@ -28,19 +105,40 @@ export function encodeBusMessage(m: BusMessage): Uint8Array {
         ? m.event.kind === 'account'
           ? { c: m.event.kind, account: m.event.account }
           : { c: m.event.kind }
-        : { account: m.event.account, deviceId: m.event.deviceId };
-  return encodeCbor({ n: m.node, k: m.kind, y: m.key, e: event });
+        : m.kind === 'mail'
+          ? encodeMail(m.event)
+          : { account: m.event.account, deviceId: m.event.deviceId };
+  return { n: m.node, k: m.kind, y: m.key, e: event };
 }
 
 const isMap = (v: unknown): v is CborMap => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Decodes a message; throws on anything that is not one. */
 export function decodeBusMessage(bytes: Uint8Array): BusMessage {
-  const m = decodeCbor(bytes, { maxDepth: 4 });
-  if (!isMap(m) || !(m.n instanceof Uint8Array) || typeof m.y !== 'string' || !isMap(m.e)) {
-    throw new Error('bad bus message');
-  }
-  const { n: node, y: key, e } = m;
+  const m = decodeCbor(bytes, { maxDepth: 6 });
+  if (!isMap(m) || !(m.n instanceof Uint8Array)) throw new Error('bad bus message');
+  return decodeOne(m.n, m);
+}
+
+/**
+ * Decodes a message or a batch ({@link encodeBusBatch}) into its messages; throws on anything that is
+ * not one.
+ */
+export function decodeBusMessages(bytes: Uint8Array): BusMessage[] {
+  const m = decodeCbor(bytes, { maxDepth: 7 });
+  if (!isMap(m) || !(m.n instanceof Uint8Array)) throw new Error('bad bus message');
+  if (m.m === undefined) return [decodeOne(m.n, m)];
+  if (!Array.isArray(m.m)) throw new Error('bad bus batch');
+  const node = m.n;
+  return m.m.map((x: unknown) => {
+    if (!isMap(x)) throw new Error('bad bus message');
+    return decodeOne(node, x);
+  });
+}
+
+function decodeOne(node: Uint8Array, m: CborMap): BusMessage {
+  if (typeof m.y !== 'string' || !isMap(m.e)) throw new Error('bad bus message');
+  const { y: key, e } = m;
   if (m.k === 'push') {
     if (!(e.frame instanceof Uint8Array)) throw new Error('bad bus push');
     return {
@@ -58,6 +156,12 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage {
     throw new Error('bad bus cache event');
   }
   if (m.k !== 'mail' && m.k !== 'kick') throw new Error('bad bus kind');
-  if (typeof e.account !== 'string' || typeof e.deviceId !== 'number') throw new Error('bad bus device');
-  return { node, kind: m.k, key, event: { account: e.account, deviceId: e.deviceId } };
+  const { account, deviceId } = e;
+  if (typeof account !== 'string' || !isUint(deviceId)) throw new Error('bad bus device');
+  if (m.k === 'mail' && e.v !== undefined) {
+    if (!isUint(e.p)) throw new Error('bad bus mail');
+    const envelopes = decodeEnvelopes(e.v, account, deviceId);
+    return { node, kind: 'mail', key, event: { account, deviceId, envelopes, prev: e.p } };
+  }
+  return { node, kind: m.k, key, event: { account, deviceId } };
 }

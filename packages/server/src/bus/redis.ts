@@ -5,14 +5,14 @@
  * returns: there is no window in which a per-key Redis SUBSCRIBE is still on its way.
  *
  * Events for this node's own subscribers are delivered locally at once, and its own messages coming back
- * from Redis are ignored. Redis only signals: it stores nothing, and a message lost while a connection is
+ * from Redis are ignored. The events of one turn of the event loop go out as one PUBLISH. Redis only signals: it stores nothing, and a message lost while a connection is
  * down costs latency, never mail. After a reconnect every local mailbox subscriber is told to look again.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type Bus, type BusEvents, CACHE_KEY, type MailSignal } from './bus.js';
 import { MemoryBus } from './memory.js';
-import { type BusMessage, decodeBusMessage, encodeBusMessage } from './redis-codec.js';
+import { type BusMessage, decodeBusMessages, encodeBusBatch } from './redis-codec.js';
 
 /** Options of {@link RedisBus.connect}. */
 export interface RedisBusOptions {
@@ -46,6 +46,8 @@ export class RedisBus implements Bus {
   /** Mailbox subscriptions of this node, by key, with how many subscribers each has. */
   private readonly mailKeys = new Map<string, number>();
   private closed = false;
+  /** Events published in this turn of the event loop, sent as one PUBLISH after it. */
+  private outbox: Omit<BusMessage, 'node'>[] = [];
 
   private constructor(
     private readonly pub: Redis,
@@ -107,9 +109,11 @@ export class RedisBus implements Bus {
 
   private receive(message: Buffer): void {
     try {
-      const m = decodeBusMessage(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
-      if (Buffer.compare(m.node, this.node) === 0) return;
-      this.local.publish(m.kind, m.key, m.event);
+      const all = decodeBusMessages(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+      for (const m of all) {
+        if (Buffer.compare(m.node, this.node) === 0) return;
+        this.local.publish(m.kind, m.key, m.event);
+      }
     } catch (err) {
       this.onError(err);
     }
@@ -132,18 +136,34 @@ export class RedisBus implements Bus {
 
   publish<K extends keyof BusEvents>(kind: K, key: string, event: BusEvents[K]): void {
     if (this.closed) return;
-    this.local.publish(kind, key, withoutEnvelopes(kind, event));
+    const e = withoutUnorderedEnvelopes(kind, event);
+    this.local.publish(kind, key, e);
+    this.outbox.push({ kind, key, event: e } as Omit<BusMessage, 'node'>);
+    if (this.outbox.length === 1) setImmediate(this.flush);
+  }
+
+  /** Sends this turn's events as one message (one PUBLISH, one delivery per node). */
+  private readonly flush = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 0) return;
     let bytes: Uint8Array;
     try {
-      bytes = encodeBusMessage({ node: this.node, kind, key, event } as BusMessage);
+      bytes = encodeBusBatch(this.node, batch);
     } catch (err) {
-      this.onError(err);
+      // One bad event (a push whose frame fails its schema) must not silence the others.
+      if (batch.length > 1) {
+        for (const m of batch) {
+          this.outbox = [m];
+          this.flush();
+        }
+      } else this.onError(err);
       return;
     }
     this.pub
       .publish(this.channel, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       .catch(this.onError);
-  }
+  };
 
   subscribe<K extends keyof BusEvents>(
     kind: K,
@@ -187,6 +207,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     await this.local.close();
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
@@ -194,11 +215,13 @@ export class RedisBus implements Bus {
 }
 
 /**
- * A mail signal without its envelopes; other events as they are. Signals from other nodes may arrive out
- * of commit order, so no subscriber of this bus may skip its mailbox read (see {@link MailSignal}).
+ * A mail signal without its envelopes unless it has `prev`; other events as they are. Signals from other
+ * nodes may arrive out of commit order, so a subscriber of this bus may skip its mailbox read only when
+ * `prev` shows it has everything before them (see {@link MailSignal}).
  */
-function withoutEnvelopes<K extends keyof BusEvents>(kind: K, event: BusEvents[K]): BusEvents[K] {
+function withoutUnorderedEnvelopes<K extends keyof BusEvents>(kind: K, event: BusEvents[K]): BusEvents[K] {
   if (kind !== 'mail') return event;
-  const { account, deviceId } = event as MailSignal;
+  const { account, deviceId, envelopes, prev } = event as MailSignal;
+  if (envelopes === undefined || prev !== undefined) return event;
   return { account, deviceId } as BusEvents[K];
 }

@@ -8,6 +8,11 @@
  * committed before it, and every later commit is signalled in commit order, so the envelopes of a signal
  * with `seq` above the last one sent are exactly the next ones. Otherwise (a read under way or due, a
  * congested socket, a signal without envelopes) the signal just asks for a read.
+ *
+ * Between nodes signals arrive in any order, so a signal from the bus between nodes carries `prev`, the
+ * highest `seq` its mailbox held before its envelopes (no envelope lies between): its envelopes are the
+ * next ones only when everything up to `prev` was handed on here (`lastSeq >= prev`); else it asks for
+ * a read (which finds the one whose signal is still on its way).
  */
 import type { FrameOf } from '@sotto/protocol';
 import type { MailSignal } from '../../bus/bus.js';
@@ -39,7 +44,13 @@ export class MailboxPump {
   /** A mail signal arrived: hands its envelopes on when that is safe (see above), else reads the mailbox. */
   signal(mail: MailSignal): void {
     const envelopes = mail.envelopes;
-    if (envelopes === undefined || !this.caughtUp || this.scheduled || this.conn.congested) {
+    if (
+      envelopes === undefined ||
+      !this.caughtUp ||
+      this.scheduled ||
+      this.conn.congested ||
+      (mail.prev !== undefined && mail.prev > this.lastSeq)
+    ) {
       this.kickSoon();
       return;
     }

@@ -163,11 +163,13 @@ export class RelayService {
       serverTime: now,
     };
 
-    const stored = this.writer.write(envelopes).then((seqs) => {
-      if (seqs === undefined) throw new ApiError('MAILBOX_FULL');
+    const stored = this.writer.write(envelopes).then((written) => {
+      if (written === undefined) throw new ApiError('MAILBOX_FULL');
+      const { seqs, prevs } = written;
       envelopes.forEach((e, i) => {
         const { account, deviceId } = e.recipient;
-        const signal = { account, deviceId, envelopes: [{ ...e, seq: seqs[i] ?? 0 }] };
+        const prev = prevs?.[i];
+        const signal = { account, deviceId, envelopes: [{ ...e, seq: seqs[i] ?? 0 }], prev };
         this.bus.publish('mail', deviceKey(account, deviceId), signal);
       });
       return sent;
