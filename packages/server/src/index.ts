@@ -126,7 +126,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   });
 
   let draining = false;
-  let mailboxDepth = await store.mailboxDepth();
+  const readDepth = () => store.mailboxDepthEstimate?.() ?? store.mailboxDepth();
+  let mailboxDepth = await readDepth();
   let fileUsage = await store.files.usage();
   let groupCount = await store.groups.count();
   let hub: Hub | undefined;
@@ -321,7 +322,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const expireNow = async () => {
     const n = await relay.expire();
     await groups.sweep();
-    mailboxDepth = await store.mailboxDepth();
+    mailboxDepth = await readDepth();
     groupCount = await store.groups.count();
     return n;
   };
@@ -340,7 +341,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     setInterval(() => sweepFilesNow(false).catch(onError), limits.expirySweepMs),
     setInterval(() => sweepFilesNow(true).catch(onError), limits.fileCollectionIntervalMs),
     setInterval(() => {
-      store.mailboxDepth().then((d) => {
+      readDepth().then((d) => {
         mailboxDepth = d;
       }, onError);
       store.files.usage().then((u) => {

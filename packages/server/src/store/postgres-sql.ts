@@ -47,12 +47,11 @@ export const PG = {
        FROM envelopes e LEFT JOIN group_bodies g ON g.id = e.group_body
        WHERE e.recipient_account = $1 AND e.recipient_device = $2 AND e.seq > $3
        AND e.received_at >= $4 ORDER BY e.seq LIMIT $5`,
-  ackEnvelopes: `DELETE FROM envelopes e USING unnest($3::bigint[], $4::bytea[]) AS a(seq, id)
-     WHERE e.seq = a.seq AND e.id = a.id AND e.recipient_account = $1 AND e.recipient_device = $2`,
   // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).
   expire: `DELETE FROM envelopes WHERE seq < COALESCE(
        (SELECT seq FROM envelopes WHERE received_at >= $1 ORDER BY seq LIMIT 1), 9223372036854775807)`,
   depth: 'SELECT COUNT(*) AS n FROM envelopes',
+  depthEstimate: `SELECT COALESCE((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'envelopes'::regclass), 0) AS n`,
   getContact: 'SELECT state FROM contacts WHERE owner = $1 AND peer = $2',
   setContact: `INSERT INTO contacts (owner, peer, state) VALUES ($1, $2, $3)
      ON CONFLICT (owner, peer) DO UPDATE SET state = excluded.state`,

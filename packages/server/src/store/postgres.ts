@@ -16,6 +16,7 @@ import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
 import type { NotifyRecords } from './notify-records.js';
+import { AckBatcher } from './postgres-acks.js';
 import { PostgresAdminRecords } from './postgres-admin.js';
 import { SharedReadCache } from './postgres-cache.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
@@ -26,7 +27,7 @@ import { migratePostgres } from './postgres-migrate.js';
 import { PostgresNotifyRecords } from './postgres-notify.js';
 import { inTransaction, type Queryable, queryChanges, queryOne, queryRows } from './postgres-query.js';
 import { PG } from './postgres-sql.js';
-import { int, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
+import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
   AccountRecord,
   CacheInvalidation,
@@ -81,6 +82,7 @@ const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b]
 export class PostgresStore implements Store {
   private closed = false;
   private readonly cache = new SharedReadCache();
+  private readonly acks: AckBatcher;
   private announce: (change: CacheInvalidation) => void = () => {};
   readonly files: FileRecords;
   readonly groups: GroupRecords;
@@ -88,6 +90,7 @@ export class PostgresStore implements Store {
   readonly notify: NotifyRecords;
 
   constructor(private readonly pool: pg.Pool) {
+    this.acks = new AckBatcher(pool);
     this.files = new PostgresFileRecords(pool);
     this.groups = new PostgresGroupRecords(pool);
     this.admin = new PostgresAdminRecords(pool, this.files, () => this.changed({ kind: 'all' }));
@@ -303,18 +306,14 @@ export class PostgresStore implements Store {
     notBefore: number,
     limit: number,
   ): Promise<StoredEnvelope[]> {
-    const params = [device.account, device.deviceId, afterSeq, notBefore, limit];
-    return (await queryRows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
+    const values = [device.account, device.deviceId, afterSeq, notBefore, limit];
+    const res = await this.pool.query({ name: 'sotto_fetch_mailbox', text: PG.fetchMailbox, values });
+    return (res.rows as Row[]).map(toEnvelope);
   }
 
+  /** Batched with other devices' acks of the same moment: see `postgres-acks.ts`. */
   async ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number> {
-    if (acks.length === 0) return 0;
-    return queryChanges(this.pool, PG.ackEnvelopes, [
-      device.account,
-      device.deviceId,
-      acks.map((a) => a.seq),
-      acks.map((a) => bytesParam(a.id)),
-    ]);
+    return this.acks.ack(device, acks);
   }
 
   async expireEnvelopes(before: number): Promise<number> {
@@ -323,6 +322,14 @@ export class PostgresStore implements Store {
 
   async mailboxDepth(): Promise<number> {
     return int((await queryOne(this.pool, PG.depth))?.n);
+  }
+
+  /**
+   * PostgreSQL's own count of live rows in the envelopes table (`n_live_tup`, kept up to date by every
+   * backend's statistics, about a second behind): no scan of the table, for the depth gauge.
+   */
+  async mailboxDepthEstimate(): Promise<number> {
+    return Math.max(0, int((await queryOne(this.pool, PG.depthEstimate))?.n));
   }
 
   private async contact(q: Queryable, owner: string, peer: string): Promise<ContactState | undefined> {

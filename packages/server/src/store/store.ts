@@ -243,6 +243,11 @@ export interface Store {
   expireEnvelopes(before: number): Promise<number>;
   /** Envelopes stored in all mailboxes. */
   mailboxDepth(): Promise<number>;
+  /**
+   * About {@link Store.mailboxDepth}, without counting the rows (a store where counting scans a large
+   * table offers it): what the depth gauge polls.
+   */
+  mailboxDepthEstimate?(): Promise<number>;
 
   // Contacts
   /** `from` asks `to`; a crossing request accepts both. */
