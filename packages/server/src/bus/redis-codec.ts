@@ -1,7 +1,7 @@
 /**
  * The bytes a bus event travels as between nodes: one strict-CBOR map naming the sending node, the kind,
- * the key and the event, or naming the node and a list of (kind, key, event): the events one node
- * published in one turn of its event loop, sent as one PUBLISH. A mail signal may carry its envelopes
+ * the key and the event; or a batch: the events one node published in one turn of its event loop, sent as
+ * one PUBLISH (see {@link encodeBusBatch}). A mail signal may carry its envelopes
  * (with `prev`, see `MailSignal`). A `push` event's frame is encoded and validated with the frame codec, so what a
  * node hands to its sockets is a well-formed server frame even if Redis carried garbage.
  */
@@ -86,15 +86,36 @@ export function encodeBusMessage(m: BusMessage): Uint8Array {
   return encodeCbor(busMessageMap(m));
 }
 
-/** Encodes several messages of one node as one (one PUBLISH). Throws as {@link encodeBusMessage}. */
+/** The first byte of a batch (never the first byte of a CBOR map, so a single message is told apart). */
+const BATCH_TAG = 0xff;
+/** Bytes of a node id. */
+const NODE_BYTES = 16;
+
+/**
+ * Encodes several messages of one node as one (one PUBLISH): a tag byte, the 16-byte node id, then the
+ * messages as a CBOR array, so a node skips its own batches without decoding them
+ * ({@link batchFromNode}). Throws as {@link encodeBusMessage}, or when `node` is not 16 bytes.
+ */
 export function encodeBusBatch(node: Uint8Array, messages: readonly Omit<BusMessage, 'node'>[]): Uint8Array {
-  return encodeCbor({
-    n: node,
-    m: messages.map((m) => {
+  if (node.byteLength !== NODE_BYTES) throw new Error('a bus node id is 16 bytes');
+  const body = encodeCbor(
+    messages.map((m) => {
       const { k, y, e } = busMessageMap({ ...m, node } as BusMessage);
       return { k, y, e };
     }),
-  });
+  );
+  const out = new Uint8Array(1 + NODE_BYTES + body.byteLength);
+  out[0] = BATCH_TAG;
+  out.set(node, 1);
+  out.set(body, 1 + NODE_BYTES);
+  return out;
+}
+
+/** True when `bytes` is a batch published by `node` (checked without decoding it). */
+export function batchFromNode(bytes: Uint8Array, node: Uint8Array): boolean {
+  if (bytes.byteLength < 1 + NODE_BYTES || bytes[0] !== BATCH_TAG) return false;
+  for (let i = 0; i < NODE_BYTES; i++) if (bytes[1 + i] !== node[i]) return false;
+  return true;
 }
 
 function busMessageMap(m: BusMessage): { n: Uint8Array; k: string; y: string; e: CborMap } {
@@ -125,12 +146,12 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage {
  * not one.
  */
 export function decodeBusMessages(bytes: Uint8Array): BusMessage[] {
-  const m = decodeCbor(bytes, { maxDepth: 7 });
-  if (!isMap(m) || !(m.n instanceof Uint8Array)) throw new Error('bad bus message');
-  if (m.m === undefined) return [decodeOne(m.n, m)];
-  if (!Array.isArray(m.m)) throw new Error('bad bus batch');
-  const node = m.n;
-  return m.m.map((x: unknown) => {
+  if (bytes[0] !== BATCH_TAG) return [decodeBusMessage(bytes)];
+  if (bytes.byteLength < 1 + NODE_BYTES) throw new Error('bad bus batch');
+  const node = bytes.slice(1, 1 + NODE_BYTES);
+  const list = decodeCbor(bytes.subarray(1 + NODE_BYTES), { maxDepth: 6 });
+  if (!Array.isArray(list)) throw new Error('bad bus batch');
+  return list.map((x: unknown) => {
     if (!isMap(x)) throw new Error('bad bus message');
     return decodeOne(node, x);
   });

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type Bus, type BusEvents, CACHE_KEY, type MailSignal } from './bus.js';
 import { MemoryBus } from './memory.js';
-import { type BusMessage, decodeBusMessages, encodeBusBatch } from './redis-codec.js';
+import { type BusMessage, batchFromNode, decodeBusMessages, encodeBusBatch } from './redis-codec.js';
 
 /** Options of {@link RedisBus.connect}. */
 export interface RedisBusOptions {
@@ -109,8 +109,9 @@ export class RedisBus implements Bus {
 
   private receive(message: Buffer): void {
     try {
-      const all = decodeBusMessages(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
-      for (const m of all) {
+      const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      if (batchFromNode(bytes, this.node)) return;
+      for (const m of decodeBusMessages(bytes)) {
         if (Buffer.compare(m.node, this.node) === 0) return;
         this.local.publish(m.kind, m.key, m.event);
       }

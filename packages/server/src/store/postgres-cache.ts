@@ -54,14 +54,29 @@ export class SharedReadCache {
 
   /** The cached value of `facts[key]`, or `load()`'s answer (remembered unless invalidated meanwhile). */
   private async read<V>(facts: Facts<V>, key: string, load: () => Promise<V>): Promise<V> {
-    if (this.now() - this.clearedAt >= MAX_AGE_MS) this.apply({ kind: 'all' });
-    const hit = facts.get(key);
+    const hit = this.peek(facts, key);
     if (hit !== undefined) return hit;
     const generation = this.generation;
     const v = await load();
     if (generation === this.generation) facts.set(key, v);
     return v;
   }
+
+  /** The cached value of `facts[key]`, if any (after emptying the cache when it is too old). */
+  private peek<V>(facts: Facts<V>, key: string): V | undefined {
+    if (this.now() - this.clearedAt >= MAX_AGE_MS) this.apply({ kind: 'all' });
+    return facts.get(key);
+  }
+
+  /** The cached answers alone (undefined on a miss), for a caller that checks a send at once. */
+  readonly hits = {
+    accountExists: (name: string): boolean | undefined => this.peek(this.exists, name),
+    isBlocked: (blocker: string, blocked: string): boolean | undefined =>
+      this.peek(this.blocks, pair(blocker, blocked)),
+    getContact: (owner: string, peer: string): ContactState | null | undefined =>
+      this.peek(this.contacts, pair(owner, peer)),
+    listDeviceIds: (account: string): readonly number[] | undefined => this.peek(this.ids, account),
+  };
 
   accountExists(name: string, load: () => Promise<boolean>): Promise<boolean> {
     return this.read(this.exists, name, load);

@@ -30,6 +30,7 @@ import { PG } from './postgres-sql.js';
 import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
   AccountRecord,
+  CachedReads,
   CacheInvalidation,
   ContactRecord,
   ContactRequestResult,
@@ -96,6 +97,8 @@ export class PostgresStore implements Store {
     this.admin = new PostgresAdminRecords(pool, this.files, () => this.changed({ kind: 'all' }));
     this.notify = new PostgresNotifyRecords(pool);
   }
+
+  readonly cached: CachedReads = this.cache.hits;
 
   readonly sharedCache: SharedCacheLink = {
     announce: (publish) => {

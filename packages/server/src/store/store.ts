@@ -167,10 +167,24 @@ export interface ImmediateReads {
   listDeviceIds(account: string): readonly number[];
 }
 
+/**
+ * {@link ImmediateReads} that may not know the answer at once: each returns undefined when it would have
+ * to ask the database (then use the asynchronous twin on {@link Store}, which also remembers the answer).
+ */
+export interface CachedReads {
+  accountExists(name: string): boolean | undefined;
+  isBlocked(blocker: string, blocked: string): boolean | undefined;
+  /** `null`: known to be no relation. */
+  getContact(owner: string, peer: string): ContactState | null | undefined;
+  listDeviceIds(account: string): readonly number[] | undefined;
+}
+
 /** The storage port. Adapters: SQLite (`SqliteStore`) and PostgreSQL (`PostgresStore`). */
 export interface Store {
   /** The relay's reads without waiting, when this adapter can answer them at once. */
   readonly immediate?: ImmediateReads | undefined;
+  /** The relay's reads from a cache, when this adapter has one (PostgreSQL): no wait on a hit. */
+  readonly cached?: CachedReads | undefined;
   /**
    * A per-node read cache that writes of other nodes make stale (PostgreSQL): the server passes this
    * node's announcements to the bus and hands it those of the other nodes.
