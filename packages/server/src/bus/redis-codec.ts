@@ -93,15 +93,17 @@ const NODE_BYTES = 16;
 
 /**
  * Encodes several messages of one node as one (one PUBLISH): a tag byte, the 16-byte node id, then the
- * messages as a CBOR array, so a node skips its own batches without decoding them
- * ({@link batchFromNode}). Throws as {@link encodeBusMessage}, or when `node` is not 16 bytes.
+ * messages as a CBOR array of {kind, key, event}, each event itself CBOR in a byte string. So a node
+ * skips its own batches without decoding them ({@link batchFromNode}), and decodes only the events it
+ * has subscribers for (see {@link decodeBusMessages}). Throws as {@link encodeBusMessage}, or when `node`
+ * is not 16 bytes.
  */
 export function encodeBusBatch(node: Uint8Array, messages: readonly Omit<BusMessage, 'node'>[]): Uint8Array {
   if (node.byteLength !== NODE_BYTES) throw new Error('a bus node id is 16 bytes');
   const body = encodeCbor(
     messages.map((m) => {
       const { k, y, e } = busMessageMap({ ...m, node } as BusMessage);
-      return { k, y, e };
+      return { k, y, e: encodeCbor(e) };
     }),
   );
   const out = new Uint8Array(1 + NODE_BYTES + body.byteLength);
@@ -142,19 +144,28 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage {
 }
 
 /**
- * Decodes a message or a batch ({@link encodeBusBatch}) into its messages; throws on anything that is
- * not one.
+ * Decodes a message or a batch ({@link encodeBusBatch}) into its messages; of a batch, only those
+ * `wanted` says this node has subscribers for (the rest are not decoded further). Throws on anything
+ * that is not a message or a batch, and on a malformed wanted event.
  */
-export function decodeBusMessages(bytes: Uint8Array): BusMessage[] {
+export function decodeBusMessages(
+  bytes: Uint8Array,
+  wanted: (kind: string, key: string) => boolean = () => true,
+): BusMessage[] {
   if (bytes[0] !== BATCH_TAG) return [decodeBusMessage(bytes)];
   if (bytes.byteLength < 1 + NODE_BYTES) throw new Error('bad bus batch');
   const node = bytes.slice(1, 1 + NODE_BYTES);
-  const list = decodeCbor(bytes.subarray(1 + NODE_BYTES), { maxDepth: 6 });
+  const list = decodeCbor(bytes.subarray(1 + NODE_BYTES), { maxDepth: 2 });
   if (!Array.isArray(list)) throw new Error('bad bus batch');
-  return list.map((x: unknown) => {
-    if (!isMap(x)) throw new Error('bad bus message');
-    return decodeOne(node, x);
-  });
+  const out: BusMessage[] = [];
+  for (const x of list) {
+    if (!isMap(x) || typeof x.k !== 'string' || typeof x.y !== 'string' || !(x.e instanceof Uint8Array)) {
+      throw new Error('bad bus message');
+    }
+    if (!wanted(x.k, x.y)) continue;
+    out.push(decodeOne(node, { k: x.k, y: x.y, e: decodeCbor(x.e, { maxDepth: 4 }) }));
+  }
+  return out;
 }
 
 function decodeOne(node: Uint8Array, m: CborMap): BusMessage {

@@ -107,11 +107,14 @@ export class RedisBus implements Bus {
     await this.sub.subscribe(this.channel);
   }
 
+  /** Events without a subscriber on this node are not decoded. */
+  private readonly wanted = (kind: string, key: string): boolean => this.local.has(kind, key);
+
   private receive(message: Buffer): void {
     try {
       const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
       if (batchFromNode(bytes, this.node)) return;
-      for (const m of decodeBusMessages(bytes)) {
+      for (const m of decodeBusMessages(bytes, this.wanted)) {
         if (Buffer.compare(m.node, this.node) === 0) return;
         this.local.publish(m.kind, m.key, m.event);
       }
