@@ -39,6 +39,9 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.maxConnections ?? 10,
+    // A connection that went idle stays a minute (node-postgres closes it after 10 s by default): a new
+    // one costs a backend start and re-preparing the hot statements, which a lull in traffic should not.
+    idleTimeoutMillis: 60_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   pool.on('error', (err) => options.onError?.(err));
