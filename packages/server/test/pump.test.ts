@@ -173,6 +173,7 @@ describe('mailbox pump with signals from several nodes (prev)', () => {
     await settle();
     await settle();
     expect(conn.sent).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(g.reads()).toBe(reads + 1);
     // The read found e4 and e5 (stored before it), so nothing is sent twice and no read follows.
     reads = g.reads();
     const e6 = await enqueue('e6');
