@@ -30,13 +30,15 @@ export const ENQUEUE_FUNCTION = 'sotto_enqueue_v1';
 /**
  * Arguments: the distinct mailboxes' lock names (sorted), accounts and device ids, in that order; per
  * envelope its mailbox's 1-based index into those, id, sender, sender device, body and receive time; the
- * cap. Returns `full_at` (the 0-based index of the first envelope that does not fit; nothing stored) or
+ * cap. Ids and bodies travel as one byte string each with 1-based offsets and lengths (binary, rather
+ * than a text array of hex strings, which costs the node far more to build). Returns `full_at` (the 0-based index of the first envelope that does not fit; nothing stored) or
  * `seqs` and `prevs`, per envelope in input order.
  */
 const CREATE = `
 CREATE OR REPLACE FUNCTION ${ENQUEUE_FUNCTION}(
-  locks text[], m_accounts text[], m_devices bigint[], mailbox int[], ids bytea[], senders text[],
-  sender_devices bigint[], bodies bytea[], received bigint[], max_per bigint,
+  locks text[], m_accounts text[], m_devices bigint[], mailbox int[], ids bytea, id_at int[],
+  id_len int[], senders text[], sender_devices bigint[], bodies bytea, body_at int[], body_len int[],
+  received bigint[], max_per bigint,
   OUT full_at int, OUT seqs bigint[], OUT prevs bigint[])
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -65,8 +67,10 @@ BEGIN
   -- One multi-row INSERT: identity values are drawn in the SELECT's order, so seqs ascend with the input.
   WITH ins AS (
     INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-    SELECT m_accounts[u.m], m_devices[u.m], u.id, u.s, u.sd, u.b, u.r
-      FROM unnest(mailbox, ids, senders, sender_devices, bodies, received) WITH ORDINALITY AS u(m, id, s, sd, b, r, i)
+    SELECT m_accounts[u.m], m_devices[u.m], substring(ids FROM u.ia FOR u.il), u.s, u.sd,
+           substring(bodies FROM u.ba FOR u.bl), u.r
+      FROM unnest(mailbox, id_at, id_len, senders, sender_devices, body_at, body_len, received)
+           WITH ORDINALITY AS u(m, ia, il, s, sd, ba, bl, r, i)
       ORDER BY u.i
     RETURNING seq)
   SELECT array_agg(seq ORDER BY seq) INTO seqs FROM ins;
@@ -84,14 +88,29 @@ export async function installEnqueue(client: pg.PoolClient): Promise<void> {
   await client.query(CREATE);
 }
 
-const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/** Byte strings as one, with each one's 1-based offset and length. */
+function packed(parts: readonly Uint8Array[]): { bytes: Buffer; at: number[]; len: number[] } {
+  const at: number[] = [];
+  const len: number[] = [];
+  let total = 0;
+  for (const p of parts) {
+    at.push(total + 1);
+    len.push(p.byteLength);
+    total += p.byteLength;
+  }
+  const bytes = Buffer.allocUnsafe(total);
+  parts.forEach((p, i) => {
+    bytes.set(p, (at[i] ?? 1) - 1);
+  });
+  return { bytes, at, len };
+}
 /** A mailbox's lock name (JSON: unambiguous for any account name); the group records use the same. */
 export const mailboxLock = (d: DeviceAddress): string => JSON.stringify(['mailbox', d.account, d.deviceId]);
 
 /** The call, as a named prepared statement (parsed and planned once per connection). */
 const CALL = {
   name: 'sotto_enqueue',
-  text: `SELECT full_at, seqs, prevs FROM ${ENQUEUE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  text: `SELECT full_at, seqs, prevs FROM ${ENQUEUE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 };
 
 /** What one call stored. */
@@ -110,6 +129,8 @@ export async function callEnqueue(
   const locks = [...byLock.keys()].sort();
   const index = new Map(locks.map((name, i) => [name, i + 1]));
   const mailboxes = locks.map((name) => byLock.get(name) as DeviceAddress);
+  const ids = packed(envelopes.map((e) => e.id));
+  const bodies = packed(envelopes.map((e) => e.body));
   const res = await q.query({
     ...CALL,
     values: [
@@ -117,10 +138,14 @@ export async function callEnqueue(
       mailboxes.map((d) => d.account),
       mailboxes.map((d) => d.deviceId),
       envelopes.map((e) => index.get(mailboxLock(e.recipient))),
-      envelopes.map((e) => bytesParam(e.id)),
+      ids.bytes,
+      ids.at,
+      ids.len,
       envelopes.map((e) => e.sender.account),
       envelopes.map((e) => e.sender.deviceId),
-      envelopes.map((e) => bytesParam(e.body)),
+      bodies.bytes,
+      bodies.at,
+      bodies.len,
       envelopes.map((e) => e.receivedAt),
       maxPerMailbox,
     ],
