@@ -4,7 +4,7 @@
  * several nodes. The network adapters load only when named, so a single node never loads `pg` or `ioredis`.
  */
 import { join } from 'node:path';
-import type { Bus } from './bus/bus.js';
+import { type Bus, CACHE_KEY } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
@@ -38,6 +38,14 @@ async function openConfiguredBus(
   if (config.bus === undefined) return new MemoryBus(onError);
   const { RedisBus } = await import('./bus/redis.js');
   return RedisBus.connect(config.bus, { onError });
+}
+
+/** Connects the store's per-node read cache, if it has one, to the other nodes' over the bus. */
+function linkCache(store: Store, bus: Bus): void {
+  const link = store.sharedCache;
+  if (link === undefined) return;
+  link.announce((change) => bus.publish('cache', CACHE_KEY, change));
+  bus.subscribe('cache', CACHE_KEY, (change) => link.invalidate(change));
 }
 
 /** Presence and shared state, and how to stop them. */
@@ -119,6 +127,7 @@ export async function openAdapters(
   let bus: Bus | undefined;
   try {
     bus = given.bus ?? (await openConfiguredBus(config, onError));
+    linkCache(store, bus);
     // A bus given by the caller is not ours to pair with Redis presence and state.
     const shared = await openConfiguredShared(given.bus === undefined ? config : {}, {
       store,

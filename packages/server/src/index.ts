@@ -135,7 +135,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   });
 
   let draining = false;
-  let mailboxDepth = await store.mailboxDepth();
+  const readDepth = () => store.mailboxDepthEstimate?.() ?? store.mailboxDepth();
+  let mailboxDepth = await readDepth();
   let fileUsage = await store.files.usage();
   let groupCount = await store.groups.count();
   let hub: Hub | undefined;
@@ -343,7 +344,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const expireNow = async () => {
     const n = await relay.expire();
     await groups.sweep();
-    mailboxDepth = await store.mailboxDepth();
+    mailboxDepth = await readDepth();
     groupCount = await store.groups.count();
     return n;
   };
@@ -362,7 +363,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     setInterval(() => sweepFilesNow(false).catch(onError), limits.expirySweepMs),
     setInterval(() => sweepFilesNow(true).catch(onError), limits.fileCollectionIntervalMs),
     setInterval(() => {
-      store.mailboxDepth().then((d) => {
+      readDepth().then((d) => {
         mailboxDepth = d;
       }, onError);
       store.files.usage().then((u) => {

@@ -141,6 +141,49 @@ describe('mailbox pump', () => {
   });
 });
 
+describe('mailbox pump with signals from several nodes (prev)', () => {
+  it('hands an envelope on only when everything before it was, else reads; keeps signals during a read', async () => {
+    const g = gated(store);
+    const conn = new Recorder();
+    const relay = { oldestDeliverable: () => 0 } as unknown as RelayService;
+    const pump = new MailboxPump(conn as unknown as Connection, g.store, relay, (err) => {
+      throw err;
+    });
+    const e1 = await enqueue('e1');
+    pump.kick();
+    await settle();
+    expect(conn.sent).toEqual(['e1']);
+    let reads = g.reads();
+
+    // e2's signal is still on its way from another node when e3's arrives: e3 must not overtake it.
+    const e2 = await enqueue('e2');
+    const e3 = await enqueue('e3');
+    g.hold();
+    pump.signal({ ...bob, envelopes: [e3], prev: e2.seq });
+    await settle();
+    expect(conn.sent).toEqual(['e1']);
+    expect(g.reads()).toBe(reads + 1);
+    // Signals arriving during that read are kept, not turned into more reads: e4 directly follows e3.
+    const e4 = await enqueue('e4');
+    const e5 = await enqueue('e5');
+    pump.signal({ ...bob, envelopes: [e2], prev: e1.seq });
+    g.release();
+    await settle();
+    pump.signal({ ...bob, envelopes: [e4], prev: e3.seq });
+    await settle();
+    await settle();
+    expect(conn.sent).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(g.reads()).toBe(reads + 1);
+    // The read found e4 and e5 (stored before it), so nothing is sent twice and no read follows.
+    reads = g.reads();
+    const e6 = await enqueue('e6');
+    pump.signal({ ...bob, envelopes: [e5], prev: e4.seq });
+    pump.signal({ ...bob, envelopes: [e6], prev: e5.seq });
+    expect(conn.sent).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+    expect(g.reads()).toBe(reads);
+  });
+});
+
 describe('delivered envelopes', () => {
   it('tells ids apart that share a slot, and forgets each once acknowledged', () => {
     const delivered = new DeliveredEnvelopes();

@@ -18,6 +18,10 @@
  * SOTTO_TEST_POSTGRES or the local test database, dropped after), --bus redis (SOTTO_TEST_REDIS or the
  * local Redis, on a fresh channel). With several nodes, connections are spread over them round-robin so
  * every message crosses nodes, and server CPU and RSS are summed over all the relay processes.
+ * With any store or bus but SQLite and the in-process bus, a third server runs in the same rounds: one
+ * node on SQLite and the in-process bus (floor, relay, sqlite, floor, …), and `cpu_vs_sqlite` is the
+ * median of the rounds' ratios of server CPU per message (relay ÷ SQLite node). --memory-rounds 0 skips
+ * the idle-memory rounds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,7 +57,7 @@ const num = (name: string, dflt: number) => {
 const DEVICES = num('devices', 200);
 const PAIRS = Math.max(1, Math.floor(DEVICES / 2));
 const ROUNDS = Math.max(1, Math.floor(num('rounds', 7)));
-const MEMORY_ROUNDS = Math.max(1, Math.floor(num('memory-rounds', 3)));
+const MEMORY_ROUNDS = Math.floor(num('memory-rounds', 3));
 const SECONDS = num('seconds', 21);
 const WARMUP = num('warmup', 2);
 const IDLE = num('idle', 2000);
@@ -71,6 +75,8 @@ const STORE = oneOf('store', ['sqlite', 'postgres'] as const);
 const BUS = oneOf('bus', ['memory', 'redis'] as const);
 if (NODES > 1 && (STORE !== 'postgres' || BUS !== 'redis'))
   throw new Error('--nodes above 1 needs --store postgres --bus redis');
+/** Also measure one SQLite node in the same rounds (for `cpu_vs_sqlite`). */
+const SQLITE_BASELINE = STORE !== 'sqlite' || BUS !== 'memory';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const r = (x: number, d = 1) => Number(x.toFixed(d));
@@ -166,15 +172,20 @@ interface RelayDeployment {
   close(): Promise<void>;
 }
 
-async function openRelay(): Promise<RelayDeployment> {
-  const deployment: Deployment = await openDeployment({ store: STORE, bus: BUS });
+async function openRelay(
+  store: 'sqlite' | 'postgres',
+  bus: 'memory' | 'redis',
+  nodes: number,
+  name: string,
+): Promise<RelayDeployment> {
+  const deployment: Deployment = await openDeployment({ store, bus });
   const seeded = await seed(await deployment.openStore(), PAIRS, IDLE);
-  out(`relay: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
+  out(`${name}: seeded ${PAIRS * 2} pair accounts and ${seeded.idle.length} idle accounts (${IDLE} devices)`);
   return {
     run: async (body) => {
       const servers: ChildServer[] = [];
       try {
-        for (let n = 0; n < NODES; n++) {
+        for (let n = 0; n < nodes; n++) {
           servers.push(
             await startChildServer({
               dataDir: deployment.dataDir(n),
@@ -185,11 +196,14 @@ async function openRelay(): Promise<RelayDeployment> {
         }
         const inspectors = await Promise.all(servers.map((server) => connectInspector(server.output)));
         try {
-          const target = sottoTarget(
-            servers.map((server) => server.wsUrl),
-            servers.map((server) => server.pid),
-            seeded,
-          );
+          const target = {
+            ...sottoTarget(
+              servers.map((server) => server.wsUrl),
+              servers.map((server) => server.pid),
+              seeded,
+            ),
+            name,
+          };
           const logTail = () =>
             servers.flatMap((server) => server.output.join('').trim().split('\n').slice(-10));
           return await body({ target, inspectors, logTail });
@@ -219,8 +233,10 @@ try {
   );
   const f: Measured = { idle: [], rounds: [] };
   const s: Measured = { idle: [], rounds: [] };
+  const q: Measured = { idle: [], rounds: [] };
   let relayLog: () => string[] = () => [];
-  const relay = await openRelay();
+  const relay = await openRelay(STORE, BUS, NODES, 'relay');
+  const baseline = SQLITE_BASELINE ? await openRelay('sqlite', 'memory', 1, 'sqlite') : undefined;
   try {
     // Memory: fresh processes for every reading (a process that held connections before reuses that
     // memory, and would look cheaper).
@@ -233,22 +249,31 @@ try {
       });
     }
     // Load: both servers up, rounds alternating.
+    const withBaseline = <T>(body: (b: Running | undefined) => Promise<T>): Promise<T> =>
+      baseline === undefined ? body(undefined) : baseline.run(body);
     await withFloor((floor) =>
-      relay.run(async (server) => {
-        relayLog = server.logTail;
-        for (let round = 0; round < ROUNDS; round++) {
-          f.rounds.push(await measureRound(floor, round));
-          s.rounds.push(await measureRound(server, round));
-        }
-      }),
+      relay.run((server) =>
+        withBaseline(async (sqlite) => {
+          relayLog = server.logTail;
+          for (let round = 0; round < ROUNDS; round++) {
+            f.rounds.push(await measureRound(floor, round));
+            s.rounds.push(await measureRound(server, round));
+            if (sqlite !== undefined) q.rounds.push(await measureRound(sqlite, round));
+          }
+        }),
+      ),
     );
   } finally {
     await relay.close();
+    await baseline?.close();
   }
   const of = (m: Measured, pick: (l: LoadResult) => number) => median(m.rounds.map(pick));
   const mem = (m: Measured, pick: (i: IdleMemory) => number) => median(m.idle.map(pick));
   const memRatios = s.idle.map((idle, i) => idle.perConnKiB / (f.idle[i]?.perConnKiB ?? Number.NaN));
   const ratios = s.rounds.map((load, i) => load.cpuUsPerMsg / (f.rounds[i]?.cpuUsPerMsg ?? Number.NaN));
+  const sqliteRatios = s.rounds
+    .slice(0, q.rounds.length)
+    .map((load, i) => load.cpuUsPerMsg / (q.rounds[i]?.cpuUsPerMsg ?? Number.NaN));
   const lost = s.rounds.reduce((n, l) => n + l.lost, 0);
   const errors: Record<string, number> = {};
   for (const l of s.rounds)
@@ -326,10 +351,31 @@ try {
     mem_vs_floor: r(median(memRatios), 2),
     mem_vs_floor_rounds: memRatios.map((x) => r(x, 2)),
     mem_vs_floor_raw: r(mem(s, (i) => i.perConnRawKiB) / mem(f, (i) => i.perConnRawKiB), 2),
+    ...(q.rounds.length === 0
+      ? {}
+      : {
+          sqlite_msgs_per_s: r(
+            of(q, (l) => l.msgsPerS),
+            0,
+          ),
+          sqlite_p99_ms: r(
+            of(q, (l) => l.p99Ms),
+            2,
+          ),
+          sqlite_cpu_us_per_msg: r(
+            of(q, (l) => l.cpuUsPerMsg),
+            1,
+          ),
+          cpu_vs_sqlite: r(median(sqliteRatios), 2),
+          cpu_vs_sqlite_rounds: sqliteRatios.map((x) => r(x, 2)),
+        }),
   };
   out(
     `cpu_vs_floor ${result.cpu_vs_floor} (target ≤ 3; rounds ${result.cpu_vs_floor_rounds.join(', ')}), ` +
       `mem_vs_floor ${result.mem_vs_floor} (target ≤ 2; rounds ${result.mem_vs_floor_rounds.join(', ')})` +
+      (result.cpu_vs_sqlite === undefined
+        ? ''
+        : `, cpu_vs_sqlite ${result.cpu_vs_sqlite} (target ≤ ${NODES > 1 ? 3 : 2}; rounds ${result.cpu_vs_sqlite_rounds?.join(', ')})`) +
       (PROFILE === undefined ? '' : ' (a profiled run: the profiler slows the relay server)'),
   );
   out(JSON.stringify(result));

@@ -1,10 +1,11 @@
 /**
  * The `Bus` port: signals between the parts of the server (and, with a Redis adapter, between nodes).
- * It carries routing facts ("device D has mail") and small server frames to push (presence, contact
- * events, `keys.low`); never stored ciphertext.
+ * It carries routing facts ("device D has mail"), small server frames to push (presence, contact
+ * events, `keys.low`), and, with a new envelope's mail signal, that envelope on its way to a connected
+ * device (docs/decisions/0025); it stores nothing.
  */
 import type { ServerFrame } from '@sotto/protocol';
-import type { StoredEnvelope } from '../store/store.js';
+import type { CacheInvalidation, StoredEnvelope } from '../store/store.js';
 
 /** The events the bus carries, by kind. */
 export interface BusEvents {
@@ -18,18 +19,34 @@ export interface BusEvents {
   push: { readonly frame: ServerFrame };
   /** The device was removed from its account: close its connections (key: {@link deviceKey}). */
   kick: { readonly account: string; readonly deviceId: number };
+  /**
+   * A write that nodes' read caches may hold went through (key: {@link CACHE_KEY}); a bus between nodes
+   * also hands `all` to its own node after reconnecting (announcements may have been lost meanwhile).
+   */
+  cache: CacheInvalidation;
 }
+
+/** The one key `cache` events travel under. */
+export const CACHE_KEY = '*';
 
 /**
  * A `mail` event. With the in-process bus every writer to the mailbox is in this process, and signals
  * arrive in commit order, so a subscriber that has read its mailbox up to some `seq` may hand on the
  * envelopes of later signals without reading them back ({@link MailboxPump}). Between nodes that order
- * does not hold, so such a bus drops `envelopes` (also for its own node's subscribers).
+ * does not hold: there a signal may carry its envelopes only with `prev`, and a subscriber hands them on
+ * only when it has handed on everything up to `prev` (else it reads the mailbox). A bus between nodes
+ * drops the envelopes of a signal without `prev`.
  */
 export interface MailSignal {
   readonly account: string;
   readonly deviceId: number;
   readonly envelopes?: readonly StoredEnvelope[] | undefined;
+  /**
+   * The highest `seq` the mailbox held when the first of `envelopes` was stored (0: it was empty); the
+   * envelopes are consecutive in the mailbox. Known to a store that stores under a per-mailbox lock
+   * (PostgreSQL, see `postgres-enqueue.ts`): no envelope of the mailbox lies between `prev` and them.
+   */
+  readonly prev?: number | undefined;
 }
 
 /** A publish/subscribe channel. Handlers run asynchronously; a throwing handler does not affect others. */

@@ -29,6 +29,11 @@ export class MemoryBus implements Bus {
     });
   }
 
+  /** True when `kind` events for `key` have a subscriber. */
+  has(kind: string, key: string): boolean {
+    return this.topics.get(kind)?.has(key) ?? false;
+  }
+
   subscribe<K extends keyof BusEvents>(
     kind: K,
     key: string,

@@ -5,14 +5,14 @@
  * returns: there is no window in which a per-key Redis SUBSCRIBE is still on its way.
  *
  * Events for this node's own subscribers are delivered locally at once, and its own messages coming back
- * from Redis are ignored. Redis only signals: it stores nothing, and a message lost while a connection is
+ * from Redis are ignored. The events of one turn of the event loop go out as one PUBLISH. Redis only signals: it stores nothing, and a message lost while a connection is
  * down costs latency, never mail. After a reconnect every local mailbox subscriber is told to look again.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Bus, BusEvents, MailSignal } from './bus.js';
+import { type Bus, type BusEvents, CACHE_KEY, type MailSignal } from './bus.js';
 import { MemoryBus } from './memory.js';
-import { type BusMessage, decodeBusMessage, encodeBusMessage } from './redis-codec.js';
+import { type BusMessage, batchFromNode, decodeBusMessages, encodeBusBatch } from './redis-codec.js';
 
 /** Options of {@link RedisBus.connect}. */
 export interface RedisBusOptions {
@@ -46,6 +46,8 @@ export class RedisBus implements Bus {
   /** Mailbox subscriptions of this node, by key, with how many subscribers each has. */
   private readonly mailKeys = new Map<string, number>();
   private closed = false;
+  /** Events published in this turn of the event loop, sent as one PUBLISH after it. */
+  private outbox: Omit<BusMessage, 'node'>[] = [];
 
   private constructor(
     private readonly pub: Redis,
@@ -105,18 +107,28 @@ export class RedisBus implements Bus {
     await this.sub.subscribe(this.channel);
   }
 
+  /** Events without a subscriber on this node are not decoded. */
+  private readonly wanted = (kind: string, key: string): boolean => this.local.has(kind, key);
+
   private receive(message: Buffer): void {
     try {
-      const m = decodeBusMessage(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
-      if (Buffer.compare(m.node, this.node) === 0) return;
-      this.local.publish(m.kind, m.key, m.event);
+      const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      if (batchFromNode(bytes, this.node)) return;
+      for (const m of decodeBusMessages(bytes, this.wanted)) {
+        if (Buffer.compare(m.node, this.node) === 0) return;
+        this.local.publish(m.kind, m.key, m.event);
+      }
     } catch (err) {
       this.onError(err);
     }
   }
 
-  /** Mail signals may have been missed while disconnected: every local mailbox looks again. */
+  /**
+   * Mail signals and cache announcements may have been missed while disconnected: every local mailbox
+   * looks again, and read caches forget everything.
+   */
   private recheckMailboxes(): void {
+    this.local.publish('cache', CACHE_KEY, { kind: 'all' });
     for (const key of this.mailKeys.keys()) {
       const slash = key.lastIndexOf('/');
       const deviceId = Number(key.slice(slash + 1));
@@ -128,18 +140,34 @@ export class RedisBus implements Bus {
 
   publish<K extends keyof BusEvents>(kind: K, key: string, event: BusEvents[K]): void {
     if (this.closed) return;
-    this.local.publish(kind, key, withoutEnvelopes(kind, event));
+    const e = withoutUnorderedEnvelopes(kind, event);
+    this.local.publish(kind, key, e);
+    this.outbox.push({ kind, key, event: e } as Omit<BusMessage, 'node'>);
+    if (this.outbox.length === 1) setImmediate(this.flush);
+  }
+
+  /** Sends this turn's events as one message (one PUBLISH, one delivery per node). */
+  private readonly flush = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 0) return;
     let bytes: Uint8Array;
     try {
-      bytes = encodeBusMessage({ node: this.node, kind, key, event } as BusMessage);
+      bytes = encodeBusBatch(this.node, batch);
     } catch (err) {
-      this.onError(err);
+      // One bad event (a push whose frame fails its schema) must not silence the others.
+      if (batch.length > 1) {
+        for (const m of batch) {
+          this.outbox = [m];
+          this.flush();
+        }
+      } else this.onError(err);
       return;
     }
     this.pub
       .publish(this.channel, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       .catch(this.onError);
-  }
+  };
 
   subscribe<K extends keyof BusEvents>(
     kind: K,
@@ -183,6 +211,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     await this.local.close();
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
@@ -190,11 +219,13 @@ export class RedisBus implements Bus {
 }
 
 /**
- * A mail signal without its envelopes; other events as they are. Signals from other nodes may arrive out
- * of commit order, so no subscriber of this bus may skip its mailbox read (see {@link MailSignal}).
+ * A mail signal without its envelopes unless it has `prev`; other events as they are. Signals from other
+ * nodes may arrive out of commit order, so a subscriber of this bus may skip its mailbox read only when
+ * `prev` shows it has everything before them (see {@link MailSignal}).
  */
-function withoutEnvelopes<K extends keyof BusEvents>(kind: K, event: BusEvents[K]): BusEvents[K] {
+function withoutUnorderedEnvelopes<K extends keyof BusEvents>(kind: K, event: BusEvents[K]): BusEvents[K] {
   if (kind !== 'mail') return event;
-  const { account, deviceId } = event as MailSignal;
+  const { account, deviceId, envelopes, prev } = event as MailSignal;
+  if (envelopes === undefined || prev !== undefined) return event;
   return { account, deviceId } as BusEvents[K];
 }

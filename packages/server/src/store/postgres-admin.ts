@@ -48,6 +48,8 @@ export class PostgresAdminRecords implements AdminRecords {
   constructor(
     private readonly pool: pg.Pool,
     private readonly files: FileRecords,
+    /** Called after a change the store's read cache may hold (committed or not). */
+    private readonly changed: () => void = () => {},
   ) {}
 
   private async rows(name: AdminStatement, params: unknown[] = [], q: Queryable = this.pool) {
@@ -73,6 +75,14 @@ export class PostgresAdminRecords implements AdminRecords {
   }
 
   async setDisabled(account: string, disabled: boolean, at: number): Promise<boolean> {
+    try {
+      return await this.setDisabledTx(account, disabled, at);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private setDisabledTx(account: string, disabled: boolean, at: number): Promise<boolean> {
     return inTransaction(this.pool, async (c) => {
       const n = disabled
         ? await this.changes('disable', [at, account], c)
@@ -84,6 +94,14 @@ export class PostgresAdminRecords implements AdminRecords {
   }
 
   async deleteAccount(account: string, at: number): Promise<DeletedAccount | undefined> {
+    try {
+      return await this.deleteAccountTx(account, at);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private deleteAccountTx(account: string, at: number): Promise<DeletedAccount | undefined> {
     return inTransaction(this.pool, async (c) => {
       // Locks the account's row first, so a concurrent device-list change waits for the delete.
       const found = await c.query('SELECT name FROM accounts WHERE name = $1 FOR UPDATE', [account]);

@@ -32,9 +32,16 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   if (schema !== undefined && !IDENTIFIER.test(schema)) {
     throw new Error('the PostgreSQL schema name must match [a-z_][a-z0-9_]*');
   }
+  // Named, so an operator (or a test) can tell a deployment's connections apart in pg_stat_activity.
+  if (!parsed.searchParams.has('application_name')) {
+    parsed.searchParams.set('application_name', applicationName(schema));
+  }
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.maxConnections ?? 10,
+    // A connection that went idle stays a minute (node-postgres closes it after 10 s by default): a new
+    // one costs a backend start and re-preparing the hot statements, which a lull in traffic should not.
+    idleTimeoutMillis: 60_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   pool.on('error', (err) => options.onError?.(err));
@@ -47,6 +54,10 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   }
   return pool;
 }
+
+/** The `application_name` of a deployment's connections (unless the URL names one): `sotto-SCHEMA`. */
+export const applicationName = (schema: string | undefined): string =>
+  `sotto-${schema ?? 'public'}`.slice(0, 63);
 
 /** `CREATE SCHEMA IF NOT EXISTS` can still fail when two nodes run it at the same moment: that is fine. */
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {

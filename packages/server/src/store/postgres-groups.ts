@@ -22,6 +22,7 @@ import type {
   NewCommit,
   NewGroupMessage,
 } from './group-records.js';
+import { mailboxLock } from './postgres-enqueue.js';
 import { inTransaction, queryOne, queryRows } from './postgres-query.js';
 import { bytes, int, type Row, text } from './sqlite-rows.js';
 import type { DeviceAddress, StoredEnvelope } from './store.js';
@@ -91,8 +92,6 @@ const SQL = {
 const COLLECT_BATCH = 10_000;
 
 const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-/** Must name a mailbox exactly as `PostgresStore` does (`mailboxLock`), so both take the same lock. */
-const mailboxLock = (d: DeviceAddress) => JSON.stringify(['mailbox', d.account, d.deviceId]);
 const toDevice = (r: Row): DeviceAddress => ({ account: text(r.account), deviceId: int(r.device_id) });
 const key = (d: DeviceAddress) => `${d.account}\n${d.deviceId}`;
 const toGroup = (r: Row): GroupRecord => ({

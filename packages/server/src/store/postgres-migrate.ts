@@ -21,9 +21,14 @@ async function currentVersion(client: PoolClient): Promise<number> {
 
 /**
  * Brings the schema on `search_path` up to date; returns the resulting version. Throws when the schema is
- * newer than this server, or when a migration fails (that migration is rolled back).
+ * newer than this server, or when a migration fails (that migration is rolled back). `install` runs last,
+ * in the same transaction and under the same lock as the last version check (for objects this release
+ * recreates at every start, such as server-side functions).
  */
-export async function migratePostgres(client: PoolClient): Promise<number> {
+export async function migratePostgres(
+  client: PoolClient,
+  install?: (client: PoolClient) => Promise<void>,
+): Promise<number> {
   for (;;) {
     await client.query('BEGIN');
     try {
@@ -34,6 +39,7 @@ export async function migratePostgres(client: PoolClient): Promise<number> {
       }
       const next = MIGRATIONS[version];
       if (next === undefined) {
+        await install?.(client);
         await client.query('COMMIT');
         return version;
       }

@@ -39,23 +39,19 @@ export const PG = {
        WHERE account = $1 AND device_id = $2 AND kind = $3
        ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)
      RETURNING key_id, encoded`,
-  /** A transaction-scoped lock on a name (a mailbox, a contact pair): serializes writers of that name. */
+  /** A transaction-scoped lock on a name (a contact pair): serializes writers of that name. */
   lockName: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-  mailboxCount: 'SELECT COUNT(*) AS n FROM envelopes WHERE recipient_account = $1 AND recipient_device = $2',
-  insertEnvelope: `INSERT INTO envelopes (recipient_account, recipient_device, id, sender_account, sender_device, body, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
   // A group envelope's body is the group body it points at (stored once for every recipient).
   fetchMailbox: `SELECT e.seq, e.id, e.sender_account, e.sender_device, e.recipient_account, e.recipient_device,
        COALESCE(g.body, e.body) AS body, e.received_at, g.group_id, g.kind AS group_kind, g.epoch AS group_epoch
        FROM envelopes e LEFT JOIN group_bodies g ON g.id = e.group_body
        WHERE e.recipient_account = $1 AND e.recipient_device = $2 AND e.seq > $3
        AND e.received_at >= $4 ORDER BY e.seq LIMIT $5`,
-  ackEnvelopes: `DELETE FROM envelopes e USING unnest($3::bigint[], $4::bytea[]) AS a(seq, id)
-     WHERE e.seq = a.seq AND e.id = a.id AND e.recipient_account = $1 AND e.recipient_device = $2`,
   // Walks the table in seq order only as far as the first envelope not yet expired (no index on age).
   expire: `DELETE FROM envelopes WHERE seq < COALESCE(
        (SELECT seq FROM envelopes WHERE received_at >= $1 ORDER BY seq LIMIT 1), 9223372036854775807)`,
   depth: 'SELECT COUNT(*) AS n FROM envelopes',
+  depthEstimate: `SELECT COALESCE((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'envelopes'::regclass), 0) AS n`,
   getContact: 'SELECT state FROM contacts WHERE owner = $1 AND peer = $2',
   setContact: `INSERT INTO contacts (owner, peer, state) VALUES ($1, $2, $3)
      ON CONFLICT (owner, peer) DO UPDATE SET state = excluded.state`,

@@ -7,7 +7,7 @@
  *   never hand out the same key;
  * - mailboxes: a transaction-scoped advisory lock per recipient device, taken in sorted order, so the cap
  *   holds and `seq` order equals commit order within a mailbox (a reader resuming after `seq` never skips
- *   an envelope that committed late);
+ *   an envelope that committed late); a batch of sends is one statement (`postgres-enqueue.ts`);
  * - contact pairs: an advisory lock per pair, so crossing requests cannot both see "no relation".
  */
 import type { PresenceState } from '@sotto/protocol';
@@ -16,17 +16,22 @@ import type { AdminRecords } from './admin-records.js';
 import type { FileRecords } from './file-records.js';
 import type { GroupRecords } from './group-records.js';
 import type { NotifyRecords } from './notify-records.js';
+import { AckBatcher } from './postgres-acks.js';
 import { PostgresAdminRecords } from './postgres-admin.js';
+import { SharedReadCache } from './postgres-cache.js';
 import { connectPostgres, type PostgresOptions } from './postgres-connect.js';
+import { callEnqueue, installEnqueue } from './postgres-enqueue.js';
 import { PostgresFileRecords } from './postgres-files.js';
 import { PostgresGroupRecords } from './postgres-groups.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PostgresNotifyRecords } from './postgres-notify.js';
 import { inTransaction, type Queryable, queryChanges, queryOne, queryRows } from './postgres-query.js';
 import { PG } from './postgres-sql.js';
-import { int, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
+import { int, type Row, text, toAccount, toDevice, toEnvelope, toPrekey, toPresence } from './sqlite-rows.js';
 import type {
   AccountRecord,
+  CachedReads,
+  CacheInvalidation,
   ContactRecord,
   ContactRequestResult,
   ContactState,
@@ -38,6 +43,7 @@ import type {
   EnvelopeRef,
   NewEnvelope,
   OneTimeKind,
+  SharedCacheLink,
   Store,
   StoredBundle,
   StoredEnvelope,
@@ -58,7 +64,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   try {
     const client = await pool.connect();
     try {
-      await migratePostgres(client);
+      await migratePostgres(client, installEnqueue);
     } finally {
       client.release();
     }
@@ -70,23 +76,50 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
 }
 
 const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-/** Lock names (JSON: unambiguous for any account name). */
-const mailboxLock = (d: DeviceAddress) => JSON.stringify(['mailbox', d.account, d.deviceId]);
+/** Lock names (JSON: unambiguous for any account name); mailboxes' in `postgres-enqueue.ts`. */
 const pairLock = (a: string, b: string) => JSON.stringify(['contacts', ...[a, b].sort()]);
 
 /** {@link Store} over a node-postgres pool. Construct with {@link openPostgresStore}. */
 export class PostgresStore implements Store {
   private closed = false;
+  private readonly cache = new SharedReadCache();
+  private readonly acks: AckBatcher;
+  private announce: (change: CacheInvalidation) => void = () => {};
   readonly files: FileRecords;
   readonly groups: GroupRecords;
   readonly admin: AdminRecords;
   readonly notify: NotifyRecords;
 
   constructor(private readonly pool: pg.Pool) {
+    this.acks = new AckBatcher(pool);
     this.files = new PostgresFileRecords(pool);
     this.groups = new PostgresGroupRecords(pool);
-    this.admin = new PostgresAdminRecords(pool, this.files);
+    this.admin = new PostgresAdminRecords(pool, this.files, () => this.changed({ kind: 'all' }));
     this.notify = new PostgresNotifyRecords(pool);
+  }
+
+  readonly cached: CachedReads = this.cache.hits;
+
+  readonly sharedCache: SharedCacheLink = {
+    announce: (publish) => {
+      this.announce = publish;
+    },
+    invalidate: (change) => this.cache.apply(change),
+  };
+
+  /** After a write (committed or not): drops this node's stale entries and tells the other nodes. */
+  private changed(change: CacheInvalidation): void {
+    this.cache.apply(change);
+    this.announce(change);
+  }
+
+  /** Runs `write`, then {@link changed} whether it succeeded or not. */
+  private async changing<T>(change: CacheInvalidation, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.changed(change);
+    }
   }
 
   private async upsertDevice(c: Queryable, account: string, d: DeviceListUpdate['devices'][number]) {
@@ -95,6 +128,12 @@ export class PostgresStore implements Store {
   }
 
   async createAccount(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
+    return this.changing({ kind: 'account', account: account.name }, () =>
+      this.createAccountTx(account, devices),
+    );
+  }
+
+  private createAccountTx(account: AccountRecord, devices: DeviceListUpdate['devices']): Promise<boolean> {
     return inTransaction(this.pool, async (c) => {
       const n = await queryChanges(c, PG.insertAccount, [
         account.name,
@@ -116,15 +155,31 @@ export class PostgresStore implements Store {
     return r === undefined ? undefined : toAccount(r);
   }
 
-  async accountExists(name: string): Promise<boolean> {
-    return (await queryOne(this.pool, PG.accountExists, [name])) !== undefined;
+  accountExists(name: string): Promise<boolean> {
+    return this.cache.accountExists(
+      name,
+      async () => (await queryOne(this.pool, PG.accountExists, [name])) !== undefined,
+    );
   }
 
   async listDeviceIds(account: string): Promise<number[]> {
-    return (await queryRows(this.pool, PG.listDeviceIds, [account])).map((r) => int(r.device_id));
+    const ids = await this.cache.deviceIds(account, async () =>
+      (await queryRows(this.pool, PG.listDeviceIds, [account])).map((r) => int(r.device_id)),
+    );
+    return [...ids];
   }
 
   async replaceDeviceList(name: string, expectedVersion: number, update: DeviceListUpdate): Promise<boolean> {
+    return this.changing({ kind: 'account', account: name }, () =>
+      this.replaceDeviceListTx(name, expectedVersion, update),
+    );
+  }
+
+  private replaceDeviceListTx(
+    name: string,
+    expectedVersion: number,
+    update: DeviceListUpdate,
+  ): Promise<boolean> {
     return inTransaction(this.pool, async (c) => {
       // The UPDATE locks the account row: a concurrent update waits, then finds the version changed.
       const cas = [bytesParam(update.deviceList), update.version, name, expectedVersion];
@@ -240,36 +295,12 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** One statement, one transaction, one round trip: see `postgres-enqueue.ts` (and its ordering argument). */
   async enqueue(envelopes: readonly NewEnvelope[], maxPerMailbox: number): Promise<EnqueueResult> {
-    try {
-      return await inTransaction(this.pool, async (c): Promise<EnqueueResult> => {
-        // Sorted, so two sends to overlapping mailboxes take the locks in the same order (no deadlock).
-        const locks = [...new Set(envelopes.map((e) => mailboxLock(e.recipient)))].sort();
-        for (const name of locks) await c.query(PG.lockName, [name]);
-        let stored = 0;
-        const seqs: number[] = [];
-        for (const e of envelopes) {
-          const { account, deviceId } = e.recipient;
-          const count = int((await queryOne(c, PG.mailboxCount, [account, deviceId]))?.n);
-          if (count >= maxPerMailbox) throw new MailboxFull(e.recipient);
-          const inserted = await queryOne(c, PG.insertEnvelope, [
-            account,
-            deviceId,
-            bytesParam(e.id),
-            e.sender.account,
-            e.sender.deviceId,
-            bytesParam(e.body),
-            e.receivedAt,
-          ]);
-          seqs.push(int(inserted?.seq));
-          stored++;
-        }
-        return { ok: true, stored, seqs };
-      });
-    } catch (err) {
-      if (err instanceof MailboxFull) return { ok: false, full: err.address };
-      throw err;
-    }
+    if (envelopes.length === 0) return { ok: true, stored: 0, seqs: [], prevs: [] };
+    const r = await callEnqueue(this.pool, envelopes, maxPerMailbox);
+    if ('full' in r) return { ok: false, full: r.full };
+    return { ok: true, stored: envelopes.length, seqs: r.seqs, prevs: r.prevs };
   }
 
   async fetchMailbox(
@@ -278,18 +309,14 @@ export class PostgresStore implements Store {
     notBefore: number,
     limit: number,
   ): Promise<StoredEnvelope[]> {
-    const params = [device.account, device.deviceId, afterSeq, notBefore, limit];
-    return (await queryRows(this.pool, PG.fetchMailbox, params)).map(toEnvelope);
+    const values = [device.account, device.deviceId, afterSeq, notBefore, limit];
+    const res = await this.pool.query({ name: 'sotto_fetch_mailbox', text: PG.fetchMailbox, values });
+    return (res.rows as Row[]).map(toEnvelope);
   }
 
+  /** Batched with other devices' acks of the same moment: see `postgres-acks.ts`. */
   async ackEnvelopes(device: DeviceAddress, acks: readonly EnvelopeRef[]): Promise<number> {
-    if (acks.length === 0) return 0;
-    return queryChanges(this.pool, PG.ackEnvelopes, [
-      device.account,
-      device.deviceId,
-      acks.map((a) => a.seq),
-      acks.map((a) => bytesParam(a.id)),
-    ]);
+    return this.acks.ack(device, acks);
   }
 
   async expireEnvelopes(before: number): Promise<number> {
@@ -300,17 +327,27 @@ export class PostgresStore implements Store {
     return int((await queryOne(this.pool, PG.depth))?.n);
   }
 
+  /**
+   * PostgreSQL's own count of live rows in the envelopes table (`n_live_tup`, kept up to date by every
+   * backend's statistics, about a second behind): no scan of the table, for the depth gauge.
+   */
+  async mailboxDepthEstimate(): Promise<number> {
+    return Math.max(0, int((await queryOne(this.pool, PG.depthEstimate))?.n));
+  }
+
   private async contact(q: Queryable, owner: string, peer: string): Promise<ContactState | undefined> {
     const r = await queryOne(q, PG.getContact, [owner, peer]);
     return r === undefined ? undefined : (text(r.state) as ContactState);
   }
 
-  /** Runs `fn` in a transaction holding the lock of the pair {a, b}. */
+  /** Runs `fn` in a transaction holding the lock of the pair {a, b}; relations change. */
   private pairTx<T>(a: string, b: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, async (c) => {
-      await c.query(PG.lockName, [pairLock(a, b)]);
-      return fn(c);
-    });
+    return this.changing({ kind: 'relations' }, () =>
+      inTransaction(this.pool, async (c) => {
+        await c.query(PG.lockName, [pairLock(a, b)]);
+        return fn(c);
+      }),
+    );
   }
 
   async requestContact(from: string, to: string): Promise<ContactRequestResult> {
@@ -345,8 +382,8 @@ export class PostgresStore implements Store {
     });
   }
 
-  async getContact(owner: string, peer: string): Promise<ContactState | undefined> {
-    return this.contact(this.pool, owner, peer);
+  getContact(owner: string, peer: string): Promise<ContactState | undefined> {
+    return this.cache.contact(owner, peer, () => this.contact(this.pool, owner, peer));
   }
 
   async listContacts(owner: string): Promise<ContactRecord[]> {
@@ -365,11 +402,15 @@ export class PostgresStore implements Store {
   }
 
   async unblock(blocker: string, blocked: string): Promise<void> {
-    await this.pool.query(PG.unblock, [blocker, blocked]);
+    await this.changing({ kind: 'relations' }, () => this.pool.query(PG.unblock, [blocker, blocked]));
   }
 
-  async isBlocked(blocker: string, blocked: string): Promise<boolean> {
-    return (await queryOne(this.pool, PG.isBlocked, [blocker, blocked])) !== undefined;
+  isBlocked(blocker: string, blocked: string): Promise<boolean> {
+    return this.cache.isBlocked(
+      blocker,
+      blocked,
+      async () => (await queryOne(this.pool, PG.isBlocked, [blocker, blocked])) !== undefined,
+    );
   }
 
   async listBlocked(blocker: string): Promise<string[]> {
@@ -398,12 +439,5 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
-  }
-}
-
-/** Thrown inside `enqueue`'s transaction to roll the whole send back when one mailbox is full. */
-class MailboxFull extends Error {
-  constructor(readonly address: DeviceAddress) {
-    super('mailbox full');
   }
 }

@@ -9,6 +9,23 @@ import type { FileRecords } from './file-records.js';
 import type { EnvelopeGroupRef, GroupRecords } from './group-records.js';
 import type { NotifyRecords } from './notify-records.js';
 
+/** What a write changed, as announced to the other nodes. */
+export type CacheInvalidation =
+  /** The account was created, deleted, or its device list replaced. */
+  | { readonly kind: 'account'; readonly account: string }
+  /** Contact relations or blocks changed. */
+  | { readonly kind: 'relations' }
+  /** Anything may have changed (an account deleted by the operator, a reconnect of the bus). */
+  | { readonly kind: 'all' };
+
+/** How a store's per-node cache hears of other nodes' writes, and announces its own. */
+export interface SharedCacheLink {
+  /** Sets where this node announces its writes (the bus); once, at start. */
+  announce(publish: (change: CacheInvalidation) => void): void;
+  /** A write elsewhere (another node's announcement, or `all` after the bus reconnected). */
+  invalidate(change: CacheInvalidation): void;
+}
+
 /** One account: its OPAQUE record, identity public key, signed device list and encrypted backup. */
 export interface AccountRecord {
   readonly name: string;
@@ -113,7 +130,16 @@ export interface EnvelopeRef {
 
 /** The outcome of storing one send. `seqs[i]` is the `seq` given to `envelopes[i]`. */
 export type EnqueueResult =
-  | { readonly ok: true; readonly stored: number; readonly seqs: readonly number[] }
+  | {
+      readonly ok: true;
+      readonly stored: number;
+      readonly seqs: readonly number[];
+      /**
+       * Per envelope, the highest `seq` its mailbox held when it was stored (0: none), when the adapter
+       * knows it (PostgreSQL): see `MailSignal.prev`.
+       */
+      readonly prevs?: readonly number[] | undefined;
+    }
   | { readonly ok: false; readonly full: DeviceAddress };
 
 /** A contact relation seen from `owner`. */
@@ -141,10 +167,29 @@ export interface ImmediateReads {
   listDeviceIds(account: string): readonly number[];
 }
 
+/**
+ * {@link ImmediateReads} that may not know the answer at once: each returns undefined when it would have
+ * to ask the database (then use the asynchronous twin on {@link Store}, which also remembers the answer).
+ */
+export interface CachedReads {
+  accountExists(name: string): boolean | undefined;
+  isBlocked(blocker: string, blocked: string): boolean | undefined;
+  /** `null`: known to be no relation. */
+  getContact(owner: string, peer: string): ContactState | null | undefined;
+  listDeviceIds(account: string): readonly number[] | undefined;
+}
+
 /** The storage port. Adapters: SQLite (`SqliteStore`) and PostgreSQL (`PostgresStore`). */
 export interface Store {
   /** The relay's reads without waiting, when this adapter can answer them at once. */
   readonly immediate?: ImmediateReads | undefined;
+  /** The relay's reads from a cache, when this adapter has one (PostgreSQL): no wait on a hit. */
+  readonly cached?: CachedReads | undefined;
+  /**
+   * A per-node read cache that writes of other nodes make stale (PostgreSQL): the server passes this
+   * node's announcements to the bus and hands it those of the other nodes.
+   */
+  readonly sharedCache?: SharedCacheLink | undefined;
 
   // Accounts
   /** Creates an account; false when the name is taken. */
@@ -212,6 +257,11 @@ export interface Store {
   expireEnvelopes(before: number): Promise<number>;
   /** Envelopes stored in all mailboxes. */
   mailboxDepth(): Promise<number>;
+  /**
+   * About {@link Store.mailboxDepth}, without counting the rows (a store where counting scans a large
+   * table offers it): what the depth gauge polls.
+   */
+  mailboxDepthEstimate?(): Promise<number>;
 
   // Contacts
   /** `from` asks `to`; a crossing request accepts both. */

@@ -8,6 +8,11 @@
  * committed before it, and every later commit is signalled in commit order, so the envelopes of a signal
  * with `seq` above the last one sent are exactly the next ones. Otherwise (a read under way or due, a
  * congested socket, a signal without envelopes) the signal just asks for a read.
+ *
+ * Between nodes signals arrive in any order, so a signal from the bus between nodes carries `prev`, the
+ * highest `seq` its mailbox held before its envelopes (no envelope lies between): its envelopes are the
+ * next ones only when everything up to `prev` was handed on here (`lastSeq >= prev`); else it asks for
+ * a read (which finds the one whose signal is still on its way).
  */
 import type { FrameOf } from '@sotto/protocol';
 import type { MailSignal } from '../../bus/bus.js';
@@ -28,6 +33,11 @@ export class MailboxPump {
   private running = false;
   private again = false;
   private scheduled = false;
+  /**
+   * Signals with `prev` that arrived while a read was under way (created on the first: idle connections
+   * hold none); handed on when it ends, or covered by the next read (see {@link settle}).
+   */
+  private stash: MailSignal[] | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -39,10 +49,27 @@ export class MailboxPump {
   /** A mail signal arrived: hands its envelopes on when that is safe (see above), else reads the mailbox. */
   signal(mail: MailSignal): void {
     const envelopes = mail.envelopes;
-    if (envelopes === undefined || !this.caughtUp || this.scheduled || this.conn.congested) {
+    if (this.running && !this.again && envelopes !== undefined && mail.prev !== undefined) {
+      // The read under way may not see these envelopes; kept until it ends rather than asking for
+      // another read at once (under steady traffic that would keep this pump reading forever).
+      if (this.stash === undefined) this.stash = [];
+      this.stash.push(mail);
+      return;
+    }
+    if (
+      envelopes === undefined ||
+      !this.caughtUp ||
+      this.scheduled ||
+      this.conn.congested ||
+      (mail.prev !== undefined && mail.prev > this.lastSeq)
+    ) {
       this.kickSoon();
       return;
     }
+    this.handOn(envelopes);
+  }
+
+  private handOn(envelopes: readonly StoredEnvelope[]): void {
     const oldest = this.relay.oldestDeliverable();
     for (const e of envelopes) {
       if (!this.conn.open) return;
@@ -50,6 +77,25 @@ export class MailboxPump {
       if (e.receivedAt >= oldest) this.deliver(e);
       else this.lastSeq = e.seq;
     }
+  }
+
+  /**
+   * After a read that drained the mailbox: hands on the stashed signals' envelopes it did not see, in
+   * arrival order, while each one's `prev` shows nothing lies before it unseen; at the first that does
+   * not (or a congested socket), asks for another read, which covers the rest. True when all were
+   * handed on.
+   */
+  private settle(): boolean {
+    const stash = this.stash;
+    this.stash = undefined;
+    if (stash === undefined) return true;
+    for (const mail of stash) {
+      const unseen = mail.envelopes?.some((e) => e.seq > this.lastSeq) ?? false;
+      if (!unseen) continue;
+      if (this.conn.congested || mail.prev === undefined || mail.prev > this.lastSeq) return false;
+      this.handOn(mail.envelopes ?? []);
+    }
+    return true;
   }
 
   /**
@@ -108,8 +154,12 @@ export class MailboxPump {
   private runNow(): void {
     this.run().then(
       (drained) => {
-        // Caught up only when no signal arrived since the last read began (it would have set `again`).
-        if (drained && !this.again) this.caughtUp = true;
+        // Caught up only when no signal arrived since the last read began (it would have set `again`),
+        // and every signal stashed meanwhile could be handed on.
+        if (drained && !this.again) {
+          if (this.settle()) this.caughtUp = true;
+          else this.again = true;
+        }
         this.finished();
       },
       (err) => {
@@ -131,6 +181,8 @@ export class MailboxPump {
     if (device === undefined) return false;
     do {
       this.again = false;
+      // This read finds every envelope signalled so far (its signal followed its commit).
+      this.stash = undefined;
       for (;;) {
         if (!this.conn.open) return false;
         const batch = await this.store.fetchMailbox(

@@ -112,7 +112,7 @@ export class RelayService {
    */
   acceptNow(sender: DeviceAddress, frame: FrameOf<'send'>): AcceptedSend | undefined {
     const reads = this.store.immediate;
-    if (reads === undefined) return undefined;
+    if (reads === undefined) return this.acceptCached(sender, frame);
     const to = frame.to;
     const self = to === sender.account;
     return this.admit(sender, frame, {
@@ -121,6 +121,35 @@ export class RelayService {
       contact: self ? 'accepted' : reads.getContact(sender.account, to),
       theirs: self ? NO_DEVICES : reads.listDeviceIds(to),
       ours: reads.listDeviceIds(sender.account),
+    });
+  }
+
+  /** {@link acceptNow} from the store's cache ({@link Store.cached}); undefined when a fact is not cached. */
+  private acceptCached(sender: DeviceAddress, frame: FrameOf<'send'>): AcceptedSend | undefined {
+    const c = this.store.cached;
+    if (c === undefined) return undefined;
+    const to = frame.to;
+    const self = to === sender.account;
+    const recipientExists = self || c.accountExists(to);
+    const blocked = !self && c.isBlocked(to, sender.account);
+    const contact = self ? 'accepted' : c.getContact(sender.account, to);
+    const theirs = self ? NO_DEVICES : c.listDeviceIds(to);
+    const ours = c.listDeviceIds(sender.account);
+    if (
+      recipientExists === undefined ||
+      blocked === undefined ||
+      contact === undefined ||
+      theirs === undefined ||
+      ours === undefined
+    ) {
+      return undefined;
+    }
+    return this.admit(sender, frame, {
+      recipientExists,
+      blocked,
+      contact: contact ?? undefined,
+      theirs,
+      ours,
     });
   }
 
@@ -163,11 +192,13 @@ export class RelayService {
       serverTime: now,
     };
 
-    const stored = this.writer.write(envelopes).then((seqs) => {
-      if (seqs === undefined) throw new ApiError('MAILBOX_FULL');
+    const stored = this.writer.write(envelopes).then((written) => {
+      if (written === undefined) throw new ApiError('MAILBOX_FULL');
+      const { seqs, prevs } = written;
       envelopes.forEach((e, i) => {
         const { account, deviceId } = e.recipient;
-        const signal = { account, deviceId, envelopes: [{ ...e, seq: seqs[i] ?? 0 }] };
+        const prev = prevs?.[i];
+        const signal = { account, deviceId, envelopes: [{ ...e, seq: seqs[i] ?? 0 }], prev };
         this.bus.publish('mail', deviceKey(account, deviceId), signal);
       });
       return sent;

@@ -9,8 +9,13 @@
  */
 import type { NewEnvelope, Store } from '../../store/store.js';
 
-/** A send's mailbox positions, one per envelope (0: already stored), or undefined when a mailbox was full. */
-export type WriteResult = readonly number[] | undefined;
+/**
+ * A send's mailbox positions, one per envelope (0: already stored), with each mailbox's previous highest
+ * position when the store knows it (`EnqueueResult.prevs`); undefined when a mailbox was full.
+ */
+export type WriteResult =
+  | { readonly seqs: readonly number[]; readonly prevs?: readonly number[] | undefined }
+  | undefined;
 
 interface Queued {
   readonly envelopes: readonly NewEnvelope[];
@@ -69,7 +74,11 @@ export class SendBatcher {
         let at = 0;
         for (const q of batch) {
           const n = q.envelopes.length;
-          q.resolve(batch.length === 1 ? result.seqs : result.seqs.slice(at, at + n));
+          q.resolve(
+            batch.length === 1
+              ? result
+              : { seqs: result.seqs.slice(at, at + n), prevs: result.prevs?.slice(at, at + n) },
+          );
           at += n;
         }
         return;
@@ -87,7 +96,7 @@ export class SendBatcher {
       try {
         const result = await this.store.enqueue(q.envelopes, this.maxPerMailbox);
         if (result.ok) this.onStored(result.stored);
-        q.resolve(result.ok ? result.seqs : undefined);
+        q.resolve(result.ok ? result : undefined);
       } catch (err) {
         q.reject(err);
       }
