@@ -6,6 +6,7 @@
  * is already gone deletes nothing, and a failed batch rejects every caller in it (each device acks again).
  */
 import type pg from 'pg';
+import { TurnQueue } from '../turn-queue.js';
 import { int } from './sqlite-rows.js';
 import type { DeviceAddress, EnvelopeRef } from './store.js';
 
@@ -21,6 +22,17 @@ const DELETE = {
 /** Acks per statement at most (larger batches split). */
 const MAX_BATCH = 4_096;
 
+/** How many callers from the front of `queue` go in one statement: up to {@link MAX_BATCH} acks, at least one caller. */
+function batchLength(queue: readonly Pending[]): number {
+  let size = 0;
+  let n = 0;
+  while (n < queue.length && (n === 0 || size + (queue[n]?.acks.length ?? 0) <= MAX_BATCH)) {
+    size += queue[n]?.acks.length ?? 0;
+    n++;
+  }
+  return n;
+}
+
 interface Pending {
   readonly device: DeviceAddress;
   readonly acks: readonly EnvelopeRef[];
@@ -32,8 +44,7 @@ const bytesParam = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset
 
 /** The batching ack writer of one `PostgresStore`. */
 export class AckBatcher {
-  private queue: Pending[] = [];
-  private running = false;
+  private readonly queue = new TurnQueue<Pending>((q) => this.delete(q.splice(0, batchLength(q))));
 
   constructor(private readonly pool: Pick<pg.Pool, 'query'>) {}
 
@@ -42,29 +53,7 @@ export class AckBatcher {
     if (acks.length === 0) return Promise.resolve(0);
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ device, acks, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => {
-          this.run().catch(() => {});
-        });
-      }
     });
-  }
-
-  private async run(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        let size = 0;
-        let n = 0;
-        while (n < this.queue.length && (n === 0 || size + (this.queue[n]?.acks.length ?? 0) <= MAX_BATCH)) {
-          size += this.queue[n]?.acks.length ?? 0;
-          n++;
-        }
-        await this.delete(this.queue.splice(0, n));
-      }
-    } finally {
-      this.running = false;
-    }
   }
 
   private async delete(batch: readonly Pending[]): Promise<void> {

@@ -7,7 +7,9 @@
  * and the batch is redone send by send, in order: each send stays all-or-none and only sends that do not
  * fit fail, exactly as if they had been written one at a time.
  */
+
 import type { NewEnvelope, Store } from '../../store/store.js';
+import { TurnQueue } from '../../turn-queue.js';
 
 /**
  * A send's mailbox positions, one per envelope (0: already stored), with each mailbox's previous highest
@@ -25,8 +27,7 @@ interface Queued {
 
 /** The relay's write queue. */
 export class SendBatcher {
-  private queue: Queued[] = [];
-  private running = false;
+  private readonly queue = new TurnQueue<Queued>((q) => this.writeBatch(q.splice(0)));
 
   constructor(
     private readonly store: Store,
@@ -42,27 +43,9 @@ export class SendBatcher {
    */
   write(envelopes: readonly NewEnvelope[]): Promise<WriteResult> {
     return new Promise<WriteResult>((resolve, reject) => {
+      // Drained after this turn's I/O callbacks, so every send read in it shares the batch.
       this.queue.push({ envelopes, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        // After this turn's I/O callbacks, so every send read in it shares the batch.
-        setImmediate(() => {
-          this.run().catch(() => {});
-        });
-      }
     });
-  }
-
-  private async run(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        await this.writeBatch(batch);
-      }
-    } finally {
-      this.running = false;
-    }
   }
 
   private async writeBatch(batch: readonly Queued[]): Promise<void> {
