@@ -3,7 +3,8 @@
  * PostgreSQL and Redis; while alice (on one node) sends to bob (on the other), every database connection
  * of the deployment is terminated, twice (what a PostgreSQL restart does to the nodes; the shared test
  * server itself is not restarted). Every send the server acknowledged reaches bob exactly once on his one
- * connection, and the nodes go on serving sends afterwards.
+ * connection, and the nodes go on serving sends afterwards. A real restart (crash and fast stop) of a
+ * private cluster: `postgres-real-restart.test.ts`.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
