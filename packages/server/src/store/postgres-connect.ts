@@ -1,7 +1,10 @@
 /**
- * Turns a `postgres://` URL into a connection pool. One Sotto-specific query parameter, `schema`, puts
+ * Turns a `postgres://` URL into a connection pool. Two Sotto-specific query parameters: `schema` puts
  * every table in that schema (created if missing) instead of `public`, so one database can hold several
- * deployments or test runs side by side.
+ * deployments or test runs side by side; `pool` sizes the node's connection pool (default
+ * {@link DEFAULT_POOL}: a node keeps one batch of sends and one of acks in flight, plus reads, so more
+ * mostly helps a node that serves many HTTP uploads or logins at once; keep the sum over all nodes under
+ * the server's `max_connections`).
  */
 import pg from 'pg';
 
@@ -9,13 +12,18 @@ import pg from 'pg';
 export interface PostgresOptions {
   /** Overrides the URL's `schema` parameter. */
   readonly schema?: string | undefined;
-  /** Most connections in the pool (default 10). */
+  /** Most connections in the pool (overrides the URL's `pool`; default {@link DEFAULT_POOL}). */
   readonly maxConnections?: number | undefined;
   /** Called with errors of idle pooled connections (the pool replaces them). */
   readonly onError?: ((err: unknown) => void) | undefined;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Connections per node unless the URL's `pool` says otherwise. */
+export const DEFAULT_POOL = 10;
+/** Most connections `pool` may ask for. */
+const MAX_POOL = 200;
 
 /** True for a URL this adapter accepts (`postgres://` or `postgresql://`). */
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
@@ -29,6 +37,8 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   const parsed = new URL(url);
   const schema = options.schema ?? parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
+  const pool = poolSize(parsed.searchParams.get('pool'), options.maxConnections);
+  parsed.searchParams.delete('pool');
   if (schema !== undefined && !IDENTIFIER.test(schema)) {
     throw new Error('the PostgreSQL schema name must match [a-z_][a-z0-9_]*');
   }
@@ -36,23 +46,33 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   if (!parsed.searchParams.has('application_name')) {
     parsed.searchParams.set('application_name', applicationName(schema));
   }
-  const pool = new pg.Pool({
+  const connections = new pg.Pool({
     connectionString: parsed.toString(),
-    max: options.maxConnections ?? 10,
+    max: pool,
     // A connection that went idle stays a minute (node-postgres closes it after 10 s by default): a new
     // one costs a backend start and re-preparing the hot statements, which a lull in traffic should not.
     idleTimeoutMillis: 60_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  pool.on('error', (err) => options.onError?.(err));
+  connections.on('error', (err) => options.onError?.(err));
   try {
-    if (schema !== undefined) await createSchema(pool, schema);
-    else await pool.query('SELECT 1');
+    if (schema !== undefined) await createSchema(connections, schema);
+    else await connections.query('SELECT 1');
   } catch (err) {
-    await pool.end();
+    await connections.end();
     throw err;
   }
-  return pool;
+  return connections;
+}
+
+/** The pool size: `maxConnections` when given, else the URL's `pool` (1 to 200), else the default. */
+function poolSize(param: string | null, maxConnections: number | undefined): number {
+  if (maxConnections !== undefined) return maxConnections;
+  if (param === null) return DEFAULT_POOL;
+  const n = /^[0-9]{1,3}$/.test(param) ? Number(param) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_POOL))
+    throw new Error(`the store URL's pool must be a whole number from 1 to ${MAX_POOL}`);
+  return n;
 }
 
 /** The `application_name` of a deployment's connections (unless the URL names one): `sotto-SCHEMA`. */
