@@ -383,10 +383,19 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     notifyNow: () => notify.runNow(),
     close: (drainMs = 5_000) => {
       closing ??= (async () => {
+        const started = performance.now();
         draining = true;
         for (const t of timers) clearInterval(t);
         await hub?.drain(drainMs);
+        // Node 20's close() leaves a connection that never sent a request (browsers open them ahead of
+        // need) until headersTimeout, a minute: once the drain time is up, every connection still open
+        // is closed (HTTP requests in flight had that long to finish, like WebSockets).
+        const force = setTimeout(
+          () => app.server.closeAllConnections(),
+          Math.max(0, drainMs - (performance.now() - started)),
+        );
         await app.close();
+        clearTimeout(force);
         stopProcessMetrics();
         await operator.stop().catch(onError);
         await notify.close();
